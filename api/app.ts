@@ -1,0 +1,39 @@
+import fastifySwagger from '@fastify/swagger'
+import fastifySwaggerUi from '@fastify/swagger-ui'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
+import type { Logger } from '../shared/index.js'
+import { authPlugin } from './auth.js'
+import { errorPlugin } from './errors.js'
+import { adminRoutes, type AdminDeps } from './routes/admin.js'
+import { deviceRoutes } from './routes/devices.js'
+
+export type ApiDeps = AdminDeps
+
+/** Builds the HTTP API (not listening yet): OpenAPI at /docs, bearer tokens with roles. */
+export async function buildApi(deps: ApiDeps, logger: Logger): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: logger.child({ component: 'api' }) as FastifyBaseLogger,
+    disableRequestLogging: true
+  })
+  app.setValidatorCompiler(validatorCompiler)
+  app.setSerializerCompiler(serializerCompiler)
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'aftercare',
+        description: 'Devices, telemetry pipeline and service operations',
+        version: '0.1.0'
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }]
+    },
+    transform: jsonSchemaTransform
+  })
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' })
+  await app.register(errorPlugin)
+  await app.register(authPlugin, { verifier: deps.registry })
+  await app.register(adminRoutes, deps)
+  await app.register(deviceRoutes, { registry: deps.registry })
+  return app
+}

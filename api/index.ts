@@ -1,0 +1,2 @@
+export { buildApi, type ApiDeps } from './app.js'
+export type { HealthReport } from './routes/admin.js'

@@ -1,0 +1,136 @@
+import { Command, Option } from 'commander'
+import { DEVICE_KINDS, loadConfig, type Config } from '../shared/index.js'
+import { ROLES } from '../registry/index.js'
+import { ApiClient } from './api-client.js'
+import { runStart } from './start-command.js'
+
+/** Settings a flag may override; everything else comes from the environment or AFTERCARE_CONFIG. */
+function configFrom(opts: { dataDir?: string }, extra: Partial<Record<keyof Config, unknown>> = {}): Config {
+  return loadConfig(undefined, { AFTERCARE_DATA_DIR: opts.dataDir, ...extra })
+}
+
+function client(cmd: Command): ApiClient {
+  const opts = cmd.optsWithGlobals<{ dataDir?: string; api?: string; token?: string }>()
+  return ApiClient.fromConfig(configFrom(opts), { api: opts.api, token: opts.token })
+}
+
+const print = (value: unknown) => console.log(JSON.stringify(value, null, 2))
+
+/** The `aftercare` command line. Every command has --help. */
+export function buildCli(): Command {
+  const program = new Command('aftercare')
+    .description('Telemetry and predictive maintenance for appliances and machines (see README.md)')
+    .option('-d, --data-dir <dir>', 'data folder (AFTERCARE_DATA_DIR, default .data)')
+    .showHelpAfterError()
+
+  program
+    .command('start')
+    .description(
+      'run broker + ingest + HTTP API in one process, with a local InfluxDB and PGlite unless INFLUX_URL / DATABASE_URL are set'
+    )
+    .option('--mqtt-port <port>', 'MQTT port (MQTT_PORT, default 1883; 0 = any free port)')
+    .option('--api-port <port>', 'HTTP API port (API_PORT, default 8080; 0 = any free port)')
+    .action(async (opts: { mqttPort?: string; apiPort?: string }, cmd: Command) => {
+      const globals = cmd.optsWithGlobals<{ dataDir?: string }>()
+      await runStart(configFrom(globals, { MQTT_PORT: opts.mqttPort, API_PORT: opts.apiPort }))
+    })
+
+  const apiOptions = (cmd: Command) =>
+    cmd
+      .option(
+        '--api <url>',
+        'API of a running aftercare (AFTERCARE_API_URL; default: found in the data folder)'
+      )
+      .option(
+        '--token <token>',
+        'bearer token (AFTERCARE_TOKEN; default: the admin token in the data folder)'
+      )
+
+  const devices = apiOptions(
+    program.command('devices').description('provision and manage devices through the API')
+  )
+  devices
+    .command('add')
+    .description('provision a device; prints its MQTT secret once (only a hash is stored)')
+    .requiredOption('--id <id>', 'device id: 1-64 of A-Z a-z 0-9 _ -')
+    .addOption(new Option('--kind <kind>', 'device kind').choices(DEVICE_KINDS).makeOptionMandatory())
+    .requiredOption('--model <model>', 'model code, e.g. RO-500')
+    .requiredOption('--region <region>', 'region code, e.g. cn-east')
+    .option('--outlet <outlet>', 'service outlet that covers the device')
+    .option('--delivered-on <date>', 'delivery or installation date, YYYY-MM-DD')
+    .action(async (opts: Record<string, string | undefined>, cmd: Command) => {
+      print(
+        await client(cmd).request('POST', '/devices', {
+          id: opts.id,
+          kind: opts.kind,
+          model: opts.model,
+          region: opts.region,
+          outlet: opts.outlet,
+          deliveredOn: opts.deliveredOn
+        })
+      )
+    })
+  devices
+    .command('list')
+    .description('list devices')
+    .option('--region <region>')
+    .addOption(new Option('--kind <kind>').choices(DEVICE_KINDS))
+    .option('--limit <n>', 'at most this many', '100')
+    .action(async (opts: { region?: string; kind?: string; limit: string }, cmd: Command) => {
+      const query = new URLSearchParams({ limit: opts.limit })
+      if (opts.region) query.set('region', opts.region)
+      if (opts.kind) query.set('kind', opts.kind)
+      print(await client(cmd).request('GET', `/devices?${query.toString()}`))
+    })
+  devices
+    .command('rotate-secret <id>')
+    .description('issue a new MQTT secret; the old one stops working and live sessions are closed')
+    .action(async (id: string, _o: unknown, cmd: Command) =>
+      print(await client(cmd).request('POST', `/devices/${encodeURIComponent(id)}/secret`))
+    )
+  for (const action of ['disable', 'enable'] as const) {
+    devices
+      .command(`${action} <id>`)
+      .description(
+        action === 'disable'
+          ? 'refuse the device from now on and close its session'
+          : 'let a disabled device connect again'
+      )
+      .action(async (id: string, _o: unknown, cmd: Command) =>
+        print(await client(cmd).request('POST', `/devices/${encodeURIComponent(id)}/${action}`))
+      )
+  }
+
+  const accounts = apiOptions(
+    program.command('accounts').description('service accounts for the API and MQTT tools')
+  )
+  accounts
+    .command('add <name>')
+    .description(`create a service account; prints its token once. Roles: ${ROLES.join(', ')}`)
+    .requiredOption('--roles <roles>', 'comma-separated roles')
+    .action(async (name: string, opts: { roles: string }, cmd: Command) =>
+      print(
+        await client(cmd).request('POST', '/accounts', {
+          name,
+          roles: opts.roles.split(',').map((r) => r.trim())
+        })
+      )
+    )
+
+  apiOptions(program.command('dead-letters'))
+    .description('show what devices sent that could not be stored, with the reason')
+    .option('--device <id>')
+    .option(
+      '--code <code>',
+      'bad_json, schema, too_many_samples, ts_out_of_range, unknown_topic, influx_rejected'
+    )
+    .option('--limit <n>', 'at most this many', '50')
+    .action(async (opts: { device?: string; code?: string; limit: string }, cmd: Command) => {
+      const query = new URLSearchParams({ limit: opts.limit })
+      if (opts.device) query.set('device', opts.device)
+      if (opts.code) query.set('code', opts.code)
+      print(await client(cmd).request('GET', `/dead-letters?${query.toString()}`))
+    })
+
+  return program
+}

@@ -1,0 +1,231 @@
+import { readFileSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import type { FastifyInstance } from 'fastify'
+import { buildApi, type HealthReport } from '../api/index.js'
+import { Broker } from '../broker/index.js'
+import {
+  Ingest,
+  InfluxWriter,
+  SqlDeadLetterStore,
+  createWriteApiSender,
+  deadLetterMigrations,
+  startPipelineMetrics
+} from '../ingest/index.js'
+import { Registry, SqlAccountStore, SqlDeviceStore, registryMigrations } from '../registry/index.js'
+import { systemClock, type Clock, type Config, type Logger } from '../shared/index.js'
+import {
+  InfluxQueryClient,
+  LocalInfluxd,
+  migrate,
+  openSql,
+  type InfluxTarget,
+  type SqlClient
+} from '../stores/index.js'
+import { adminTokenFile, lockDataDir, writeEndpoints, type Endpoints } from './data-dir.js'
+
+/** A running aftercare: every role in one process, and how to stop it. */
+export interface Aftercare {
+  endpoints: Endpoints
+  registry: Registry
+  broker: Broker
+  ingest: Ingest
+  writer: InfluxWriter
+  influx: InfluxQueryClient
+  sql: SqlClient
+  api: FastifyInstance
+  /** The first admin token, when this start created it. */
+  createdAdminToken?: string
+  stop(): Promise<void>
+}
+
+/**
+ * The composition root: opens the stores (starting a local influxd and PGlite
+ * when no server is configured), runs migrations, and wires registry, broker,
+ * ingest gate and HTTP API together.
+ */
+export async function startAftercare(
+  config: Config,
+  log: Logger,
+  clock: Clock = systemClock
+): Promise<Aftercare> {
+  const dataDir = config.AFTERCARE_DATA_DIR
+  const cleanups: (() => Promise<void> | void)[] = []
+  const stopAll = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      await Promise.resolve(cleanup()).catch((err: Error) =>
+        log.error({ err: err.message }, 'error while stopping')
+      )
+    }
+  }
+  try {
+    const lock = lockDataDir(dataDir)
+    cleanups.push(() => lock.release())
+
+    const target = await openInflux(config, dataDir, log, cleanups)
+    const influx = new InfluxQueryClient(target)
+    await influx
+      .ensureDatabase()
+      .catch((err: Error) =>
+        log.warn({ err: err.message }, 'could not create the InfluxDB database; assuming it exists')
+      )
+
+    const sql = await openSql({ databaseUrl: config.DATABASE_URL, dataDir })
+    cleanups.push(() => sql.close())
+    const applied = await migrate(sql, [...registryMigrations, ...deadLetterMigrations])
+    if (applied.length > 0) log.info({ applied }, 'database migrated')
+
+    const registry = new Registry(new SqlDeviceStore(sql), new SqlAccountStore(sql), {
+      cacheSeconds: config.MQTT_AUTH_CACHE_SECONDS,
+      clock
+    })
+    const createdAdminToken = await ensureAdmin(registry, dataDir)
+
+    const writer = new InfluxWriter(
+      createWriteApiSender(target, config.INFLUX_BATCH_LINES),
+      log.child({ component: 'writer' }),
+      {
+        batchLines: config.INFLUX_BATCH_LINES,
+        flushMs: config.INFLUX_FLUSH_MS,
+        maxInFlight: config.INFLUX_MAX_IN_FLIGHT
+      }
+    )
+    cleanups.push(() => writer.close(10000))
+    const deadLetters = new SqlDeadLetterStore(sql)
+    const ingest = new Ingest(writer, deadLetters, clock, log.child({ component: 'ingest' }), {
+      maxAgeDays: config.INGEST_MAX_AGE_DAYS,
+      maxFutureSeconds: config.INGEST_MAX_FUTURE_SECONDS
+    })
+
+    const broker = await Broker.create({
+      auth: {
+        authenticateDevice: (id, secret) => registry.authenticateDevice(id, secret),
+        authenticateService: (token) => registry.authenticateToken(token)
+      },
+      gate: ingest.handle,
+      logger: log,
+      maxPayloadBytes: config.MQTT_MAX_PAYLOAD_BYTES,
+      onStatus: (device, status) => ingest.recordStatus(device, status)
+    })
+    registry.on('device-revoked', (id) => broker.disconnectDevice(id))
+    // broker before writer: stop taking publishes, then let the writer drain what it was given
+    cleanups.push(() => broker.close())
+    const ports = await broker.listen({
+      host: config.MQTT_HOST,
+      port: config.MQTT_PORT,
+      tls:
+        config.MQTT_TLS_CERT && config.MQTT_TLS_KEY
+          ? {
+              cert: readFileSync(config.MQTT_TLS_CERT),
+              key: readFileSync(config.MQTT_TLS_KEY),
+              port: config.MQTTS_PORT
+            }
+          : undefined
+    })
+
+    const metrics = startPipelineMetrics({
+      writer,
+      node: os.hostname(),
+      intervalMs: 10000,
+      clock,
+      log,
+      fields: () => pipelineFields(ingest, writer, broker)
+    })
+    cleanups.push(() => metrics.stop())
+
+    const api = await buildApi(
+      {
+        registry,
+        deadLetters,
+        health: () => health(influx, sql),
+        pipelineStats: () => ({
+          ingest: ingest.stats,
+          writer: writer.stats,
+          broker: { ...broker.stats, connected: broker.connectedClients }
+        })
+      },
+      log
+    )
+    cleanups.push(() => api.close())
+    await api.listen({ host: config.API_HOST, port: config.API_PORT })
+    const apiPort = (api.server.address() as { port: number }).port
+
+    const endpoints: Endpoints = {
+      api: `http://${config.API_HOST}:${apiPort}`,
+      mqtt: `mqtt://${config.MQTT_HOST}:${ports.mqtt}`,
+      mqtts: ports.mqtts ? `mqtts://${config.MQTT_HOST}:${ports.mqtts}` : undefined,
+      influx: target.url,
+      influxDatabase: target.database,
+      pid: process.pid
+    }
+    writeEndpoints(dataDir, endpoints)
+    return { endpoints, registry, broker, ingest, writer, influx, sql, api, createdAdminToken, stop: stopAll }
+  } catch (err) {
+    await stopAll()
+    throw err
+  }
+}
+
+async function openInflux(
+  config: Config,
+  dataDir: string,
+  log: Logger,
+  cleanups: (() => Promise<void> | void)[]
+): Promise<InfluxTarget> {
+  const common = {
+    database: config.INFLUX_DB,
+    retentionPolicy: config.INFLUX_RP,
+    token: config.INFLUX_TOKEN,
+    org: config.INFLUX_ORG,
+    timeoutMs: config.INFLUX_TIMEOUT_MS
+  }
+  if (config.INFLUX_URL)
+    return { ...common, url: config.INFLUX_URL.replace(/\/$/, ''), writeApi: config.INFLUX_WRITE_API }
+  const influxd = new LocalInfluxd({
+    dir: path.join(dataDir, 'influxdb'),
+    binary: config.INFLUXD_PATH,
+    logger: log
+  })
+  await influxd.start()
+  cleanups.push(() => influxd.stop())
+  return { ...common, url: influxd.url, writeApi: 'v1' }
+}
+
+/** On the very first start there is no account: create `admin` and keep its token in the data folder (0600). */
+async function ensureAdmin(registry: Registry, dataDir: string): Promise<string | undefined> {
+  if ((await registry.countAccounts()) > 0) return undefined
+  const { token } = await registry.createAccount('admin', ['admin'])
+  writeFileSync(adminTokenFile(dataDir), token + '\n', { mode: 0o600 })
+  return token
+}
+
+async function health(influx: InfluxQueryClient, sql: SqlClient): Promise<HealthReport> {
+  const influxOk = await influx.ping()
+  const sqlOk = await sql.query('SELECT 1').then(
+    () => true,
+    () => false
+  )
+  return {
+    ok: influxOk && sqlOk,
+    checks: {
+      influxdb: { ok: influxOk, detail: influxOk ? undefined : 'InfluxDB does not answer /ping' },
+      postgres: { ok: sqlOk, detail: sqlOk ? sql.flavour : 'PostgreSQL does not answer' }
+    }
+  }
+}
+
+function pipelineFields(ingest: Ingest, writer: InfluxWriter, broker: Broker): Record<string, number> {
+  const deadLetters = Object.values(ingest.stats.deadLetters).reduce((a, b) => a + (b ?? 0), 0)
+  return {
+    messages: ingest.stats.messages,
+    samples_stored: ingest.stats.samplesStored,
+    dead_letters: deadLetters,
+    write_failed_attempts: writer.stats.failedAttempts,
+    write_queued_lines: writer.stats.queuedLines,
+    write_in_flight: writer.stats.inFlight,
+    write_last_ms: writer.stats.lastWriteMs,
+    connections: broker.connectedClients,
+    refused_connects: broker.stats.refusedConnects,
+    refused_publishes: broker.stats.refusedPublishes
+  }
+}

@@ -1,0 +1,56 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { AppError } from '../shared/index.js'
+
+/**
+ * Takes the data folder for this process: PGlite and the embedded influxd
+ * must never be opened by two aftercare processes at once.
+ */
+export function lockDataDir(dir: string): { release(): void } {
+  mkdirSync(dir, { recursive: true })
+  const file = path.join(dir, 'aftercare.lock')
+  if (existsSync(file)) {
+    const pid = Number(readFileSync(file, 'utf8').trim())
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
+      throw new AppError(
+        'DATA_DIR_LOCKED',
+        `the data folder ${dir} is in use by aftercare process ${pid}; stop it or set AFTERCARE_DATA_DIR`
+      )
+    }
+  }
+  writeFileSync(file, String(process.pid))
+  return { release: () => rmSync(file, { force: true }) }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/** Where a running aftercare listens, written at start so the CLI and simulators can find it. */
+export interface Endpoints {
+  api: string
+  mqtt: string
+  mqtts?: string
+  influx: string
+  influxDatabase: string
+  pid: number
+}
+
+export function writeEndpoints(dir: string, endpoints: Endpoints): void {
+  writeFileSync(path.join(dir, 'endpoints.json'), JSON.stringify(endpoints, null, 2))
+}
+
+export function readEndpoints(dir: string): Endpoints | undefined {
+  const file = path.join(dir, 'endpoints.json')
+  if (!existsSync(file)) return undefined
+  return JSON.parse(readFileSync(file, 'utf8')) as Endpoints
+}
+
+export function adminTokenFile(dir: string): string {
+  return path.join(dir, 'admin-token')
+}

@@ -1,0 +1,256 @@
+import net from 'node:net'
+import tls from 'node:tls'
+import { Aedes, type Client, type PublishPacket, type Subscription } from 'aedes'
+import {
+  AppError,
+  type DeviceInfo,
+  type Logger,
+  DEVICE_ID_PATTERN,
+  isAppError,
+  topics
+} from '../shared/index.js'
+import { canPublish, canSubscribe, type Identity } from './acl.js'
+import { guardPacketSize } from './packet-size-guard.js'
+
+/** Checks credentials; resolves `undefined` for unknown or wrong, throws AppError FORBIDDEN when disabled. */
+export interface BrokerAuthenticator {
+  authenticateDevice(id: string, secret: string): Promise<DeviceInfo | undefined>
+  authenticateService(token: string): Promise<{ name: string; roles: readonly string[] } | undefined>
+}
+
+/**
+ * The publish gate: completes when the message is durably stored (or
+ * dead-lettered). Aedes sends PUBACK only after it, so PUBACK means "stored".
+ * A rejection means "could not store": no PUBACK, the connection closes and
+ * the device resends.
+ */
+export type PublishGate = (device: DeviceInfo, topic: string, payload: Buffer) => Promise<void>
+
+export interface BrokerOptions {
+  auth: BrokerAuthenticator
+  gate: PublishGate
+  logger: Logger
+  maxPayloadBytes: number
+  /** Told when a device comes online or goes offline (after its retained status is published). */
+  onStatus?: (device: DeviceInfo, status: 'online' | 'offline') => void
+}
+
+export interface ListenOptions {
+  host: string
+  port: number
+  tls?: { cert: string | Buffer; key: string | Buffer; port: number }
+}
+
+/** CONNACK return codes of MQTT 3.1.1 [MQTT-3.2.2.3]. */
+const CONNACK = { identifierRejected: 2, serverUnavailable: 3, badCredentials: 4, notAuthorized: 5 } as const
+
+function authError(returnCode: number, message: string) {
+  return Object.assign(new Error(message), { returnCode })
+}
+
+/**
+ * aftercare's MQTT broker: Aedes with registry authentication, the per-device
+ * ACL, a packet size limit, broker-owned retained status, and the ingest gate
+ * in the publish path.
+ */
+export class Broker {
+  readonly aedes: Aedes
+  private readonly identities = new WeakMap<Client, Identity>()
+  private readonly servers: (net.Server | tls.Server)[] = []
+  private readonly log: Logger
+  readonly stats = { refusedConnects: 0, refusedPublishes: 0, refusedSubscribes: 0, oversizePackets: 0 }
+
+  private constructor(private readonly options: BrokerOptions) {
+    this.log = options.logger.child({ component: 'broker' })
+    this.aedes = new Aedes({
+      maxClientsIdLength: 64,
+      authenticate: (client, username, password, done) => {
+        this.authenticate(client, username, password).then(
+          () => done(null, true),
+          (err: Error & { returnCode?: number }) => {
+            this.stats.refusedConnects++
+            this.log.info({ clientId: client.id, username, reason: err.message }, 'connection refused')
+            done(authError(err.returnCode ?? CONNACK.serverUnavailable, err.message) as never, false)
+          }
+        )
+      },
+      authorizePublish: (client, packet, done) => this.authorizePublish(client, packet, done),
+      authorizeSubscribe: (client, sub, done) => this.authorizeSubscribe(client, sub, done)
+    })
+    this.aedes.on('clientReady', (client) => this.statusChanged(client, 'online'))
+    this.aedes.on('clientDisconnect', (client) => this.statusChanged(client, 'offline'))
+    this.aedes.on('clientError', (client, err) =>
+      this.log.debug({ clientId: client.id, err: err.message }, 'client error')
+    )
+  }
+
+  static async create(options: BrokerOptions): Promise<Broker> {
+    const broker = new Broker(options)
+    await broker.aedes.listen()
+    return broker
+  }
+
+  /** Opens the TCP listener (and TLS when configured); resolves with the bound ports. */
+  async listen(options: ListenOptions): Promise<{ mqtt: number; mqtts?: number }> {
+    const handle = (socket: net.Socket) => {
+      guardPacketSize(socket, this.options.maxPayloadBytes, (declared) => {
+        this.stats.oversizePackets++
+        this.log.warn(
+          { remote: socket.remoteAddress, declared, limit: this.options.maxPayloadBytes },
+          'packet over the size limit refused'
+        )
+      })
+      this.aedes.handle(socket)
+    }
+    const mqtt = await bind(net.createServer(handle), options.host, options.port)
+    this.servers.push(mqtt.server)
+    if (!options.tls) return { mqtt: mqtt.port }
+    const secure = await bind(
+      tls.createServer({ cert: options.tls.cert, key: options.tls.key }, handle),
+      options.host,
+      options.tls.port
+    )
+    this.servers.push(secure.server)
+    return { mqtt: mqtt.port, mqtts: secure.port }
+  }
+
+  /** Ends a device's live session (after its secret was rotated or it was disabled). */
+  disconnectDevice(deviceId: string): void {
+    const client = (this.aedes as unknown as { clients: Record<string, Client> }).clients[deviceId]
+    if (client) client.close()
+  }
+
+  get connectedClients(): number {
+    return (this.aedes as unknown as { connectedClients: number }).connectedClients ?? 0
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))))
+    await new Promise<void>((resolve) => this.aedes.close(() => resolve()))
+  }
+
+  private async authenticate(
+    client: Client,
+    username: string | undefined,
+    password: Buffer | undefined
+  ): Promise<void> {
+    if (!username || !password) throw authError(CONNACK.badCredentials, 'username and password are required')
+    const secret = password.toString('utf8')
+    if (username.startsWith('svc:')) {
+      const name = username.slice(4)
+      // a service account must never take over a device's session: its client id lives in svc:NAME[:...]
+      if (client.id !== username && !client.id.startsWith(`${username}:`)) {
+        throw authError(
+          CONNACK.identifierRejected,
+          `a service account's client id must be ${username} or start with ${username}:`
+        )
+      }
+      const account = await this.options.auth.authenticateService(secret).catch(unavailable)
+      if (!account || account.name !== name)
+        throw authError(CONNACK.badCredentials, 'bad service account credentials')
+      if (!account.roles.some((r) => r === 'mqtt-read' || r === 'mqtt-command')) {
+        throw authError(CONNACK.notAuthorized, `service account ${name} has no MQTT scope`)
+      }
+      this.identities.set(client, { type: 'service', name, roles: account.roles })
+      return
+    }
+    // [MQTT-3.1.3-8] an empty client id is refused; here every client id must equal the username
+    if (client.id !== username || !DEVICE_ID_PATTERN.test(username)) {
+      throw authError(CONNACK.identifierRejected, 'the client id must equal the username (the device id)')
+    }
+    let device: DeviceInfo | undefined
+    try {
+      device = await this.options.auth.authenticateDevice(username, secret)
+    } catch (err) {
+      if (isAppError(err, 'FORBIDDEN')) throw authError(CONNACK.notAuthorized, err.message)
+      unavailable(err)
+    }
+    if (!device) throw authError(CONNACK.badCredentials, 'unknown device or wrong secret')
+    this.identities.set(client, { type: 'device', device })
+  }
+
+  private authorizePublish(
+    client: Client | null,
+    packet: PublishPacket,
+    done: (err?: Error | null) => void
+  ): void {
+    if (!client) return done(null) // the broker's own publishes (status)
+    const identity = this.identities.get(client)
+    if (!identity || !canPublish(identity, packet.topic)) {
+      this.stats.refusedPublishes++
+      this.log.warn(
+        { clientId: client.id, topic: packet.topic },
+        'publish outside the ACL refused; closing connection'
+      )
+      // MQTT 3.1.1 has no negative PUBACK: closing without acknowledging is the refusal
+      return done(new AppError('FORBIDDEN', `${client.id} may not publish to ${packet.topic}`))
+    }
+    if (identity.type === 'service') return done(null)
+    packet.retain = false // device data is stored, not retained
+    this.options.gate(identity.device, packet.topic, packet.payload as Buffer).then(
+      () => done(null),
+      (err: Error) => {
+        this.log.warn(
+          { clientId: client.id, err: err.message },
+          'could not store a publish; no PUBACK, closing connection'
+        )
+        done(err)
+      }
+    )
+  }
+
+  private authorizeSubscribe(
+    client: Client,
+    sub: Subscription,
+    done: (err: Error | null, sub?: Subscription | null) => void
+  ): void {
+    const identity = this.identities.get(client)
+    if (identity && canSubscribe(identity, sub.topic)) return done(null, sub)
+    this.stats.refusedSubscribes++
+    this.log.warn({ clientId: client.id, topic: sub.topic }, 'subscription outside the ACL refused')
+    done(null, null) // SUBACK 0x80 failure [MQTT-3.9.3]
+  }
+
+  private statusChanged(client: Client, status: 'online' | 'offline'): void {
+    const identity = this.identities.get(client)
+    if (identity?.type !== 'device') return
+    const current = (this.aedes as unknown as { clients: Record<string, Client | undefined> }).clients[
+      client.id
+    ]
+    // a reconnect takes over the session: the old connection's close must not mark the device offline
+    if (status === 'offline' && current && current !== client) return
+    const device = identity.device
+    this.aedes.publish(
+      {
+        cmd: 'publish',
+        topic: topics.status(device.id),
+        payload: Buffer.from(status),
+        qos: 1,
+        retain: true,
+        dup: false
+      },
+      (err) => {
+        if (err) this.log.warn({ device: device.id, err: err.message }, 'could not publish status')
+      }
+    )
+    this.options.onStatus?.(device, status)
+  }
+}
+
+function unavailable(err: unknown): never {
+  throw authError(CONNACK.serverUnavailable, `registry unavailable: ${(err as Error).message}`)
+}
+
+function bind<S extends net.Server>(
+  server: S,
+  host: string,
+  port: number
+): Promise<{ server: S; port: number }> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => {
+      server.off('error', reject)
+      resolve({ server, port: (server.address() as net.AddressInfo).port })
+    })
+  })
+}

@@ -1,0 +1,2 @@
+/** Grafana boards as code arrive with issue 5. */
+export {}

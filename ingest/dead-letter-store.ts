@@ -1,0 +1,103 @@
+import type { Migration, SqlClient } from '../stores/index.js'
+import type { RejectCode } from './normalise.js'
+
+export interface DeadLetter {
+  id: number
+  receivedAt: string
+  deviceId: string | null
+  topic: string
+  code: RejectCode
+  reason: string
+  payload: string
+}
+
+export interface NewDeadLetter {
+  deviceId: string | null
+  topic: string
+  code: RejectCode
+  reason: string
+  payload: string
+}
+
+/** Keeps what could not be stored as data, with its reason, so nothing is silently dropped. */
+export interface DeadLetterStore {
+  add(letters: readonly NewDeadLetter[]): Promise<void>
+  list(filter: { deviceId?: string; code?: string; limit?: number }): Promise<DeadLetter[]>
+  countByCode(): Promise<Record<string, number>>
+}
+
+export const deadLetterMigrations: Migration[] = [
+  {
+    id: '0002-dead-letters',
+    sql: `
+CREATE TABLE dead_letters (
+  id bigserial PRIMARY KEY,
+  received_at timestamptz NOT NULL DEFAULT now(),
+  device_id text,
+  topic text NOT NULL,
+  code text NOT NULL,
+  reason text NOT NULL,
+  payload text NOT NULL
+);
+CREATE INDEX dead_letters_device ON dead_letters (device_id, received_at);`
+  }
+]
+
+/** Payloads are kept up to this many characters; the reason always says what was wrong. */
+const MAX_PAYLOAD_CHARS = 64 * 1024
+
+export class SqlDeadLetterStore implements DeadLetterStore {
+  constructor(private readonly db: SqlClient) {}
+
+  async add(letters: readonly NewDeadLetter[]): Promise<void> {
+    if (letters.length === 0) return
+    const values: unknown[] = []
+    const rows = letters.map((l, i) => {
+      const payload =
+        l.payload.length > MAX_PAYLOAD_CHARS
+          ? `${l.payload.slice(0, MAX_PAYLOAD_CHARS)}…[truncated]`
+          : l.payload
+      // PostgreSQL text cannot hold NUL bytes, which a device may well send
+      values.push(l.deviceId, l.topic, l.code, l.reason, payload.replaceAll('\u0000', '\\u0000'))
+      const o = i * 5
+      return `($${o + 1}, $${o + 2}, $${o + 3}, $${o + 4}, $${o + 5})`
+    })
+    await this.db.query(
+      `INSERT INTO dead_letters (device_id, topic, code, reason, payload) VALUES ${rows.join(', ')}`,
+      values
+    )
+  }
+
+  async list(filter: { deviceId?: string; code?: string; limit?: number }): Promise<DeadLetter[]> {
+    const { rows } = await this.db.query<{
+      id: string | number
+      received_at: string | Date
+      device_id: string | null
+      topic: string
+      code: RejectCode
+      reason: string
+      payload: string
+    }>(
+      `SELECT id, received_at, device_id, topic, code, reason, payload FROM dead_letters
+       WHERE ($1::text IS NULL OR device_id = $1) AND ($2::text IS NULL OR code = $2)
+       ORDER BY id DESC LIMIT $3`,
+      [filter.deviceId ?? null, filter.code ?? null, filter.limit ?? 100]
+    )
+    return rows.map((r) => ({
+      id: Number(r.id),
+      receivedAt: new Date(r.received_at).toISOString(),
+      deviceId: r.device_id,
+      topic: r.topic,
+      code: r.code,
+      reason: r.reason,
+      payload: r.payload
+    }))
+  }
+
+  async countByCode(): Promise<Record<string, number>> {
+    const { rows } = await this.db.query<{ code: string; n: number }>(
+      'SELECT code, count(*)::int AS n FROM dead_letters GROUP BY code'
+    )
+    return Object.fromEntries(rows.map((r) => [r.code, r.n]))
+  }
+}

@@ -1,0 +1,17 @@
+export { Ingest, type IngestOptions, type IngestStats } from './ingest.js'
+export {
+  InfluxWriter,
+  DEFAULT_WRITER_OPTIONS,
+  type TelemetryWriter,
+  type WriterOptions,
+  type WriterStats
+} from './influx-writer.js'
+export { createWriteApiSender, isRetriable, type BatchSender } from './batch-sender.js'
+export {
+  SqlDeadLetterStore,
+  deadLetterMigrations,
+  type DeadLetter,
+  type DeadLetterStore
+} from './dead-letter-store.js'
+export { normalise, pointTime, type Rejection, type RejectCode } from './normalise.js'
+export { startPipelineMetrics } from './pipeline-metrics.js'

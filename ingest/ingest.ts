@@ -1,0 +1,97 @@
+import { Point } from '@influxdata/influxdb-client'
+import {
+  isAppError,
+  measurements,
+  parseDeviceTopic,
+  type Clock,
+  type DeviceInfo,
+  type Logger
+} from '../shared/index.js'
+import type { DeadLetterStore, NewDeadLetter } from './dead-letter-store.js'
+import type { TelemetryWriter } from './influx-writer.js'
+import { normalise, type RejectCode } from './normalise.js'
+
+export interface IngestOptions {
+  maxAgeDays: number
+  maxFutureSeconds: number
+}
+
+export interface IngestStats {
+  messages: number
+  samplesStored: number
+  deadLetters: Partial<Record<RejectCode, number>>
+}
+
+/**
+ * Ingest: the broker's publish gate calls `handle` for each device publish,
+ * and the promise settles once the data is durably stored — valid samples in
+ * InfluxDB, anything invalid in the dead-letter store with its reason.
+ */
+export class Ingest {
+  readonly stats: IngestStats = { messages: 0, samplesStored: 0, deadLetters: {} }
+
+  constructor(
+    private readonly writer: TelemetryWriter,
+    private readonly deadLetters: DeadLetterStore,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly options: IngestOptions
+  ) {}
+
+  /** The publish gate. Rejects only when the data could not be stored anywhere (the device will resend). */
+  handle = async (device: DeviceInfo, topic: string, payload: Buffer): Promise<void> => {
+    this.stats.messages++
+    const kind = parseDeviceTopic(topic)?.kind ?? 'other'
+    const result = normalise(device, kind, payload, {
+      now: this.clock.now(),
+      maxAgeMs: this.options.maxAgeDays * 86400000,
+      maxFutureMs: this.options.maxFutureSeconds * 1000
+    })
+    const letters: NewDeadLetter[] = result.rejections.map((r) => ({ deviceId: device.id, topic, ...r }))
+    const stored = this.writer.write(result.lines).then(
+      () => {
+        this.stats.samplesStored += result.lines.length
+      },
+      (err: unknown) => {
+        if (!isAppError(err, 'INFLUX_WRITE_REJECTED')) throw err
+        // InfluxDB itself refused the lines (e.g. a field type conflict): keep the message with that reason
+        return this.keep([
+          {
+            deviceId: device.id,
+            topic,
+            code: 'influx_rejected',
+            reason: err.message,
+            payload: payload.toString('utf8')
+          }
+        ])
+      }
+    )
+    await Promise.all([stored, this.keep(letters)])
+  }
+
+  /** Records a device's online/offline change as a point; best effort, never blocks the broker. */
+  recordStatus(device: DeviceInfo, status: 'online' | 'offline'): void {
+    const point = new Point(measurements.status)
+      .tag('device', device.id)
+      .tag('model', device.model)
+      .tag('region', device.region)
+      .booleanField('online', status === 'online')
+      .timestamp(`${BigInt(this.clock.now()) * 1_000_000n}`)
+    const outlet = device.outlet
+    if (outlet) point.tag('outlet', outlet)
+    this.writer
+      .write([point.toLineProtocol() ?? ''])
+      .catch((err: Error) =>
+        this.log.warn({ device: device.id, status, err: err.message }, 'could not record device status')
+      )
+  }
+
+  private async keep(letters: NewDeadLetter[]): Promise<void> {
+    if (letters.length === 0) return
+    await this.deadLetters.add(letters)
+    for (const l of letters) {
+      this.stats.deadLetters[l.code] = (this.stats.deadLetters[l.code] ?? 0) + 1
+      this.log.info({ device: l.deviceId, topic: l.topic, code: l.code, reason: l.reason }, 'dead letter')
+    }
+  }
+}

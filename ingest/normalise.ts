@@ -1,0 +1,164 @@
+import { Point } from '@influxdata/influxdb-client'
+import type { z } from 'zod'
+import {
+  MAX_SAMPLES_PER_UPLOAD,
+  deviceEventSchema,
+  measurements,
+  sampleSchemas,
+  type DeviceEvent,
+  type DeviceInfo,
+  type DeviceTopicKind,
+  type Sample
+} from '../shared/index.js'
+
+/** Why a payload (or one sample of it) was not stored. Stable codes, readable reasons. */
+export type RejectCode =
+  'bad_json' | 'schema' | 'too_many_samples' | 'ts_out_of_range' | 'unknown_topic' | 'influx_rejected'
+
+export interface Rejection {
+  code: RejectCode
+  reason: string
+  /** The offending part: the whole payload, or one sample of an upload. */
+  payload: string
+}
+
+export interface Normalised {
+  lines: string[]
+  rejections: Rejection[]
+  samples: number
+}
+
+export interface TimeWindow {
+  now: number
+  maxAgeMs: number
+  maxFutureMs: number
+}
+
+/**
+ * Turns one device publish into InfluxDB line protocol, pure: tags come from
+ * the registry's `device`, never from the payload. Valid samples of an upload
+ * are kept even when some of its samples are rejected.
+ */
+export function normalise(
+  device: DeviceInfo,
+  kind: DeviceTopicKind,
+  payload: Buffer,
+  window: TimeWindow
+): Normalised {
+  const text = payload.toString('utf8')
+  if (kind !== 'telemetry' && kind !== 'events') {
+    return rejected('unknown_topic', `devices publish to telemetry or events, not to ${kind}`, text)
+  }
+  let body: unknown
+  try {
+    body = JSON.parse(text)
+  } catch (err) {
+    return rejected('bad_json', `payload is not JSON: ${(err as Error).message}`, text)
+  }
+  return kind === 'telemetry' ? telemetry(device, body, text, window) : event(device, body, text, window)
+}
+
+function telemetry(device: DeviceInfo, body: unknown, text: string, window: TimeWindow): Normalised {
+  const isUpload = typeof body === 'object' && body !== null && 'samples' in body
+  const samples: unknown = isUpload ? (body as { samples: unknown }).samples : body
+  if (isUpload) {
+    if (!Array.isArray(samples)) return rejected('schema', 'samples: expected an array of samples', text)
+    if (Object.keys(body as object).length !== 1)
+      return rejected('schema', 'an upload has only the key "samples"', text)
+    if (samples.length > MAX_SAMPLES_PER_UPLOAD) {
+      return rejected(
+        'too_many_samples',
+        `samples: ${samples.length} samples, at most ${MAX_SAMPLES_PER_UPLOAD} per upload`,
+        text
+      )
+    }
+  }
+  const list = isUpload ? (samples as unknown[]) : [samples]
+  const out: Normalised = { lines: [], rejections: [], samples: list.length }
+  const schema = sampleSchemas[device.kind]
+  list.forEach((raw, index) => {
+    const where = isUpload ? `samples[${index}]` : ''
+    const one = isUpload ? JSON.stringify(raw) : text
+    const parsed = schema.safeParse(raw)
+    if (!parsed.success)
+      return out.rejections.push({
+        code: 'schema',
+        reason: describeIssues(parsed.error, where),
+        payload: one
+      })
+    const outOfRange = checkTime(parsed.data.ts, window, where)
+    if (outOfRange) return out.rejections.push({ code: 'ts_out_of_range', reason: outOfRange, payload: one })
+    out.lines.push(sampleLine(device, parsed.data))
+  })
+  return out
+}
+
+function event(device: DeviceInfo, body: unknown, text: string, window: TimeWindow): Normalised {
+  const parsed = deviceEventSchema.safeParse(body)
+  if (!parsed.success) return rejected('schema', describeIssues(parsed.error, ''), text)
+  const outOfRange = checkTime(parsed.data.ts, window, '')
+  if (outOfRange) return rejected('ts_out_of_range', outOfRange, text)
+  return { lines: [eventLine(device, parsed.data)], rejections: [], samples: 1 }
+}
+
+function tagged(measurement: string, device: DeviceInfo): Point {
+  const point = new Point(measurement)
+    .tag('device', device.id)
+    .tag('model', device.model)
+    .tag('region', device.region)
+  return device.outlet ? point.tag('outlet', device.outlet) : point
+}
+
+/**
+ * The point's time is the sample's `ts` in ms; the sub-millisecond digits carry
+ * `seq` mod 10^6. A resent sample overwrites itself (idempotent), while two
+ * samples in the same millisecond stay distinct.
+ */
+export function pointTime(ts: number, seq: number | undefined): string {
+  return (BigInt(ts) * 1_000_000n + BigInt((seq ?? 0) % 1_000_000)).toString()
+}
+
+function sampleLine(device: DeviceInfo, sample: Sample): string {
+  const point = tagged(measurements.telemetry(device.kind), device).intField('seq', sample.seq)
+  for (const [key, value] of Object.entries(sample)) {
+    if (key === 'ts' || key === 'seq' || value === undefined) continue
+    if (typeof value === 'boolean') point.booleanField(key, value)
+    else point.floatField(key, value as number)
+  }
+  return point.timestamp(pointTime(sample.ts, sample.seq)).toLineProtocol() ?? ''
+}
+
+function eventLine(device: DeviceInfo, ev: DeviceEvent): string {
+  const point = tagged(measurements.events, device).tag('type', ev.type)
+  if (ev.type === 'fault')
+    point.tag('code', ev.code).booleanField('active', ev.active).stringField('detail', ev.code)
+  else if (ev.type === 'part_replaced') point.tag('part', ev.part).stringField('detail', ev.part)
+  else point.stringField('detail', 'leak')
+  return point.timestamp(pointTime(ev.ts, ev.seq)).toLineProtocol() ?? ''
+}
+
+function checkTime(ts: number, window: TimeWindow, where: string): string | undefined {
+  const at = where ? `${where}.ts` : 'ts'
+  if (ts < window.now - window.maxAgeMs) {
+    return `${at}: ${new Date(ts).toISOString()} is more than ${Math.round(window.maxAgeMs / 86400000)} days in the past`
+  }
+  if (ts > window.now + window.maxFutureMs) {
+    return `${at}: ${new Date(ts).toISOString()} is more than ${Math.round(window.maxFutureMs / 1000)} s in the future`
+  }
+  return undefined
+}
+
+function describeIssues(error: z.ZodError, where: string): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => {
+      const path = [where, ...issue.path.map(String)].filter(Boolean).join('.')
+      const keys = 'keys' in issue && Array.isArray(issue.keys) ? ` (${issue.keys.join(', ')})` : ''
+      return `${path || '(payload)'}: ${issue.message}${keys}`
+    })
+    .join('; ')
+}
+
+function rejected(code: RejectCode, reason: string, payload: string): Normalised {
+  return { lines: [], rejections: [{ code, reason, payload }], samples: 0 }
+}

@@ -1,0 +1,28 @@
+import type { Migration } from '../stores/index.js'
+
+export const registryMigrations: Migration[] = [
+  {
+    id: '0001-registry',
+    sql: `
+CREATE TABLE devices (
+  id text PRIMARY KEY,
+  kind text NOT NULL CHECK (kind IN ('purifier', 'machine')),
+  model text NOT NULL,
+  region text NOT NULL,
+  outlet text,
+  delivered_on date,
+  secret_hash text NOT NULL,
+  disabled boolean NOT NULL DEFAULT false,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  secret_rotated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX devices_region ON devices (region);
+CREATE TABLE service_accounts (
+  name text PRIMARY KEY,
+  roles text[] NOT NULL,
+  token_hash text NOT NULL,
+  disabled boolean NOT NULL DEFAULT false,
+  created_at timestamptz NOT NULL DEFAULT now()
+);`
+  }
+]

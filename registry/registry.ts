@@ -1,0 +1,169 @@
+import { EventEmitter } from 'node:events'
+import { z } from 'zod'
+import { AppError, DEVICE_KINDS, deviceIdSchema, type Clock, systemClock } from '../shared/index.js'
+import type { AccountStore, Role, ServiceAccount } from './account-store.js'
+import { ROLES } from './account-store.js'
+import type { Device, DeviceFilter, DeviceStore, NewDevice } from './device-store.js'
+import { fingerprint, generateSecret, hashSecret, verifySecret } from './secrets.js'
+
+const label = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, '1-64 of A-Z a-z 0-9 _ . -')
+
+export const newDeviceSchema = z
+  .object({
+    id: deviceIdSchema,
+    kind: z.enum(DEVICE_KINDS),
+    model: label,
+    region: label,
+    outlet: label.nullish(),
+    deliveredOn: z.iso.date().nullish()
+  })
+  .strict()
+
+export const accountNameSchema = z.string().regex(/^[a-z0-9_-]{1,32}$/, '1-32 of a-z 0-9 _ -')
+
+interface CacheEntry<T> {
+  fingerprint: string
+  value: T
+  expires: number
+}
+
+export interface RegistryEvents {
+  /** A device's secret was rotated or it was disabled: live sessions must end. */
+  'device-revoked': [deviceId: string]
+}
+
+/**
+ * The device registry and service accounts: provisioning, secrets (only a
+ * scrypt hash is stored), and credential checks with a cache that a rotation
+ * or a disable invalidates at once.
+ */
+export class Registry extends EventEmitter<RegistryEvents> {
+  private readonly deviceCache = new Map<string, CacheEntry<Device>>()
+  private readonly tokenCache = new Map<string, CacheEntry<ServiceAccount>>()
+
+  constructor(
+    private readonly devices: DeviceStore,
+    private readonly accounts: AccountStore,
+    private readonly options: { cacheSeconds: number; clock?: Clock } = { cacheSeconds: 300 }
+  ) {
+    super()
+  }
+
+  /** Creates a device and returns its MQTT secret, the only time it is ever shown. */
+  async provision(input: NewDevice): Promise<{ device: Device; secret: string }> {
+    const parsed = newDeviceSchema.safeParse(input)
+    if (!parsed.success) throw invalid(parsed.error)
+    const secret = generateSecret()
+    const device = await this.devices.insert(parsed.data, await hashSecret(secret))
+    if (!device) throw new AppError('DEVICE_EXISTS', `device ${input.id} already exists`)
+    return { device, secret }
+  }
+
+  async getDevice(id: string): Promise<Device> {
+    const found = await this.devices.get(id)
+    if (!found) throw new AppError('DEVICE_NOT_FOUND', `device ${id} is not registered`)
+    const { secretHash: _secret, ...device } = found
+    return device
+  }
+
+  listDevices(filter: DeviceFilter): Promise<Device[]> {
+    return this.devices.list(filter)
+  }
+
+  /** Issues a new secret; the old one stops working at once, and live sessions are closed. */
+  async rotateSecret(id: string): Promise<{ device: Device; secret: string }> {
+    const secret = generateSecret()
+    if (!(await this.devices.setSecretHash(id, await hashSecret(secret)))) {
+      throw new AppError('DEVICE_NOT_FOUND', `device ${id} is not registered`)
+    }
+    this.revoke(id)
+    return { device: await this.getDevice(id), secret }
+  }
+
+  async setDisabled(id: string, disabled: boolean): Promise<Device> {
+    if (!(await this.devices.setDisabled(id, disabled))) {
+      throw new AppError('DEVICE_NOT_FOUND', `device ${id} is not registered`)
+    }
+    if (disabled) this.revoke(id)
+    return this.getDevice(id)
+  }
+
+  /**
+   * Checks a device's credentials. Resolves to the device when they are right
+   * and it is enabled, `undefined` for an unknown id or a wrong secret, and
+   * throws DEVICE_DISABLED-style AppError `FORBIDDEN` for a disabled device.
+   */
+  async authenticateDevice(id: string, secret: string): Promise<Device | undefined> {
+    const fp = fingerprint(secret)
+    const cached = this.fromCache(this.deviceCache, id, fp)
+    if (cached) return cached
+    const found = await this.devices.get(id)
+    if (!found || !(await verifySecret(secret, found.secretHash))) return undefined
+    if (found.disabled) throw new AppError('FORBIDDEN', `device ${id} is disabled`)
+    const { secretHash: _secret, ...device } = found
+    this.toCache(this.deviceCache, id, fp, device)
+    return device
+  }
+
+  /** Creates a service account; its token (`name.secret`) is shown once. */
+  async createAccount(name: string, roles: Role[]): Promise<{ account: ServiceAccount; token: string }> {
+    const parsedName = accountNameSchema.safeParse(name)
+    if (!parsedName.success) throw invalid(parsedName.error, 'ACCOUNT')
+    const parsedRoles = z.array(z.enum(ROLES)).min(1).safeParse(roles)
+    if (!parsedRoles.success) throw invalid(parsedRoles.error, 'ACCOUNT')
+    const token = `${name}.${generateSecret()}`
+    if (!(await this.accounts.insert(name, parsedRoles.data, await hashSecret(token)))) {
+      throw new AppError('ACCOUNT_EXISTS', `service account ${name} already exists`)
+    }
+    return { account: { name, roles: parsedRoles.data, disabled: false }, token }
+  }
+
+  countAccounts(): Promise<number> {
+    return this.accounts.count()
+  }
+
+  /** Resolves a bearer token (`name.secret`) to its enabled account, or `undefined`. */
+  async authenticateToken(token: string): Promise<ServiceAccount | undefined> {
+    const name = token.slice(0, Math.max(0, token.indexOf('.')))
+    if (!accountNameSchema.safeParse(name).success) return undefined
+    const fp = fingerprint(token)
+    const cached = this.fromCache(this.tokenCache, name, fp)
+    if (cached) return cached
+    const found = await this.accounts.get(name)
+    if (!found || found.disabled || !(await verifySecret(token, found.tokenHash))) return undefined
+    const account = { name: found.name, roles: found.roles, disabled: false }
+    this.toCache(this.tokenCache, name, fp, account)
+    return account
+  }
+
+  private revoke(id: string): void {
+    this.deviceCache.delete(id)
+    this.emit('device-revoked', id)
+  }
+
+  private fromCache<T>(cache: Map<string, CacheEntry<T>>, key: string, fp: string): T | undefined {
+    const entry = cache.get(key)
+    if (!entry) return undefined
+    if (entry.fingerprint !== fp || entry.expires <= this.now()) {
+      cache.delete(key)
+      return undefined
+    }
+    return entry.value
+  }
+
+  private toCache<T>(cache: Map<string, CacheEntry<T>>, key: string, fp: string, value: T): void {
+    if (this.options.cacheSeconds <= 0) return
+    cache.set(key, { fingerprint: fp, value, expires: this.now() + this.options.cacheSeconds * 1000 })
+  }
+
+  private now(): number {
+    return (this.options.clock ?? systemClock).now()
+  }
+}
+
+function invalid(error: z.ZodError, what: 'DEVICE' | 'ACCOUNT' = 'DEVICE'): AppError {
+  const message = error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ')
+  return new AppError(what === 'DEVICE' ? 'DEVICE_INVALID' : 'PAYLOAD_INVALID', message, {
+    details: error.issues
+  })
+}

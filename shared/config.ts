@@ -1,0 +1,104 @@
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { z } from 'zod'
+import { AppError } from './errors.js'
+
+const port = z.coerce.number().int().min(0).max(65535)
+const positiveInt = z.coerce.number().int().positive()
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v))
+
+/**
+ * Every setting of aftercare, documented field by field in the README
+ * ("Configuration"). Keys are the environment variable names; a JSON config
+ * file (AFTERCARE_CONFIG) may hold the same keys, and the environment wins.
+ */
+export const configSchema = z.object({
+  AFTERCARE_DATA_DIR: z.string().min(1).default('.data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  MQTT_HOST: z.string().min(1).default('127.0.0.1'),
+  MQTT_PORT: port.default(1883),
+  MQTTS_PORT: port.default(8883),
+  MQTT_TLS_CERT: optionalString,
+  MQTT_TLS_KEY: optionalString,
+  MQTT_MAX_PAYLOAD_BYTES: positiveInt.default(512 * 1024),
+  MQTT_AUTH_CACHE_SECONDS: z.coerce.number().int().min(0).default(300),
+
+  API_HOST: z.string().min(1).default('127.0.0.1'),
+  API_PORT: port.default(8080),
+
+  INFLUX_URL: optionalString.pipe(z.url().optional()),
+  INFLUX_DB: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only')
+    .default('aftercare'),
+  INFLUX_RP: optionalString,
+  INFLUX_TOKEN: optionalString,
+  INFLUX_ORG: optionalString,
+  INFLUX_WRITE_API: z.enum(['v1', 'v2']).default('v1'),
+  INFLUXD_PATH: z.string().min(1).default('influxd'),
+  INFLUX_BATCH_LINES: positiveInt.max(100000).default(5000),
+  INFLUX_FLUSH_MS: z.coerce.number().int().min(0).max(10000).default(10),
+  INFLUX_MAX_IN_FLIGHT: positiveInt.max(64).default(4),
+  INFLUX_TIMEOUT_MS: positiveInt.default(10000),
+
+  DATABASE_URL: optionalString.pipe(
+    z.string().startsWith('postgres', 'a postgres:// or postgresql:// URL').optional()
+  ),
+
+  AFTERCARE_API_URL: optionalString.pipe(z.url().optional()),
+  AFTERCARE_TOKEN: optionalString,
+
+  INGEST_MAX_AGE_DAYS: positiveInt.default(400),
+  INGEST_MAX_FUTURE_SECONDS: positiveInt.default(300)
+})
+
+export type Config = z.infer<typeof configSchema>
+
+/**
+ * Parses the configuration once, failing fast with a message that names each
+ * wrong setting and why.
+ */
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  overrides: Partial<Record<keyof Config, unknown>> = {}
+): Config {
+  const fromFile = env.AFTERCARE_CONFIG ? readConfigFile(env.AFTERCARE_CONFIG) : {}
+  const keys = Object.keys(configSchema.shape)
+  const fromEnv = Object.fromEntries(keys.filter((k) => env[k] !== undefined).map((k) => [k, env[k]]))
+  const merged = { ...fromFile, ...fromEnv, ...stripUndefined(overrides) }
+  const result = configSchema.safeParse(merged)
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(config)'}: ${i.message}`)
+    throw new AppError('CONFIG_INVALID', `invalid configuration:\n${lines.join('\n')}`)
+  }
+  const unknown = Object.keys(fromFile).filter((k) => !keys.includes(k))
+  if (unknown.length > 0) {
+    throw new AppError(
+      'CONFIG_INVALID',
+      `invalid configuration:\n  ${unknown.join(', ')}: unknown setting in ${env.AFTERCARE_CONFIG}`
+    )
+  }
+  return { ...result.data, AFTERCARE_DATA_DIR: path.resolve(result.data.AFTERCARE_DATA_DIR) }
+}
+
+function readConfigFile(file: string): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'))
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new Error('not a JSON object')
+    return parsed as Record<string, unknown>
+  } catch (err) {
+    throw new AppError(
+      'CONFIG_INVALID',
+      `invalid configuration:\n  AFTERCARE_CONFIG: cannot read ${file}: ${(err as Error).message}`
+    )
+  }
+}
+
+function stripUndefined(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined))
+}

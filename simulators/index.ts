@@ -1,0 +1,2 @@
+/** Fleet simulators, backfill and load test arrive with issue 3. */
+export {}

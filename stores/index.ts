@@ -1,0 +1,5 @@
+export * from './sql.js'
+export * from './migrations.js'
+export * from './free-port.js'
+export * from './local-influxd.js'
+export * from './influx-query.js'
