@@ -23,12 +23,10 @@ export const errorPlugin = fp(
       }
       request.log.error({ err }, 'request failed')
       const status = isAppError(err) ? err.httpStatus : 500
-      return reply
-        .status(status)
-        .send({
-          code: isAppError(err) ? err.code : 'INTERNAL',
-          message: 'internal error; see the server log'
-        })
+      return reply.status(status).send({
+        code: isAppError(err) ? err.code : 'INTERNAL',
+        message: 'internal error; see the server log'
+      })
     })
   },
   { name: 'aftercare-errors' }

@@ -15,7 +15,9 @@ export interface TestAftercare extends Aftercare {
 }
 
 /** The whole of aftercare in-process: real InfluxDB (own database), PGlite in a temp folder, broker and API on free ports. */
-export async function startTestAftercare(overrides: Partial<Record<keyof Config, unknown>> = {}): Promise<TestAftercare> {
+export async function startTestAftercare(
+  overrides: Partial<Record<keyof Config, unknown>> = {}
+): Promise<TestAftercare> {
   const { target } = await freshInflux(String(overrides.INFLUX_URL ?? inject('influxUrl')))
   const data = tempDir()
   const config = loadConfig(
@@ -37,7 +39,13 @@ export async function startTestAftercare(overrides: Partial<Record<keyof Config,
     mqttPort: Number(new URL(app.endpoints.mqtt).port),
     adminToken: app.createdAdminToken ?? '',
     provision: (input) =>
-      app.registry.provision({ kind: 'purifier', model: 'RO-500', region: 'cn-east', outlet: 'sh-01', ...input }),
+      app.registry.provision({
+        kind: 'purifier',
+        model: 'RO-500',
+        region: 'cn-east',
+        outlet: 'sh-01',
+        ...input
+      }),
     close: async () => {
       await app.stop()
       data.remove()
@@ -46,7 +54,12 @@ export async function startTestAftercare(overrides: Partial<Record<keyof Config,
 }
 
 /** A real MQTT.js client that resolves once connected (or rejects with the CONNACK error). */
-export function connectDevice(port: number, id: string, secret: string, options: IClientOptions = {}): Promise<MqttClient> {
+export function connectDevice(
+  port: number,
+  id: string,
+  secret: string,
+  options: IClientOptions = {}
+): Promise<MqttClient> {
   return new Promise((resolve, reject) => {
     const client = mqtt.connect(`mqtt://127.0.0.1:${port}`, {
       clientId: id,
@@ -68,9 +81,21 @@ export function connectDevice(port: number, id: string, secret: string, options:
 
 /** Publishes with QoS 1 and resolves when the PUBACK arrives. */
 export function publishAcked(client: MqttClient, topic: string, payload: string | Buffer): Promise<void> {
-  return new Promise((resolve, reject) => client.publish(topic, payload, { qos: 1 }, (err) => (err ? reject(err) : resolve())))
+  return new Promise((resolve, reject) =>
+    client.publish(topic, payload, { qos: 1 }, (err) => (err ? reject(err) : resolve()))
+  )
 }
 
 export function purifierSample(seq: number, ts = Date.now(), extra: Record<string, unknown> = {}): string {
-  return JSON.stringify({ ts, seq, litersTotal: 100 + seq, tdsIn: 210, tdsOut: 14, tempC: 18.5, pressureKpa: 320, leak: false, ...extra })
+  return JSON.stringify({
+    ts,
+    seq,
+    litersTotal: 100 + seq,
+    tdsIn: 210,
+    tdsOut: 14,
+    tempC: 18.5,
+    pressureKpa: 320,
+    leak: false,
+    ...extra
+  })
 }

@@ -6,8 +6,15 @@ import { inject } from 'vitest'
 import { InfluxQueryClient, type InfluxTarget } from '../../stores/index.js'
 
 /** A fresh database on the run's shared InfluxDB. */
-export async function freshInflux(url: string = inject('influxUrl')): Promise<{ target: InfluxTarget; query: InfluxQueryClient }> {
-  const target: InfluxTarget = { url, database: `t_${randomBytes(6).toString('hex')}`, writeApi: 'v1', timeoutMs: 5000 }
+export async function freshInflux(
+  url: string = inject('influxUrl')
+): Promise<{ target: InfluxTarget; query: InfluxQueryClient }> {
+  const target: InfluxTarget = {
+    url,
+    database: `t_${randomBytes(6).toString('hex')}`,
+    writeApi: 'v1',
+    timeoutMs: 5000
+  }
   const query = new InfluxQueryClient(target)
   await query.ensureDatabase()
   return { target, query }
@@ -20,7 +27,11 @@ export function tempDir(prefix = 'aftercare-test-'): { dir: string; remove: () =
 }
 
 /** Waits until `check` returns a truthy value, polling; fails with `what` after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 10000): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 10000
+): Promise<T> {
   const deadline = Date.now() + timeoutMs
   let last: unknown
   while (Date.now() < deadline) {
@@ -36,7 +47,12 @@ export async function eventually<T>(check: () => Promise<T | undefined | false>,
 }
 
 /** Counts the points of a measurement (optionally for one device). */
-export async function countPoints(query: InfluxQueryClient, measurement: string, field: string, device?: string): Promise<number> {
+export async function countPoints(
+  query: InfluxQueryClient,
+  measurement: string,
+  field: string,
+  device?: string
+): Promise<number> {
   const where = device ? ` WHERE device = '${device}'` : ''
   const rows = await query.rows(`SELECT count("${field}") AS n FROM "${measurement}"${where}`)
   return Number(rows[0]?.n ?? 0)

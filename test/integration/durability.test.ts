@@ -1,7 +1,13 @@
 import type { MqttClient } from 'mqtt'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LocalInfluxd } from '../../stores/index.js'
-import { connectDevice, publishAcked, purifierSample, startTestAftercare, type TestAftercare } from '../helpers/aftercare.js'
+import {
+  connectDevice,
+  publishAcked,
+  purifierSample,
+  startTestAftercare,
+  type TestAftercare
+} from '../helpers/aftercare.js'
 import { countPoints, tempDir } from '../helpers/stores.js'
 
 /**
@@ -34,7 +40,9 @@ describe('durability: PUBACK means stored', () => {
     clients.push(client)
     influxd.pause()
     let acked = false
-    const publish = publishAcked(client, 'devices/dur-1/telemetry', purifierSample(1)).then(() => (acked = true))
+    const publish = publishAcked(client, 'devices/dur-1/telemetry', purifierSample(1)).then(
+      () => (acked = true)
+    )
     await new Promise((r) => setTimeout(r, 1500))
     expect(acked).toBe(false)
     influxd.resume()

@@ -7,7 +7,16 @@ describe('InfluxWriter against a real InfluxDB 1.x', () => {
   it('when many writes share batches, then every line lands with nanosecond precision through /write', async () => {
     const { target, query } = await freshInflux()
     const writer = new InfluxWriter(createWriteApiSender(target, 500), silentLogger, { batchLines: 500 })
-    await Promise.all(Array.from({ length: 40 }, (_, w) => writer.write(Array.from({ length: 50 }, (_, i) => `m,w=${w} v=${i} ${1700000000000000000n + BigInt(w * 1000 + i)}`))))
+    await Promise.all(
+      Array.from({ length: 40 }, (_, w) =>
+        writer.write(
+          Array.from(
+            { length: 50 },
+            (_, i) => `m,w=${w} v=${i} ${1700000000000000000n + BigInt(w * 1000 + i)}`
+          )
+        )
+      )
+    )
     await writer.close()
     expect(await countPoints(query, 'm', 'v')).toBe(2000)
     const [row] = await query.rows(`SELECT v FROM m WHERE w = '3' ORDER BY time DESC LIMIT 1`)

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { canPublish, canSubscribe, type Identity } from '../../broker/index.js'
 
-const device: Identity = { type: 'device', device: { id: 'dev-1', kind: 'purifier', model: 'm', region: 'r', outlet: null } }
+const device: Identity = {
+  type: 'device',
+  device: { id: 'dev-1', kind: 'purifier', model: 'm', region: 'r', outlet: null }
+}
 const reader: Identity = { type: 'service', name: 'boards', roles: ['mqtt-read'] }
 const commander: Identity = { type: 'service', name: 'ops', roles: ['mqtt-command'] }
 

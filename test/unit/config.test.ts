@@ -10,7 +10,12 @@ describe('config', () => {
 
   it('when nothing is set, then the embedded defaults apply', () => {
     const config = loadConfig({})
-    expect(config).toMatchObject({ MQTT_PORT: 1883, API_PORT: 8080, INFLUX_DB: 'aftercare', INFLUX_WRITE_API: 'v1' })
+    expect(config).toMatchObject({
+      MQTT_PORT: 1883,
+      API_PORT: 8080,
+      INFLUX_DB: 'aftercare',
+      INFLUX_WRITE_API: 'v1'
+    })
     expect(config.INFLUX_URL).toBeUndefined()
     expect(config.DATABASE_URL).toBeUndefined()
     expect(path.isAbsolute(config.AFTERCARE_DATA_DIR)).toBe(true)

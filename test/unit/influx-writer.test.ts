@@ -4,7 +4,9 @@ import { InfluxWriter, type BatchSender } from '../../ingest/index.js'
 import { isAppError, silentLogger } from '../../shared/index.js'
 
 /** A sender whose answers the test scripts; it records every batch it was handed. */
-function scriptedSender(answer: (lines: readonly string[], call: number) => Error | undefined): BatchSender & { batches: string[][] } {
+function scriptedSender(
+  answer: (lines: readonly string[], call: number) => Error | undefined
+): BatchSender & { batches: string[][] } {
   const batches: string[][] = []
   return {
     batches,
@@ -31,11 +33,16 @@ describe('InfluxWriter (group commit)', () => {
     const sender = scriptedSender(() => undefined)
     const writer = new InfluxWriter(sender, silentLogger, { ...fast, batchLines: 3 })
     await Promise.all([writer.write(['a 1', 'a 2']), writer.write(['b 1', 'b 2']), writer.write(['c 1'])])
-    expect(sender.batches).toEqual([['a 1', 'a 2'], ['b 1', 'b 2', 'c 1']])
+    expect(sender.batches).toEqual([
+      ['a 1', 'a 2'],
+      ['b 1', 'b 2', 'c 1']
+    ])
   })
 
   it('when InfluxDB answers 500 twice, then the batch is retried until stored and the writer resolves only then', async () => {
-    const sender = scriptedSender((_l, call) => (call <= 2 ? new HttpError(500, 'engine: error syncing wal', '') : undefined))
+    const sender = scriptedSender((_l, call) =>
+      call <= 2 ? new HttpError(500, 'engine: error syncing wal', '') : undefined
+    )
     const writer = new InfluxWriter(sender, silentLogger, fast)
     await writer.write(['a 1'])
     expect(sender.batches).toHaveLength(3)
@@ -43,7 +50,9 @@ describe('InfluxWriter (group commit)', () => {
   })
 
   it('when the server is unreachable, then the writer keeps waiting instead of resolving or dropping', async () => {
-    const sender = scriptedSender(() => Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))
+    const sender = scriptedSender(() =>
+      Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })
+    )
     const writer = new InfluxWriter(sender, silentLogger, fast)
     let settled = false
     const pending = writer.write(['a 1']).finally(() => (settled = true))
@@ -55,9 +64,15 @@ describe('InfluxWriter (group commit)', () => {
   })
 
   it('when InfluxDB refuses a shared batch as bad (400), then only the offending write is rejected', async () => {
-    const sender = scriptedSender((lines) => (lines.some((l) => l.startsWith('bad')) ? new HttpError(400, 'field type conflict', '') : undefined))
+    const sender = scriptedSender((lines) =>
+      lines.some((l) => l.startsWith('bad')) ? new HttpError(400, 'field type conflict', '') : undefined
+    )
     const writer = new InfluxWriter(sender, silentLogger, fast)
-    const results = await Promise.allSettled([writer.write(['good 1']), writer.write(['bad 1']), writer.write(['good 2'])])
+    const results = await Promise.allSettled([
+      writer.write(['good 1']),
+      writer.write(['bad 1']),
+      writer.write(['good 2'])
+    ])
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled'])
     const reason = (results[1] as PromiseRejectedResult).reason as Error
     expect(isAppError(reason, 'INFLUX_WRITE_REJECTED')).toBe(true)

@@ -4,13 +4,24 @@ import type { DeviceInfo } from '../../shared/index.js'
 
 const NOW = Date.UTC(2026, 5, 1, 12)
 const window = { now: NOW, maxAgeMs: 400 * 86400000, maxFutureMs: 300000 }
-const purifier: DeviceInfo = { id: 'p-1', kind: 'purifier', model: 'RO-500', region: 'cn east', outlet: 'sh-01' }
+const purifier: DeviceInfo = {
+  id: 'p-1',
+  kind: 'purifier',
+  model: 'RO-500',
+  region: 'cn east',
+  outlet: 'sh-01'
+}
 const machine: DeviceInfo = { id: 'm-1', kind: 'machine', model: 'PUMP-52', region: 'cn-north', outlet: null }
 const buf = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v))
 
 describe('normalise', () => {
   it('when a purifier sends one valid sample, then one line carries the registry tags, typed fields and ts+seq time', () => {
-    const out = normalise(purifier, 'telemetry', buf({ ts: NOW, seq: 7, litersTotal: 12.5, leak: false }), window)
+    const out = normalise(
+      purifier,
+      'telemetry',
+      buf({ ts: NOW, seq: 7, litersTotal: 12.5, leak: false }),
+      window
+    )
     expect(out.rejections).toEqual([])
     expect(out.lines).toEqual([
       `purifier_telemetry,device=p-1,model=RO-500,outlet=sh-01,region=cn\\ east leak=F,litersTotal=12.5,seq=7i ${BigInt(NOW) * 1000000n + 7n}`
@@ -47,15 +58,23 @@ describe('normalise', () => {
     ['ancient ts', { ts: NOW - 500 * 86400000, seq: 1 }, 'ts_out_of_range', /in the past/],
     ['unknown field', { ts: NOW, seq: 1, colour: 'blue' }, 'schema', /colour/],
     ['negative litres', { ts: NOW, seq: 1, litersTotal: -5 }, 'schema', /litersTotal/],
-    ['1001 samples', { samples: Array.from({ length: 1001 }, (_, i) => ({ ts: NOW, seq: i })) }, 'too_many_samples', /1001 samples, at most 1000/],
+    [
+      '1001 samples',
+      { samples: Array.from({ length: 1001 }, (_, i) => ({ ts: NOW, seq: i })) },
+      'too_many_samples',
+      /1001 samples, at most 1000/
+    ],
     ['samples not an array', { samples: 3 }, 'schema', /expected an array/]
-  ])('when the payload is %s, then it is rejected with code %s and a readable reason', (_name, payload, code, reason) => {
-    const out = normalise(purifier, 'telemetry', buf(payload), window)
-    expect(out.lines).toEqual([])
-    expect(out.rejections).toHaveLength(1)
-    expect(out.rejections[0]?.code).toBe(code)
-    expect(out.rejections[0]?.reason).toMatch(reason)
-  })
+  ])(
+    'when the payload is %s, then it is rejected with code %s and a readable reason',
+    (_name, payload, code, reason) => {
+      const out = normalise(purifier, 'telemetry', buf(payload), window)
+      expect(out.lines).toEqual([])
+      expect(out.rejections).toHaveLength(1)
+      expect(out.rejections[0]?.code).toBe(code)
+      expect(out.rejections[0]?.reason).toMatch(reason)
+    }
+  )
 
   it('when a machine sends purifier fields, then the machine schema rejects them', () => {
     const out = normalise(machine, 'telemetry', buf({ ts: NOW, seq: 1, tdsIn: 100 }), window)
@@ -63,13 +82,27 @@ describe('normalise', () => {
   })
 
   it('when a machine sends a valid sample, then its measurement is machine_telemetry without an outlet tag', () => {
-    const out = normalise(machine, 'telemetry', buf({ ts: NOW, seq: 2, engineHours: 1234.5, lat: 31.2, lon: 121.5 }), window)
-    expect(out.lines[0]).toMatch(/^machine_telemetry,device=m-1,model=PUMP-52,region=cn-north engineHours=1234.5,lat=31.2,lon=121.5,seq=2i /)
+    const out = normalise(
+      machine,
+      'telemetry',
+      buf({ ts: NOW, seq: 2, engineHours: 1234.5, lat: 31.2, lon: 121.5 }),
+      window
+    )
+    expect(out.lines[0]).toMatch(
+      /^machine_telemetry,device=m-1,model=PUMP-52,region=cn-north engineHours=1234.5,lat=31.2,lon=121.5,seq=2i /
+    )
   })
 
   it('when a fault event arrives, then it is written with type and code tags', () => {
-    const out = normalise(machine, 'events', buf({ ts: NOW, type: 'fault', code: 'E101', active: true }), window)
-    expect(out.lines[0]).toMatch(/^device_events,code=E101,device=m-1,model=PUMP-52,region=cn-north,type=fault active=T,detail="E101" /)
+    const out = normalise(
+      machine,
+      'events',
+      buf({ ts: NOW, type: 'fault', code: 'E101', active: true }),
+      window
+    )
+    expect(out.lines[0]).toMatch(
+      /^device_events,code=E101,device=m-1,model=PUMP-52,region=cn-north,type=fault active=T,detail="E101" /
+    )
   })
 
   it('when an event has an unknown type, then it is rejected naming the type', () => {
@@ -85,7 +118,9 @@ describe('normalise', () => {
 
   it('when the same sample is normalised twice, then both lines are identical (a resend overwrites itself)', () => {
     const payload = buf({ ts: NOW, seq: 3, tdsOut: 9 })
-    expect(normalise(purifier, 'telemetry', payload, window).lines).toEqual(normalise(purifier, 'telemetry', payload, window).lines)
+    expect(normalise(purifier, 'telemetry', payload, window).lines).toEqual(
+      normalise(purifier, 'telemetry', payload, window).lines
+    )
   })
 
   it('when two samples share a millisecond, then their seq keeps the times apart', () => {
