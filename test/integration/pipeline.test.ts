@@ -104,7 +104,7 @@ describe('telemetry pipeline (real broker, real InfluxDB, PGlite)', () => {
   it("when a device publishes under another device's topic, then it is disconnected without PUBACK and nothing is written", async () => {
     await app.provision({ id: 'pur-2' })
     const client = await connect('pur-1', secret)
-    const closed = new Promise((r) => client.once('close', r))
+    const closed = new Promise<void>((r) => client.once('close', () => r()))
     client.publish('devices/pur-2/telemetry', purifierSample(1), { qos: 1 })
     await closed
     expect(await countPoints(app.influx, 'purifier_telemetry', 'tdsIn', 'pur-2')).toBe(0)
@@ -144,7 +144,7 @@ describe('telemetry pipeline (real broker, real InfluxDB, PGlite)', () => {
   it('when a secret is rotated, then the live session is closed, the old secret is refused and the new one works', async () => {
     const { secret: first } = await app.provision({ id: 'pur-rot' })
     const client = await connect('pur-rot', first)
-    const closed = new Promise((r) => client.once('close', r))
+    const closed = new Promise<void>((r) => client.once('close', () => r()))
     const { secret: second } = await app.registry.rotateSecret('pur-rot')
     await closed
     await expect(connectDevice(app.mqttPort, 'pur-rot', first)).rejects.toMatchObject({ code: 4 })
@@ -155,7 +155,7 @@ describe('telemetry pipeline (real broker, real InfluxDB, PGlite)', () => {
   it('when a device is disabled, then it is disconnected, refused with code 5, and writes nothing', async () => {
     const { secret: s } = await app.provision({ id: 'pur-off' })
     const client = await connect('pur-off', s)
-    const closed = new Promise((r) => client.once('close', r))
+    const closed = new Promise<void>((r) => client.once('close', () => r()))
     await app.registry.setDisabled('pur-off', true)
     await closed
     await expect(connectDevice(app.mqttPort, 'pur-off', s)).rejects.toMatchObject({ code: 5 })
@@ -164,7 +164,7 @@ describe('telemetry pipeline (real broker, real InfluxDB, PGlite)', () => {
 
   it('when a packet declares more than the size limit, then the broker closes the connection, logs it, and the device can reconnect', async () => {
     const client = await connect('pur-1', secret)
-    const closed = new Promise((r) => client.once('close', r))
+    const closed = new Promise<void>((r) => client.once('close', () => r()))
     client.publish('devices/pur-1/telemetry', Buffer.alloc(10 * 1024 * 1024, 'x'), { qos: 1 })
     await closed
     expect(app.broker.stats.oversizePackets).toBeGreaterThan(0)
