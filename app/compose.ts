@@ -86,7 +86,6 @@ export async function startAftercare(
       log.child({ component: 'writer' }),
       {
         batchLines: config.INFLUX_BATCH_LINES,
-        flushMs: config.INFLUX_FLUSH_MS,
         maxInFlight: config.INFLUX_MAX_IN_FLIGHT
       }
     )
@@ -177,7 +176,8 @@ async function openInflux(
     retentionPolicy: config.INFLUX_RP,
     token: config.INFLUX_TOKEN,
     org: config.INFLUX_ORG,
-    timeoutMs: config.INFLUX_TIMEOUT_MS
+    timeoutMs: config.INFLUX_TIMEOUT_MS,
+    gzip: config.INFLUX_GZIP
   }
   if (config.INFLUX_URL)
     return { ...common, url: config.INFLUX_URL.replace(/\/$/, ''), writeApi: config.INFLUX_WRITE_API }

@@ -22,8 +22,6 @@ export interface WriterStats {
 export interface WriterOptions {
   /** Lines per request at most. */
   batchLines: number
-  /** How long the first line of a batch waits for company, ms. */
-  flushMs: number
   /** Requests in flight at most (WriteApi has no such cap; a burst put 200 in flight). */
   maxInFlight: number
   /** First and largest back-off between retries of a failed batch, ms. */
@@ -33,7 +31,6 @@ export interface WriterOptions {
 
 export const DEFAULT_WRITER_OPTIONS: WriterOptions = {
   batchLines: 5000,
-  flushMs: 10,
   maxInFlight: 4,
   minRetryMs: 200,
   maxRetryMs: 5000
@@ -66,7 +63,7 @@ export class InfluxWriter implements TelemetryWriter {
   private readonly options: WriterOptions
   private open: Part[] = []
   private openLines = 0
-  private timer?: NodeJS.Timeout
+  private immediate?: NodeJS.Immediate
   private readonly queue: Part[][] = []
   private closing = false
   private abandoned = false
@@ -89,7 +86,21 @@ export class InfluxWriter implements TelemetryWriter {
       this.openLines += lines.length
       this.stats.queuedLines += lines.length
       if (this.openLines >= this.options.batchLines) this.seal()
-      else this.timer ??= setTimeout(() => this.seal(), this.options.flushMs)
+      // with every request slot busy, lines gather until one frees (see pump)
+      else if (this.stats.inFlight < this.options.maxInFlight) this.sealSoon()
+    })
+  }
+
+  /**
+   * A free request slot sends at once, after the writes of this turn of the
+   * event loop have joined; when every slot is busy, lines gather until one
+   * frees. Idle: lowest latency; busy: big batches.
+   */
+  private sealSoon(): void {
+    if (this.immediate) return
+    this.immediate = setImmediate(() => {
+      this.immediate = undefined
+      this.seal()
     })
   }
 
@@ -113,8 +124,6 @@ export class InfluxWriter implements TelemetryWriter {
   }
 
   private seal(): void {
-    clearTimeout(this.timer)
-    this.timer = undefined
     if (this.open.length === 0) return
     this.queue.push(this.open)
     this.open = []
@@ -128,6 +137,7 @@ export class InfluxWriter implements TelemetryWriter {
       this.stats.inFlight++
       void this.deliver(batch).finally(() => {
         this.stats.inFlight--
+        if (this.queue.length === 0 && this.open.length > 0) this.seal()
         this.pump()
         if (this.stats.inFlight === 0 && this.queue.length === 0) this.idle?.()
       })

@@ -41,9 +41,9 @@ export const configSchema = z.object({
   INFLUX_WRITE_API: z.enum(['v1', 'v2']).default('v1'),
   INFLUXD_PATH: z.string().min(1).default('influxd'),
   INFLUX_BATCH_LINES: positiveInt.max(100000).default(5000),
-  INFLUX_FLUSH_MS: z.coerce.number().int().min(0).max(10000).default(10),
   INFLUX_MAX_IN_FLIGHT: positiveInt.max(64).default(4),
   INFLUX_TIMEOUT_MS: positiveInt.default(10000),
+  INFLUX_GZIP: z.stringbool().default(false),
 
   DATABASE_URL: optionalString.pipe(
     z.string().startsWith('postgres', 'a postgres:// or postgresql:// URL').optional()

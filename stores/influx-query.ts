@@ -11,6 +11,8 @@ export interface InfluxTarget {
   /** `v1` posts to /write (InfluxDB 1.x, 3.x); `v2` to /api/v2/write (2.x, Cloud, 1.8+). */
   writeApi: 'v1' | 'v2'
   timeoutMs?: number
+  /** Gzip write bodies (worth it for a remote server, not on loopback). */
+  gzip?: boolean
 }
 
 export interface InfluxSeries {

@@ -18,7 +18,7 @@ function scriptedSender(
   }
 }
 
-const fast = { flushMs: 5, minRetryMs: 5, maxRetryMs: 20 }
+const fast = { minRetryMs: 5, maxRetryMs: 20 }
 
 describe('InfluxWriter (group commit)', () => {
   it('when several writers write within the flush window, then one request carries all their lines and each resolves', async () => {

@@ -1,0 +1,131 @@
+/**
+ * Ingest throughput: 100 publishers (one load process) against
+ *   (a) a bare Aedes broker (QoS 1 PUBACK at once, nothing stored) — the baseline, and
+ *   (b) aftercare (PUBACK after the sample is in InfluxDB),
+ * in the same run, on a local influxd. Prints samples/s, PUBACK latency and the ratio,
+ * and checks that InfluxDB holds every acknowledged sample. Also times aftercare's start.
+ *   npm run bench -- ingest [--devices 100] [--count 300] [--window 10]
+ */
+import { execFile } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import net from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import { parseArgs } from 'node:util'
+import { Aedes } from 'aedes'
+import { startAftercare } from '../app/index.js'
+import { loadConfig, silentLogger } from '../shared/index.js'
+import { LocalInfluxd } from '../stores/index.js'
+
+const run = promisify(execFile)
+const { values } = parseArgs({
+  options: {
+    devices: { type: 'string', default: '100' },
+    count: { type: 'string', default: '300' },
+    window: { type: 'string', default: '10' }
+  },
+  allowPositionals: true
+})
+const devices = Number(values.devices)
+const count = Number(values.count)
+const window = Number(values.window)
+
+interface LoadResult {
+  acked: number
+  errors: number
+  seconds: number
+  rate: number
+  p50: number
+  p95: number
+  p99: number
+  max: number
+}
+
+async function load(url: string, creds: { id: string; secret: string }[]): Promise<LoadResult> {
+  const cfg = {
+    url,
+    devices: creds,
+    count,
+    window,
+    kind: 'purifier',
+    timeLimitMs: 120000,
+    baseTs: Date.now() - 3600000
+  }
+  const { stdout } = await run(
+    'node',
+    [path.join(import.meta.dirname, 'publishers.mjs'), JSON.stringify(cfg)],
+    { maxBuffer: 1 << 24 }
+  )
+  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as LoadResult
+}
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'aftercare-bench-'))
+const influxd = new LocalInfluxd({ dir: path.join(dir, 'influxdb') })
+await influxd.start()
+try {
+  // (a) bare Aedes, same load
+  const bare = new Aedes({ maxClientsIdLength: 64 })
+  await bare.listen()
+  const server = net.createServer(bare.handle)
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
+  const barePort = (server.address() as net.AddressInfo).port
+  const ids = Array.from({ length: devices }, (_, i) => ({ id: `bench-${i}`, secret: 'x' }))
+  const baseline = await load(`mqtt://127.0.0.1:${barePort}`, ids)
+  await new Promise<void>((r) => server.close(() => r()))
+  await new Promise<void>((r) => bare.close(() => r()))
+
+  // (b) aftercare, durable PUBACK
+  const config = loadConfig(
+    {},
+    {
+      AFTERCARE_DATA_DIR: path.join(dir, 'data'),
+      INFLUX_URL: influxd.url,
+      MQTT_PORT: 0,
+      API_PORT: 0,
+      LOG_LEVEL: 'silent'
+    }
+  )
+  const t0 = performance.now()
+  const app = await startAftercare(config, silentLogger)
+  const startSeconds = (performance.now() - t0) / 1000
+  const creds = []
+  for (let i = 0; i < devices; i++) {
+    const { secret } = await app.registry.provision({
+      id: `bench-${i}`,
+      kind: 'purifier',
+      model: 'RO-500',
+      region: 'cn-east',
+      outlet: 'sh-01'
+    })
+    creds.push({ id: `bench-${i}`, secret })
+  }
+  const durable = await load(app.endpoints.mqtt, creds)
+  const [row] = await app.influx.rows('SELECT count(tdsIn) AS n FROM purifier_telemetry')
+  const stored = Number(row?.n ?? 0)
+  const writer = app.writer.stats
+  await app.stop()
+
+  const fmt = (r: LoadResult) =>
+    `${r.rate.toFixed(0).padStart(8)} | ${r.p50.toFixed(1).padStart(6)} | ${r.p95.toFixed(1).padStart(6)} | ${r.p99.toFixed(1).padStart(6)} | ${r.max.toFixed(1).padStart(7)} | ${String(r.acked).padStart(6)} | ${r.errors}`
+  console.log(
+    `\ningest benchmark: ${devices} publishers × ${count} QoS 1 samples, window ${window}, ${os.cpus().length} cores, node ${process.version}`
+  )
+  console.log('system                      | msgs/s   | p50 ms | p95 ms | p99 ms | max ms  | acked  | errors')
+  console.log(`bare Aedes (baseline)       | ${fmt(baseline)}`)
+  console.log(`aftercare (durable PUBACK)  | ${fmt(durable)}`)
+  console.log(`ratio aftercare / baseline: ${(durable.rate / baseline.rate).toFixed(2)}`)
+  console.log(
+    `InfluxDB holds ${stored} of ${durable.acked} acknowledged samples${stored === durable.acked ? ' (all)' : ' — LOSS'}`
+  )
+  console.log(
+    `writer: ${writer.batchesWritten} requests, ${(writer.linesWritten / Math.max(1, writer.batchesWritten)).toFixed(0)} lines/request, ${writer.failedAttempts} failed attempts`
+  )
+  console.log(
+    `aftercare start (local PGlite, migrations, broker, API; influxd already running): ${startSeconds.toFixed(2)} s`
+  )
+  if (stored !== durable.acked) process.exitCode = 1
+} finally {
+  await influxd.stop()
+  rmSync(dir, { recursive: true, force: true })
+}

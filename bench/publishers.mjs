@@ -1,0 +1,83 @@
+// A load generator in its own process: N MQTT.js clients, each publishing `count` QoS 1 samples
+// with at most `window` unacknowledged, and a bound on time. Prints one JSON line of results.
+// Usage: node bench/publishers.mjs '<json: {url, devices:[{id,secret}], count, window, kind, timeLimitMs}>'
+import mqtt from 'mqtt'
+
+const cfg = JSON.parse(process.argv[2])
+const latencies = []
+let acked = 0
+let errors = 0
+const deadline = Date.now() + cfg.timeLimitMs
+const t0 = performance.now()
+
+function sample(seq) {
+  const ts = cfg.baseTs + seq
+  return cfg.kind === 'machine'
+    ? JSON.stringify({
+        ts,
+        seq,
+        engineHours: 1000 + seq / 100,
+        rpm: 1800,
+        coolantC: 85,
+        hydOilC: 60,
+        hydBar: 210
+      })
+    : JSON.stringify({
+        ts,
+        seq,
+        litersTotal: 100 + seq / 10,
+        tdsIn: 210,
+        tdsOut: 14,
+        tempC: 18.5,
+        pressureKpa: 320,
+        leak: false
+      })
+}
+
+async function runDevice(device) {
+  const client = await mqtt.connectAsync(cfg.url, {
+    clientId: device.id,
+    username: device.id,
+    password: device.secret,
+    protocolVersion: 4,
+    reconnectPeriod: 0,
+    keepalive: 60
+  })
+  let next = 0
+  const inflight = new Set()
+  while (next < cfg.count && Date.now() < deadline) {
+    const seq = ++next
+    const started = performance.now()
+    const p = client.publishAsync(`devices/${device.id}/telemetry`, sample(seq), { qos: 1 }).then(
+      () => {
+        acked++
+        latencies.push(performance.now() - started)
+      },
+      () => {
+        errors++
+      }
+    )
+    inflight.add(p)
+    p.finally(() => inflight.delete(p))
+    if (inflight.size >= cfg.window) await Promise.race(inflight)
+  }
+  await Promise.all(inflight)
+  await client.endAsync()
+}
+
+await Promise.all(cfg.devices.map(runDevice))
+const seconds = (performance.now() - t0) / 1000
+latencies.sort((a, b) => a - b)
+const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0
+console.log(
+  JSON.stringify({
+    acked,
+    errors,
+    seconds,
+    rate: acked / seconds,
+    p50: q(0.5),
+    p95: q(0.95),
+    p99: q(0.99),
+    max: latencies.at(-1) ?? 0
+  })
+)
