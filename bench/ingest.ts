@@ -34,6 +34,7 @@ const window = Number(values.window)
 interface LoadResult {
   acked: number
   errors: number
+  connectSeconds: number
   seconds: number
   rate: number
   p50: number
@@ -114,6 +115,9 @@ try {
   console.log('system                      | msgs/s   | p50 ms | p95 ms | p99 ms | max ms  | acked  | errors')
   console.log(`bare Aedes (baseline)       | ${fmt(baseline)}`)
   console.log(`aftercare (durable PUBACK)  | ${fmt(durable)}`)
+  console.log(
+    `connecting ${devices} devices: bare ${baseline.connectSeconds.toFixed(2)} s, aftercare ${durable.connectSeconds.toFixed(2)} s (scrypt check per login)`
+  )
   console.log(`ratio aftercare / baseline: ${(durable.rate / baseline.rate).toFixed(2)}`)
   console.log(
     `InfluxDB holds ${stored} of ${durable.acked} acknowledged samples${stored === durable.acked ? ' (all)' : ' — LOSS'}`
