@@ -9,17 +9,29 @@ import { AppError } from '../shared/index.js'
 export function lockDataDir(dir: string): { release(): void } {
   mkdirSync(dir, { recursive: true })
   const file = path.join(dir, 'aftercare.lock')
+  if (heldHere.has(file)) throw locked(dir, process.pid)
   if (existsSync(file)) {
     const pid = Number(readFileSync(file, 'utf8').trim())
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
-      throw new AppError(
-        'DATA_DIR_LOCKED',
-        `the data folder ${dir} is in use by aftercare process ${pid}; stop it or set AFTERCARE_DATA_DIR`
-      )
-    }
+    // a lock with our own pid that we do not hold is left over from an earlier process
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) throw locked(dir, pid)
   }
   writeFileSync(file, String(process.pid))
-  return { release: () => rmSync(file, { force: true }) }
+  heldHere.add(file)
+  return {
+    release: () => {
+      heldHere.delete(file)
+      rmSync(file, { force: true })
+    }
+  }
+}
+
+const heldHere = new Set<string>()
+
+function locked(dir: string, pid: number): AppError {
+  return new AppError(
+    'DATA_DIR_LOCKED',
+    `the data folder ${dir} is in use by aftercare process ${pid}; stop it or set AFTERCARE_DATA_DIR`
+  )
 }
 
 function isAlive(pid: number): boolean {

@@ -61,7 +61,8 @@ export function connectDevice(
   options: IClientOptions = {}
 ): Promise<MqttClient> {
   return new Promise((resolve, reject) => {
-    const client = mqtt.connect(`mqtt://127.0.0.1:${port}`, {
+    const protocol = options.protocol ?? 'mqtt'
+    const client = mqtt.connect(`${protocol}://127.0.0.1:${port}`, {
       clientId: id,
       username: id,
       password: secret,

@@ -1,0 +1,122 @@
+import { execFile } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, describe, expect, it } from 'vitest'
+import { startAftercare, adminTokenFile } from '../../app/index.js'
+import { isAppError, loadConfig, silentLogger } from '../../shared/index.js'
+import { connectDevice, publishAcked, purifierSample } from '../helpers/aftercare.js'
+import { countPoints, freshInflux, tempDir } from '../helpers/stores.js'
+
+const run = promisify(execFile)
+
+describe('aftercare start options', () => {
+  const folders: (() => void)[] = []
+  afterAll(() => folders.forEach((remove) => remove()))
+
+  async function configFor(extra: Record<string, unknown> = {}) {
+    const { target } = await freshInflux()
+    const data = tempDir()
+    folders.push(data.remove)
+    return loadConfig(
+      {},
+      {
+        AFTERCARE_DATA_DIR: data.dir,
+        INFLUX_URL: target.url,
+        INFLUX_DB: target.database,
+        MQTT_PORT: 0,
+        API_PORT: 0,
+        ...extra
+      }
+    )
+  }
+
+  it('when aftercare restarts on the same data folder, then devices and the admin token survive and a second process is refused meanwhile', async () => {
+    const config = await configFor()
+    const first = await startAftercare(config, silentLogger)
+    const { secret } = await first.registry.provision({
+      id: 'keep-1',
+      kind: 'machine',
+      model: 'PUMP-52',
+      region: 'cn-north'
+    })
+    const token = readFileSync(adminTokenFile(config.AFTERCARE_DATA_DIR), 'utf8').trim()
+    expect(token).toBe(first.createdAdminToken)
+    await expect(startAftercare(config, silentLogger)).rejects.toSatisfy((err) =>
+      isAppError(err, 'DATA_DIR_LOCKED')
+    )
+    await first.stop()
+
+    const second = await startAftercare(config, silentLogger)
+    try {
+      expect(second.createdAdminToken).toBeUndefined()
+      expect(await second.registry.authenticateToken(token)).toMatchObject({ name: 'admin' })
+      const client = await connectDevice(Number(new URL(second.endpoints.mqtt).port), 'keep-1', secret)
+      await publishAcked(
+        client,
+        'devices/keep-1/telemetry',
+        JSON.stringify({ ts: Date.now(), seq: 1, engineHours: 12.5 })
+      )
+      client.end(true)
+      expect(await countPoints(second.influx, 'machine_telemetry', 'engineHours', 'keep-1')).toBe(1)
+    } finally {
+      await second.stop()
+    }
+  })
+
+  it('when a TLS certificate and key are configured, then devices can publish over MQTTS', async () => {
+    const certs = tempDir()
+    folders.push(certs.remove)
+    const cert = path.join(certs.dir, 'cert.pem')
+    const key = path.join(certs.dir, 'key.pem')
+    await run('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      key,
+      '-out',
+      cert
+    ])
+    const config = await configFor({ MQTT_TLS_CERT: cert, MQTT_TLS_KEY: key, MQTTS_PORT: 0 })
+    const app = await startAftercare(config, silentLogger)
+    try {
+      expect(app.endpoints.mqtts).toMatch(/^mqtts:\/\/127\.0\.0\.1:\d+$/)
+      const { secret } = await app.registry.provision({
+        id: 'tls-1',
+        kind: 'purifier',
+        model: 'RO-500',
+        region: 'cn-east'
+      })
+      const port = Number(new URL(app.endpoints.mqtts ?? '').port)
+      const client = await connectDevice(port, 'tls-1', secret, { protocol: 'mqtts', ca: readFileSync(cert) })
+      await publishAcked(client, 'devices/tls-1/telemetry', purifierSample(1))
+      client.end(true)
+      expect(await countPoints(app.influx, 'purifier_telemetry', 'tdsIn', 'tls-1')).toBe(1)
+    } finally {
+      await app.stop()
+    }
+  })
+
+  it('when influxd is not installed, then start-up stops with the install line', async () => {
+    const data = tempDir()
+    folders.push(data.remove)
+    const config = loadConfig(
+      {},
+      { AFTERCARE_DATA_DIR: data.dir, INFLUXD_PATH: '/nonexistent/influxd', MQTT_PORT: 0, API_PORT: 0 }
+    )
+    await expect(startAftercare(config, silentLogger)).rejects.toThrow(
+      /'\/nonexistent\/influxd' was not found\. Install it with:\n {2}.*influxdb/
+    )
+  })
+})
