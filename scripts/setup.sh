@@ -3,7 +3,8 @@
 #   - npm dependencies (npm ci, when node_modules is missing or older than package-lock.json)
 #   - InfluxDB 1.x (`influxd`) from the OS packages on Debian/Ubuntu, unless INFLUX_URL points elsewhere;
 #     on other platforms it stops with the exact install line
-#   - with --test: mosquitto-clients (mosquitto_pub), which the tests drive as a third-party client
+#   - with --test: mosquitto-clients (mosquitto_pub, driven as a third-party client) and the
+#     PostgreSQL server (the tests start their own instance to check every SQL store against it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,6 +28,7 @@ apt_install() {
 missing=()
 if [ -z "${INFLUX_URL:-}" ] && ! command -v "${INFLUXD_PATH:-influxd}" >/dev/null 2>&1; then missing+=(influxdb); fi
 if [ "$want_test_tools" = 1 ] && ! command -v mosquitto_pub >/dev/null 2>&1; then missing+=(mosquitto-clients); fi
+if [ "$want_test_tools" = 1 ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then missing+=(postgresql); fi
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ -f /etc/debian_version ] && command -v apt-get >/dev/null 2>&1; then
     apt_install "${missing[@]}"

@@ -3,21 +3,29 @@ import os from 'node:os'
 import path from 'node:path'
 import type { TestProject } from 'vitest/node'
 import { LocalInfluxd } from '../stores/index.js'
+import { startLocalPostgres } from './helpers/local-postgres.js'
 
 declare module 'vitest' {
   export interface ProvidedContext {
     influxUrl: string
+    postgresUrl: string
   }
 }
 
-/** One real InfluxDB for the whole run, in a temp folder on free ports; each test file makes its own database. */
+/**
+ * One real InfluxDB and one real PostgreSQL server for the whole run, in temp
+ * folders on free ports; each test file makes its own databases.
+ */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'aftercare-test-influx-'))
   const influxd = new LocalInfluxd({ dir })
-  await influxd.start()
+  const pgDir = mkdtempSync(path.join(os.tmpdir(), 'aftercare-test-pg-'))
+  const [, postgres] = await Promise.all([influxd.start(), startLocalPostgres(pgDir)])
   project.provide('influxUrl', influxd.url)
+  project.provide('postgresUrl', postgres.url)
   return async () => {
-    await influxd.stop()
+    await Promise.all([influxd.stop(), postgres.stop()])
     rmSync(dir, { recursive: true, force: true })
+    rmSync(pgDir, { recursive: true, force: true })
   }
 }

@@ -1,0 +1,116 @@
+import { randomBytes } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { inject } from 'vitest'
+import { SqlDeadLetterStore, deadLetterMigrations } from '../../ingest/index.js'
+import { Registry, SqlAccountStore, SqlDeviceStore, registryMigrations } from '../../registry/index.js'
+import { isAppError } from '../../shared/index.js'
+import { migrate, openPglite, openPostgres, type SqlClient } from '../../stores/index.js'
+import { freshPostgresDatabase } from '../helpers/local-postgres.js'
+
+const migrations = [...registryMigrations, ...deadLetterMigrations]
+
+/** The same contract for each SqlClient: embedded PGlite and a real PostgreSQL server. */
+describe.each([
+  ['PGlite', () => openPglite(undefined)],
+  [
+    'PostgreSQL server',
+    async () =>
+      openPostgres(await freshPostgresDatabase(inject('postgresUrl'), `t_${randomBytes(6).toString('hex')}`))
+  ]
+])('SQL stores on %s', (_name, open: () => Promise<SqlClient>) => {
+  let db: SqlClient
+  let registry: Registry
+
+  beforeAll(async () => {
+    db = await open()
+    registry = new Registry(new SqlDeviceStore(db), new SqlAccountStore(db), { cacheSeconds: 300 })
+  })
+  afterAll(async () => db?.close())
+
+  it('when migrations run twice, then the second run applies nothing', async () => {
+    expect(await migrate(db, migrations)).toEqual(['0001-registry', '0002-dead-letters'])
+    expect(await migrate(db, migrations)).toEqual([])
+  })
+
+  it('when a device is provisioned, then it reads back with its delivery date and only a hash of its secret', async () => {
+    const { device, secret } = await registry.provision({
+      id: 'sql-1',
+      kind: 'purifier',
+      model: 'RO-500',
+      region: 'cn-east',
+      outlet: 'sh-01',
+      deliveredOn: '2026-01-31'
+    })
+    expect(device).toMatchObject({ id: 'sql-1', deliveredOn: '2026-01-31', outlet: 'sh-01', disabled: false })
+    expect(await registry.getDevice('sql-1')).toEqual(device)
+    const { rows } = await db.query<{ secret_hash: string }>(
+      'SELECT secret_hash FROM devices WHERE id = $1',
+      ['sql-1']
+    )
+    expect(rows[0]?.secret_hash).not.toContain(secret)
+    expect(await registry.authenticateDevice('sql-1', secret)).toMatchObject({
+      id: 'sql-1',
+      region: 'cn-east'
+    })
+    expect(await registry.authenticateDevice('sql-1', 'wrong')).toBeUndefined()
+  })
+
+  it('when a device is disabled, then authentication says FORBIDDEN even with a cached login', async () => {
+    const { secret } = await registry.provision({
+      id: 'sql-off',
+      kind: 'machine',
+      model: 'PUMP-52',
+      region: 'cn-north'
+    })
+    await registry.authenticateDevice('sql-off', secret)
+    await registry.setDisabled('sql-off', true)
+    await expect(registry.authenticateDevice('sql-off', secret)).rejects.toSatisfy((err) =>
+      isAppError(err, 'FORBIDDEN')
+    )
+  })
+
+  it('when devices are listed by region and kind, then only matching ones come back in id order', async () => {
+    await registry.provision({ id: 'sql-2', kind: 'machine', model: 'PUMP-52', region: 'cn-east' })
+    const list = await registry.listDevices({ region: 'cn-east', kind: 'purifier' })
+    expect(list.map((d) => d.id)).toEqual(['sql-1'])
+  })
+
+  it('when dead letters with NUL bytes and quotes are kept, then they read back with counts by code', async () => {
+    const store = new SqlDeadLetterStore(db)
+    await store.add([
+      {
+        deviceId: 'sql-1',
+        topic: 'devices/sql-1/telemetry',
+        code: 'bad_json',
+        reason: 'payload is not JSON',
+        payload: "a\u0000b'c"
+      },
+      {
+        deviceId: 'sql-1',
+        topic: 'devices/sql-1/telemetry',
+        code: 'schema',
+        reason: 'seq: expected number',
+        payload: '{}'
+      }
+    ])
+    expect(await store.countByCode()).toEqual({ bad_json: 1, schema: 1 })
+    const [latest, first] = await store.list({ deviceId: 'sql-1' })
+    expect(latest?.code).toBe('schema')
+    expect(first?.payload).toBe("a\\u0000b'c")
+  })
+
+  it('when a transaction throws, then nothing of it is kept', async () => {
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.query(
+          `INSERT INTO dead_letters (topic, code, reason, payload) VALUES ('t', 'schema', 'r', 'p')`
+        )
+        throw new Error('boom')
+      })
+    ).rejects.toThrow('boom')
+    const { rows } = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM dead_letters WHERE topic = 't'`
+    )
+    expect(rows[0]?.n).toBe(0)
+  })
+})
