@@ -62,16 +62,23 @@ export async function startAftercare(
     const lock = lockDataDir(dataDir)
     cleanups.push(() => lock.release())
 
-    const target = await openInflux(config, dataDir, log, cleanups)
+    // the two stores start in parallel (PGlite's start is the longest step); whichever
+    // opened is stopped again if the other failed
+    const [influxOpened, sqlOpened] = await Promise.allSettled([
+      openInflux(config, dataDir, log, cleanups),
+      openSql({ databaseUrl: config.DATABASE_URL, dataDir })
+    ])
+    if (sqlOpened.status === 'fulfilled') cleanups.push(() => sqlOpened.value.close())
+    if (influxOpened.status === 'rejected') throw influxOpened.reason
+    if (sqlOpened.status === 'rejected') throw sqlOpened.reason
+    const target = influxOpened.value
+    const sql = sqlOpened.value
     const influx = new InfluxQueryClient(target)
     await influx
       .ensureDatabase()
       .catch((err: Error) =>
         log.warn({ err: err.message }, 'could not create the InfluxDB database; assuming it exists')
       )
-
-    const sql = await openSql({ databaseUrl: config.DATABASE_URL, dataDir })
-    cleanups.push(() => sql.close())
     const applied = await migrate(sql, [...registryMigrations, ...deadLetterMigrations])
     if (applied.length > 0) log.info({ applied }, 'database migrated')
 
