@@ -1,2 +1,23 @@
-/** Fleet simulators, backfill and load test arrive with issue 3. */
-export {}
+export {
+  createFleet,
+  simulatorFor,
+  groundTruth,
+  type FleetOptions,
+  type DeviceSim,
+  type DeviceTruth,
+  type ComponentTruth,
+  type LimitKind
+} from './fleet.js'
+export { PurifierSim, purifierDay, roRejection, sedimentDrop } from './purifier-model.js'
+export { MachineSim, machineDay } from './machine-model.js'
+export { REGIONS, regionByCode, waterSeason, airTemp, type Region } from './regions.js'
+export {
+  PURIFIER_MODELS,
+  MACHINE_MODELS,
+  RO_REJECTION_LIMIT,
+  SEDIMENT_DROP_LIMIT_KPA,
+  purifierModel,
+  machineModel
+} from './catalogue.js'
+export { DAY_MS, dayNumber, isoDay, dayOfYear, addMonths, type DeviceSpec } from './fleet-spec.js'
+export { rngFor, type Rng } from './rng.js'
