@@ -2,6 +2,7 @@ import { Command, Option } from 'commander'
 import { DEVICE_KINDS, loadConfig, type Config } from '../shared/index.js'
 import { ROLES } from '../registry/index.js'
 import { ApiClient } from './api-client.js'
+import { simulateCommand } from './simulate-commands.js'
 import { runStart } from './start-command.js'
 
 /** Settings a flag may override; everything else comes from the environment or AFTERCARE_CONFIG. */
@@ -131,6 +132,8 @@ export function buildCli(): Command {
       if (opts.code) query.set('code', opts.code)
       print(await client(cmd).request('GET', `/dead-letters?${query.toString()}`))
     })
+
+  program.addCommand(simulateCommand())
 
   return program
 }

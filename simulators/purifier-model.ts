@@ -106,12 +106,17 @@ export class PurifierSim {
           seq: ++this.seq,
           litersTotal: round(dayStartTotal + drawn, 2),
           tdsIn: round(today.tdsIn + 3 * rng.normal(), 1),
-          tdsOut: round(Math.max(1, today.tdsIn * (1 - Math.min(0.995, rejection))), 1),
+          // a spent membrane passes at most what comes in
+          tdsOut: round(Math.max(1, today.tdsIn * (1 - Math.min(0.995, Math.max(0, rejection)))), 1),
           tempC: round(temp, 1),
+          // a clogged cartridge lets the outlet pressure fall towards zero, never below
           pressureKpa: round(
-            (this.spec.inletKpa ?? 300) -
-              sedimentDrop(pp.litres + drawn, this.region.tdsIn) +
-              4 * rng.normal(),
+            Math.max(
+              0,
+              (this.spec.inletKpa ?? 300) -
+                sedimentDrop(pp.litres + drawn, this.region.tdsIn) +
+                4 * rng.normal()
+            ),
             1
           ),
           leak: today.leakHour !== null && minute / 60 > today.leakHour

@@ -150,3 +150,36 @@ describe('simulated fleet', () => {
     expect(new Date((sim.day - 1) * 86400000).toISOString().slice(0, 10)).toBe(oil.dueDay)
   })
 })
+
+describe('simulated devices far past their limits (no maintenance)', () => {
+  it('when a purifier runs three years without a filter change, then every sample still follows the contract', () => {
+    const fleet = createFleet({
+      seed: 12,
+      devices: 30,
+      firstDay: FIRST,
+      purifierShare: 1,
+      regions: ['cn-north']
+    })
+    for (const spec of fleet.slice(0, 5)) {
+      const sim = new PurifierSim(12, spec)
+      for (let d = 0; d < 3 * 365; d++) {
+        const { samples } = sim.step(d % 30 === 0 ? 60 : undefined)
+        for (const s of samples) expect(purifierSampleSchema.safeParse(s).error?.issues ?? []).toEqual([])
+      }
+    }
+  })
+})
+
+describe('simulated machines over years', () => {
+  it('when machines run three years, then every sample and event still follows the contract', () => {
+    const fleet = createFleet({ seed: 13, devices: 30, firstDay: FIRST, purifierShare: 0 })
+    for (const spec of fleet.slice(0, 6)) {
+      const sim = new MachineSim(13, spec)
+      for (let d = 0; d < 3 * 365; d++) {
+        const { samples, events } = sim.step(d % 20 === 0 ? 60 : undefined)
+        for (const s of samples) expect(machineSampleSchema.safeParse(s).error?.issues ?? []).toEqual([])
+        for (const e of events) expect(deviceEventSchema.safeParse(e).error?.issues ?? []).toEqual([])
+      }
+    }
+  })
+})
