@@ -25,3 +25,13 @@ export { backfill, type BackfillOptions, type BackfillReport } from './backfill.
 export { runLive, type LiveOptions, type LiveStatus } from './live.js'
 export { MqttDevice } from './mqtt-device.js'
 export { forEachLimit, type FleetPorts } from './ports.js'
+export {
+  runLoadtest,
+  countLosses,
+  loadtestMarkdown,
+  assertLoopback,
+  type LoadtestOptions,
+  type LoadtestResult,
+  type LossCount,
+  type StageSummary
+} from './loadtest.js'
