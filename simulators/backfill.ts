@@ -25,6 +25,8 @@ export interface BackfillOptions {
 
 export interface BackfillReport {
   devices: number
+  /** The fleet's first day (UTC day number); a live run that continues this history uses it. */
+  firstDay: number
   from: string
   to: string
   samplesSent: number
@@ -96,6 +98,7 @@ export async function backfill(
   }
   return {
     devices: fleet.length,
+    firstDay: startDay,
     from: isoDay(startDay),
     to: isoDay(endDay),
     samplesSent,

@@ -13,6 +13,8 @@ export interface LiveOptions {
   speed: number
   prefix?: string
   purifierShare?: number
+  /** The fleet's first day (UTC day number), as given to a backfill this run continues; default today. */
+  firstDay?: number
   /** Stop after this many real seconds (default: until the signal). */
   durationSeconds?: number
   signal?: AbortSignal
