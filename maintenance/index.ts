@@ -1,2 +1,51 @@
-/** The maintenance engine (usage forecast, remaining life, planner, live rules, service loop) arrives with issue 4. */
-export {}
+/**
+ * The maintenance engine's pure core: catalogue, daily usage from counters,
+ * seasonal profiles and peak windows, device forecasts, remaining life, and
+ * the visit planner. Adapters (InfluxDB rollups, orders in PostgreSQL, the
+ * API) build on these.
+ */
+export {
+  defaultCatalogue,
+  parseCatalogue,
+  modelOf,
+  usageUnit,
+  usageLimit,
+  faultsFor,
+  type Catalogue,
+  type CatalogueModel,
+  type Component
+} from './catalogue.js'
+export { usageFromCounters, type DailyCounter, type DailyUsage, type UsageSeries } from './usage.js'
+export {
+  learnProfile,
+  peakWindow,
+  nextPeak,
+  forecastDevice,
+  usageOn,
+  dayOfYear,
+  FLAT_PROFILE,
+  DEFAULT_FORECAST,
+  type SeasonalProfile,
+  type PeakWindow,
+  type DeviceForecast,
+  type ForecastOptions
+} from './forecast.js'
+export {
+  remainingLife,
+  conditionLimitUse,
+  addMonths,
+  type ComponentState,
+  type LifeEstimate,
+  type LimitBy
+} from './remaining-life.js'
+export {
+  plan,
+  isoWeek,
+  DEFAULT_PLAN_OPTIONS,
+  type Plan,
+  type PlanDevice,
+  type PlanComponent,
+  type PlanOptions,
+  type PlannedVisit,
+  type VisitType
+} from './planner.js'

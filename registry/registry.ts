@@ -91,7 +91,7 @@ export class Registry extends EventEmitter<RegistryEvents> {
   /**
    * Checks a device's credentials. Resolves to the device when they are right
    * and it is enabled, `undefined` for an unknown id or a wrong secret, and
-   * throws DEVICE_DISABLED-style AppError `FORBIDDEN` for a disabled device.
+   * throws AppError `FORBIDDEN` for a disabled device.
    */
   async authenticateDevice(id: string, secret: string): Promise<Device | undefined> {
     const fp = fingerprint(secret)

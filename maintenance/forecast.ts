@@ -1,0 +1,198 @@
+import type { DailyUsage } from './usage.js'
+
+const DAY_MS = 86400000
+
+export function dayOfYear(day: number): number {
+  const d = new Date(day * DAY_MS)
+  return Math.floor((d.getTime() - Date.UTC(d.getUTCFullYear(), 0, 1)) / DAY_MS) // 0..365
+}
+
+/**
+ * A region's (and kind's) seasonal shape learned from its fleet: a factor per
+ * day of year (mean 1), the typical device's daily level, and how much
+ * devices differ from each other.
+ */
+export interface SeasonalProfile {
+  factors: number[]
+  level: number
+  /** Coefficient of variation of device levels around `level`. */
+  spread: number
+  devices: number
+  /** Days of the year that had data; below ~60 the shape is flat. */
+  coveredDays: number
+}
+
+export const FLAT_PROFILE: SeasonalProfile = {
+  factors: new Array(366).fill(1),
+  level: 0,
+  spread: 0.5,
+  devices: 0,
+  coveredDays: 0
+}
+
+/**
+ * Learns the profile from many devices' daily usage: each device is scaled by
+ * its own mean (so heavy users do not set the shape), days of year are
+ * averaged over devices and years, smoothed over a month, and scaled to mean 1.
+ */
+export function learnProfile(fleet: readonly (readonly DailyUsage[])[], smoothingDays = 31): SeasonalProfile {
+  const sum = new Array<number>(366).fill(0)
+  const count = new Array<number>(366).fill(0)
+  const levels: number[] = []
+  for (const series of fleet) {
+    const mean = series.reduce((a, d) => a + d.usage, 0) / Math.max(1, series.length)
+    if (series.length < 7 || mean <= 0) continue
+    levels.push(mean)
+    for (const d of series) {
+      const i = dayOfYear(d.day)
+      sum[i] = (sum[i] ?? 0) + d.usage / mean
+      count[i] = (count[i] ?? 0) + 1
+    }
+  }
+  const coveredDays = count.filter((c) => c > 0).length
+  if (levels.length === 0) return FLAT_PROFILE
+  const raw = sum.map((s, i) => ((count[i] ?? 0) > 0 ? s / (count[i] ?? 1) : NaN))
+  const factors =
+    coveredDays < 60
+      ? new Array<number>(366).fill(1)
+      : normalise(smoothCircular(fillCircular(raw), smoothingDays))
+  // devices' levels, deseasonalised by the shape just learned
+  const deseasonalised = fleet
+    .filter((s) => s.length >= 7)
+    .map((s) => s.reduce((a, d) => a + d.usage / (factors[dayOfYear(d.day)] ?? 1), 0) / s.length)
+    .filter((l) => l > 0)
+  const level = deseasonalised.reduce((a, b) => a + b, 0) / deseasonalised.length
+  const sd = Math.sqrt(
+    deseasonalised.reduce((a, b) => a + (b - level) ** 2, 0) / Math.max(1, deseasonalised.length - 1)
+  )
+  return { factors, level, spread: level > 0 ? sd / level : 0.5, devices: deseasonalised.length, coveredDays }
+}
+
+export interface PeakWindow {
+  /** Days of year (0-based); a window may wrap past the new year (start > end). */
+  startDoy: number
+  endDoy: number
+  height: number
+}
+
+/**
+ * The busy season of a profile: the run of days around its highest point
+ * where the factor stays above 60 % of the way from the mean to the peak.
+ * None when the year is flat (peak under +15 %).
+ */
+export function peakWindow(profile: SeasonalProfile, minHeight = 1.15): PeakWindow | undefined {
+  const f = profile.factors
+  let top = 0
+  for (let i = 1; i < f.length; i++) if ((f[i] ?? 0) > (f[top] ?? 0)) top = i
+  const height = f[top] ?? 1
+  if (height < minHeight) return undefined
+  const threshold = 1 + 0.6 * (height - 1)
+  const n = f.length
+  let start = top
+  let end = top
+  while ((f[(start - 1 + n) % n] ?? 0) >= threshold && (start - 1 + n) % n !== top)
+    start = (start - 1 + n) % n
+  while ((f[(end + 1) % n] ?? 0) >= threshold && (end + 1) % n !== top) end = (end + 1) % n
+  return { startDoy: start, endDoy: end, height }
+}
+
+/** The next occurrence of a peak window as UTC day numbers, the one in progress included. */
+export function nextPeak(window: PeakWindow, today: number): { start: number; end: number } {
+  const year = new Date(today * DAY_MS).getUTCFullYear()
+  for (const y of [year - 1, year, year + 1]) {
+    const start = Math.floor(Date.UTC(y, 0, 1) / DAY_MS) + window.startDoy
+    const length = (window.endDoy - window.startDoy + 366) % 366
+    const end = start + length
+    if (end >= today) return { start, end }
+  }
+  const start = Math.floor(Date.UTC(year + 1, 0, 1) / DAY_MS) + window.startDoy
+  return { start, end: start + ((window.endDoy - window.startDoy + 366) % 366) }
+}
+
+export interface DeviceForecast {
+  /** Deseasonalised daily level, and its band. */
+  level: number
+  low: number
+  high: number
+  historyDays: number
+  profile: SeasonalProfile
+}
+
+export interface ForecastOptions {
+  /** Days of recent history the device's own level is taken from. */
+  windowDays: number
+  /** Weight of the region's level, in days of history: a device with this many days counts half. */
+  priorDays: number
+  /** Width of the band in standard errors (1.64 ≈ 90 % one-sided). */
+  z: number
+}
+
+export const DEFAULT_FORECAST: ForecastOptions = { windowDays: 56, priorDays: 14, z: 1.64 }
+
+/**
+ * A device's usage forecast: its own recent level (deseasonalised), shrunk
+ * towards its region's level when its history is short — so a new device has
+ * a sensible forecast on day one — with an uncertainty band.
+ */
+export function forecastDevice(
+  history: readonly DailyUsage[],
+  profile: SeasonalProfile,
+  today: number,
+  options: ForecastOptions = DEFAULT_FORECAST
+): DeviceForecast {
+  const recent = history.filter((d) => d.day < today && d.day >= today - options.windowDays)
+  const ratios = recent.map((d) => d.usage / Math.max(0.05, profile.factors[dayOfYear(d.day)] ?? 1))
+  const n = ratios.length
+  const own = n > 0 ? ratios.reduce((a, b) => a + b, 0) / n : 0
+  const k = profile.devices > 0 ? options.priorDays : 0
+  const level = n + k > 0 ? (n * own + k * profile.level) / (n + k) : 0
+  const dailyCv =
+    n > 1 && own > 0 ? Math.sqrt(ratios.reduce((a, r) => a + (r - own) ** 2, 0) / (n - 1)) / own : 0.5
+  const wOwn = n / Math.max(1, n + k)
+  const wPrior = k / Math.max(1, n + k)
+  const se = Math.sqrt((wOwn * dailyCv) ** 2 / Math.max(1, n) + (wPrior * profile.spread) ** 2)
+  return {
+    level,
+    low: Math.max(level * 0.05, level * (1 - options.z * se)),
+    high: level * (1 + options.z * se),
+    historyDays: n,
+    profile
+  }
+}
+
+/** Expected usage on a day, and the band's ends. */
+export function usageOn(
+  forecast: DeviceForecast,
+  day: number
+): { expected: number; low: number; high: number } {
+  const f = forecast.profile.factors[dayOfYear(day)] ?? 1
+  return { expected: forecast.level * f, low: forecast.low * f, high: forecast.high * f }
+}
+
+function fillCircular(values: number[]): number[] {
+  const n = values.length
+  return values.map((v, i) => {
+    if (!Number.isNaN(v)) return v
+    for (let d = 1; d < n; d++) {
+      const a = values[(i - d + n) % n] ?? NaN
+      const b = values[(i + d) % n] ?? NaN
+      if (!Number.isNaN(a) || !Number.isNaN(b)) return Number.isNaN(a) ? b : Number.isNaN(b) ? a : (a + b) / 2
+    }
+    return 1
+  })
+}
+
+function smoothCircular(values: number[], window: number): number[] {
+  const n = values.length
+  const half = Math.floor(window / 2)
+  return values.map((_, i) => {
+    let s = 0
+    for (let d = -half; d <= half; d++) s += values[(i + d + n) % n] ?? 0
+    return s / (2 * half + 1)
+  })
+}
+
+function normalise(values: number[]): number[] {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length
+  return values.map((v) => (mean > 0 ? v / mean : 1))
+}

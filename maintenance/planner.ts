@@ -1,0 +1,247 @@
+import type { DeviceKind } from '../shared/index.js'
+import { addMonths, type LifeEstimate } from './remaining-life.js'
+
+const DAY_MS = 86400000
+
+export interface PlanComponent {
+  part: string
+  partNumber: string
+  leadTimeDays: number
+  life: LifeEstimate
+}
+
+export interface PlanDevice {
+  id: string
+  kind: DeviceKind
+  region: string
+  outlet: string | null
+  deliveredDay: number
+  components: readonly PlanComponent[]
+  /** Months-after-delivery inspections already done. */
+  inspectionsDone?: readonly number[]
+}
+
+export interface PlanOptions {
+  today: number
+  /** How far ahead visits are planned, days (12 weeks). */
+  horizonDays: number
+  /** Parts due within this many days of the first share its visit. */
+  bundleDays: number
+  /** Health-care visits are spread over this many days before the peak. */
+  preSeasonDays: number
+  inspectionMonths: readonly number[]
+  /** Visits an outlet can make a day. */
+  capacity: ReadonlyMap<string, number>
+  /** The next peak window per `region/kind`, as UTC day numbers. */
+  peaks: ReadonlyMap<string, { start: number; end: number }>
+}
+
+export const DEFAULT_PLAN_OPTIONS = {
+  horizonDays: 84,
+  bundleDays: 21,
+  preSeasonDays: 28,
+  inspectionMonths: [1, 3, 6, 12]
+}
+
+export type VisitType = 'health_care' | 'replacement' | 'inspection'
+
+export interface PlannedVisit {
+  deviceId: string
+  outlet: string
+  region: string
+  day: number
+  type: VisitType
+  parts: { part: string; partNumber: string }[]
+  inspection?: number
+  /** The last day the visit may take place; earliest: the first (parts need their lead time). */
+  deadline: number
+  earliest: number
+  reason: string
+  /** True when no day in its range had capacity: it was put on the least-loaded day anyway. */
+  overrun: boolean
+}
+
+export interface Plan {
+  visits: PlannedVisit[]
+  /** Devices that need service but have no outlet to do it. */
+  unassigned: { deviceId: string; reason: string }[]
+  partsDemand: { region: string; week: string; part: string; partNumber: string; quantity: number }[]
+}
+
+interface Draft extends Omit<PlannedVisit, 'day' | 'overrun'> {
+  avoid?: { start: number; end: number }
+}
+
+/**
+ * Plans visits, pure: an order before each part's earliest depletion (minus
+ * lead time); before a peak window, one health-care visit that replaces every
+ * part that would not last through the peak and does the due inspection;
+ * parts due close together share a visit; visits are spread within each
+ * outlet's daily capacity, pushed earlier when full, never into the peak.
+ */
+export function plan(devices: readonly PlanDevice[], options: PlanOptions): Plan {
+  const drafts: Draft[] = []
+  const unassigned: Plan['unassigned'] = []
+  const { today } = options
+  const end = today + options.horizonDays
+  for (const device of devices) {
+    const own = draftsFor(device, options, end)
+    if (own.length > 0 && !device.outlet) {
+      unassigned.push({ deviceId: device.id, reason: 'no outlet covers this device' })
+      continue
+    }
+    drafts.push(...own)
+  }
+
+  // most urgent first; each takes the least-loaded allowed day (later on ties), earlier when full
+  drafts.sort((a, b) => a.deadline - b.deadline || a.deviceId.localeCompare(b.deviceId))
+  const load = new Map<string, number>()
+  const used = (outlet: string, day: number) => load.get(`${outlet}/${day}`) ?? 0
+  const visits: PlannedVisit[] = drafts.map((d) => {
+    const capacity = options.capacity.get(d.outlet) ?? 0
+    const allowed: number[] = []
+    for (let day = d.deadline; day >= d.earliest; day--) if (!inside(day, d.avoid)) allowed.push(day)
+    if (allowed.length === 0) allowed.push(Math.max(d.earliest, today + 1))
+    let best: number | undefined
+    for (const day of allowed)
+      if (
+        used(d.outlet, day) < capacity &&
+        (best === undefined || used(d.outlet, day) < used(d.outlet, best))
+      )
+        best = day
+    let overrun = false
+    if (best === undefined) {
+      // full everywhere it may go: earlier still (never before tomorrow), else the least-loaded day anyway
+      for (let day = Math.min(...allowed) - 1; day > today && best === undefined; day--) {
+        if (!inside(day, d.avoid) && used(d.outlet, day) < capacity) best = day
+      }
+      if (best === undefined) {
+        overrun = true
+        best = allowed.reduce((a, b) => (used(d.outlet, b) < used(d.outlet, a) ? b : a))
+      }
+    }
+    load.set(`${d.outlet}/${best}`, used(d.outlet, best) + 1)
+    const { avoid: _avoid, ...visit } = d
+    return { ...visit, day: best, overrun }
+  })
+  visits.sort((a, b) => a.day - b.day || a.deviceId.localeCompare(b.deviceId))
+  return { visits, unassigned, partsDemand: partsDemand(visits) }
+}
+
+function draftsFor(device: PlanDevice, options: PlanOptions, end: number): Draft[] {
+  const { today } = options
+  const outlet = device.outlet ?? ''
+  const peak = options.peaks.get(`${device.region}/${device.kind}`)
+  const upcomingPeak = peak && peak.start > today && peak.start <= end ? peak : undefined
+  const drafts: Draft[] = []
+  const base = { deviceId: device.id, outlet, region: device.region }
+  const lead = (c: PlanComponent) => today + 1 + c.leadTimeDays
+  const deadlineOf = (c: PlanComponent) => c.life.earliestDay - 1
+  let pending = device.components.filter((c) => deadlineOf(c) <= end)
+  const inspections = options.inspectionMonths
+    .filter((m) => !(device.inspectionsDone ?? []).includes(m))
+    .map((m) => ({ months: m, due: addMonths(device.deliveredDay, m) }))
+    .filter((i) => i.due >= today - 30 && i.due <= end)
+
+  if (upcomingPeak) {
+    // every part that would not last through the peak is changed before it
+    const through = device.components.filter((c) => c.life.earliestDay <= upcomingPeak.end)
+    if (through.length > 0) {
+      const inspection = inspections.find((i) => i.due <= upcomingPeak.end)
+      const ready = Math.max(...through.map(lead)) // every part on hand
+      const deadline = Math.max(ready, Math.min(upcomingPeak.start - 1, ...through.map(deadlineOf)))
+      drafts.push({
+        ...base,
+        type: 'health_care',
+        parts: through.map(({ part, partNumber }) => ({ part, partNumber })),
+        inspection: inspection?.months,
+        deadline,
+        earliest: Math.min(deadline, Math.max(ready, upcomingPeak.start - options.preSeasonDays)),
+        reason: `before the ${device.region} peak from ${iso(upcomingPeak.start)}: ${through.map((c) => `${c.part} (earliest end ${iso(c.life.earliestDay)})`).join(', ')}`,
+        avoid: upcomingPeak
+      })
+      pending = pending.filter((c) => !through.includes(c))
+      if (inspection) inspections.splice(inspections.indexOf(inspection), 1)
+    }
+  }
+
+  // the rest: bundle what falls due within bundleDays of the first
+  pending.sort((a, b) => deadlineOf(a) - deadlineOf(b))
+  while (pending.length > 0) {
+    const first = pending[0] as PlanComponent
+    const group = pending.filter((c) => deadlineOf(c) <= deadlineOf(first) + options.bundleDays)
+    pending = pending.filter((c) => !group.includes(c))
+    const earliest = Math.max(...group.map(lead))
+    const deadline = Math.max(deadlineOf(first), earliest)
+    const inspection = inspections.find((i) => Math.abs(i.due - deadline) <= options.bundleDays)
+    if (inspection) inspections.splice(inspections.indexOf(inspection), 1)
+    drafts.push({
+      ...base,
+      type: 'replacement',
+      parts: group.map(({ part, partNumber }) => ({ part, partNumber })),
+      inspection: inspection?.months,
+      deadline,
+      earliest: Math.min(deadline, Math.max(earliest, deadline - options.bundleDays)),
+      reason: group
+        .map(
+          (c) => `${c.part} due ${iso(c.life.dueDay)} by ${c.life.by} (earliest ${iso(c.life.earliestDay)})`
+        )
+        .join(', '),
+      avoid: peak
+    })
+  }
+
+  for (const i of inspections) {
+    drafts.push({
+      ...base,
+      type: 'inspection',
+      parts: [],
+      inspection: i.months,
+      deadline: Math.max(today + 1, i.due + 14),
+      earliest: Math.max(today + 1, i.due - 14),
+      reason: `routine inspection ${i.months} months after delivery (${iso(i.due)})`,
+      avoid: peak
+    })
+  }
+  return drafts
+}
+
+function inside(day: number, window?: { start: number; end: number }): boolean {
+  return window !== undefined && day >= window.start && day <= window.end
+}
+
+function partsDemand(visits: readonly PlannedVisit[]): Plan['partsDemand'] {
+  const counts = new Map<string, Plan['partsDemand'][number]>()
+  for (const v of visits) {
+    for (const p of v.parts) {
+      const week = isoWeek(v.day)
+      const key = `${v.region}|${week}|${p.partNumber}`
+      const row = counts.get(key) ?? {
+        region: v.region,
+        week,
+        part: p.part,
+        partNumber: p.partNumber,
+        quantity: 0
+      }
+      row.quantity++
+      counts.set(key, row)
+    }
+  }
+  return [...counts.values()].sort(
+    (a, b) => a.week.localeCompare(b.week) || a.region.localeCompare(b.region) || a.part.localeCompare(b.part)
+  )
+}
+
+/** ISO 8601 week, e.g. 2026-W27. */
+export function isoWeek(day: number): string {
+  const d = new Date(day * DAY_MS)
+  const weekday = (d.getUTCDay() + 6) % 7
+  const thursday = new Date(d.getTime() + (3 - weekday) * DAY_MS)
+  const yearStart = Date.UTC(thursday.getUTCFullYear(), 0, 1)
+  const week = 1 + Math.floor((thursday.getTime() - yearStart) / DAY_MS / 7)
+  return `${thursday.getUTCFullYear()}-W${String(week).padStart(2, '0')}`
+}
+
+function iso(day: number): string {
+  return Number.isFinite(day) ? new Date(day * DAY_MS).toISOString().slice(0, 10) : 'never'
+}

@@ -1,0 +1,122 @@
+import type { Component } from './catalogue.js'
+import { usageLimit } from './catalogue.js'
+import { usageOn, type DeviceForecast } from './forecast.js'
+
+const DAY_MS = 86400000
+
+export type LimitBy = 'usage' | 'time' | 'condition'
+
+/** Where a fitted component stands: since when, how much it has been used, and its condition readings. */
+export interface ComponentState {
+  part: string
+  /** UTC day number it was fitted (delivery, or its last replacement). */
+  fittedDay: number
+  /** Counter units (litres, hours, m³) used since it was fitted. */
+  usedSinceFit: number
+  /** Condition readings against use since fitting, e.g. RO salt rejection; oldest first. */
+  condition?: readonly { used: number; value: number }[]
+}
+
+export interface LifeEstimate {
+  part: string
+  /** Expected day the first limit is reached, and the band: earliest (high use) … latest (low use). */
+  dueDay: number
+  earliestDay: number
+  latestDay: number
+  by: LimitBy
+  /** Usage left before the usage (or condition) limit, in counter units. */
+  remaining: number
+  /** Share of rated life used so far (0..1+), the larger of usage and time. */
+  usedShare: number
+}
+
+/**
+ * The day a component reaches its first limit — usage (litres, hours, m³),
+ * time (months since fitting), or condition trend — walking the usage
+ * forecast forward from `today`, with an uncertainty band. Pure.
+ */
+export function remainingLife(
+  component: Component,
+  state: ComponentState,
+  forecast: DeviceForecast | undefined,
+  today: number,
+  horizonDays = 3 * 366
+): LifeEstimate {
+  const timeDue = component.months !== undefined ? addMonths(state.fittedDay, component.months) : Infinity
+  let capacity = usageLimit(component) ?? Infinity
+  let by: LimitBy = 'usage'
+  const conditionAt = component.condition
+    ? conditionLimitUse(component.condition, state.condition ?? [])
+    : undefined
+  if (conditionAt !== undefined && conditionAt < capacity) {
+    capacity = conditionAt
+    by = 'condition'
+  }
+  const remaining = capacity - state.usedSinceFit
+  const walk = (rate: 'expected' | 'low' | 'high'): number => {
+    if (remaining <= 0) return today
+    if (!forecast || !Number.isFinite(remaining)) return Infinity
+    let acc = 0
+    for (let d = today; d < today + horizonDays; d++) {
+      acc += usageOn(forecast, d)[rate]
+      if (acc >= remaining - 1e-9) return d // tolerate float dust from the condition fit
+    }
+    return Infinity
+  }
+  const expected = walk('expected')
+  const dueDay = Math.min(expected, timeDue)
+  const usedShare = Math.max(
+    Number.isFinite(capacity) && usageLimit(component)
+      ? state.usedSinceFit / (usageLimit(component) ?? 1)
+      : 0,
+    Number.isFinite(timeDue) ? (today - state.fittedDay) / Math.max(1, timeDue - state.fittedDay) : 0
+  )
+  const cap = (d: number) => Math.min(d, timeDue, today + horizonDays)
+  return {
+    part: state.part,
+    dueDay: cap(dueDay),
+    earliestDay: cap(walk('high')),
+    latestDay: cap(walk('low')),
+    by: timeDue <= expected ? 'time' : by,
+    remaining: Math.max(0, remaining),
+    usedShare
+  }
+}
+
+/**
+ * Use since fitting at which a condition crosses its limit, from a straight
+ * line through the readings (least squares); the component is spent now when
+ * the median of the last three readings is already past the limit.
+ */
+export function conditionLimitUse(
+  condition: { limit: number; direction: 'below' | 'above' },
+  readings: readonly { used: number; value: number }[]
+): number | undefined {
+  if (readings.length === 0) return undefined
+  const past = (v: number) => (condition.direction === 'below' ? v < condition.limit : v > condition.limit)
+  const last3 = readings
+    .slice(-3)
+    .map((r) => r.value)
+    .sort((a, b) => a - b)
+  const lastUse = readings.at(-1)?.used ?? 0
+  if (past(last3[Math.floor(last3.length / 2)] ?? NaN)) return lastUse
+  if (readings.length < 5) return undefined
+  const n = readings.length
+  const mx = readings.reduce((a, r) => a + r.used, 0) / n
+  const my = readings.reduce((a, r) => a + r.value, 0) / n
+  const sxx = readings.reduce((a, r) => a + (r.used - mx) ** 2, 0)
+  if (sxx === 0) return undefined
+  const slope = readings.reduce((a, r) => a + (r.used - mx) * (r.value - my), 0) / sxx
+  const heading = condition.direction === 'below' ? slope < 0 : slope > 0
+  if (!heading) return undefined
+  const at = mx + (condition.limit - my) / slope
+  return Math.max(lastUse, at)
+}
+
+export function addMonths(day: number, months: number): number {
+  const d = new Date(day * DAY_MS)
+  const target = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + months, 1))
+  const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate()
+  target.setUTCDate(Math.min(d.getUTCDate(), lastDay))
+  return Math.floor(target.getTime() / DAY_MS)
+}

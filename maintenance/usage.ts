@@ -1,0 +1,71 @@
+/**
+ * Daily usage from a cumulative counter (litersTotal, engineHours,
+ * pumpedM3Total), read as daily rollups: the first and last reading of each
+ * day. Pure. Handles gaps (spread over the missing days, marked estimated), a
+ * counter reset (device replaced, firmware reset: counting restarts near 0),
+ * and a meter that goes backwards a little (ignored until it passes its old
+ * high again).
+ */
+export interface DailyCounter {
+  /** UTC day number. */
+  day: number
+  first: number
+  last: number
+}
+
+export interface DailyUsage {
+  day: number
+  usage: number
+  /** True when the day had no reading of its own and got a share of a gap. */
+  estimated: boolean
+}
+
+export interface UsageSeries {
+  days: DailyUsage[]
+  /** Days on which a counter reset was seen. */
+  resets: number[]
+}
+
+/** A drop below this share of the last high is a reset; a smaller drop is a meter glitch. */
+const RESET_RATIO = 0.5
+
+export function usageFromCounters(points: readonly DailyCounter[]): UsageSeries {
+  const sorted = [...points].sort((a, b) => a.day - b.day)
+  const days: DailyUsage[] = []
+  const resets: number[] = []
+  let high: number | undefined // the highest reading of the current counter
+  let lastDay: number | undefined
+  for (const p of sorted) {
+    let between = 0
+    let within = 0
+    if (high === undefined || lastDay === undefined) {
+      within = Math.max(0, p.last - p.first)
+      high = Math.max(p.first, p.last)
+    } else {
+      if (p.first < high * RESET_RATIO) {
+        // counting restarted since the last reading: what it shows now was used since
+        resets.push(p.day)
+        between = p.first
+        high = p.first
+      } else {
+        between = Math.max(0, p.first - high)
+        high = Math.max(high, p.first)
+      }
+      if (p.last < high * RESET_RATIO && p.last < p.first) {
+        resets.push(p.day)
+        within = p.last
+        high = p.last
+      } else {
+        within = Math.max(0, p.last - high)
+        high = Math.max(high, p.last)
+      }
+    }
+    const gap = lastDay === undefined ? 1 : p.day - lastDay
+    const share = between / gap
+    for (let d = (lastDay ?? p.day - 1) + 1; d < p.day; d++)
+      days.push({ day: d, usage: share, estimated: true })
+    days.push({ day: p.day, usage: share + within, estimated: false })
+    lastDay = p.day
+  }
+  return { days, resets }
+}

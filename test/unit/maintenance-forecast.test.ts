@@ -1,0 +1,189 @@
+import { describe, expect, it } from 'vitest'
+import {
+  FLAT_PROFILE,
+  conditionLimitUse,
+  dayOfYear,
+  defaultCatalogue,
+  forecastDevice,
+  learnProfile,
+  modelOf,
+  nextPeak,
+  peakWindow,
+  remainingLife,
+  usageOn,
+  type Component,
+  type DailyUsage,
+  type SeasonalProfile
+} from '../../maintenance/index.js'
+
+const day = (iso: string) => Math.floor(Date.parse(`${iso}T00:00:00Z`) / 86400000)
+const JAN1 = day('2025-01-01')
+
+/** A fleet whose use follows 1 + 0.4·cos(2π(doy − 200)/365): a summer peak around 19 July. */
+function summerFleet(devices: number, levels = (i: number) => 5 + i): DailyUsage[][] {
+  return Array.from({ length: devices }, (_, i) =>
+    Array.from({ length: 365 }, (_, d) => ({
+      day: JAN1 + d,
+      usage: levels(i) * (1 + 0.4 * Math.cos((2 * Math.PI * (d - 200)) / 365)),
+      estimated: false
+    }))
+  )
+}
+
+const flat = (level: number, devices = 10): SeasonalProfile => ({
+  ...FLAT_PROFILE,
+  level,
+  devices,
+  spread: 0.2,
+  coveredDays: 366
+})
+
+describe('seasonal profile and peak windows (learned from the fleet)', () => {
+  it('when a fleet peaks in summer, then the profile peaks in July and the peak window spans summer', () => {
+    const profile = learnProfile(summerFleet(20))
+    const top = profile.factors.indexOf(Math.max(...profile.factors))
+    expect(top).toBeGreaterThan(185)
+    expect(top).toBeLessThan(215)
+    expect(profile.level).toBeCloseTo(14.5, 0) // the mean of levels 5..24
+    const peak = peakWindow(profile)!
+    expect(peak.startDoy).toBeGreaterThan(140)
+    expect(peak.startDoy).toBeLessThan(175)
+    expect(peak.endDoy).toBeGreaterThan(225)
+    expect(peak.endDoy).toBeLessThan(260)
+  })
+
+  it('when use is flat all year, then there is no peak window', () => {
+    const fleet = Array.from({ length: 5 }, () =>
+      Array.from({ length: 365 }, (_, d) => ({ day: JAN1 + d, usage: 10, estimated: false }))
+    )
+    expect(peakWindow(learnProfile(fleet))).toBeUndefined()
+  })
+
+  it('when there is less than two months of data, then the shape stays flat', () => {
+    const fleet = summerFleet(5).map((s) => s.slice(0, 40))
+    expect(new Set(learnProfile(fleet).factors)).toEqual(new Set([1]))
+  })
+
+  it('when asked in March for the next peak, then it is this summer; in December, next summer', () => {
+    const window = { startDoy: 160, endDoy: 240, height: 1.4 }
+    expect(nextPeak(window, day('2026-03-01'))).toEqual({ start: day('2026-06-10'), end: day('2026-08-29') })
+    expect(nextPeak(window, day('2026-12-01')).start).toBe(day('2027-06-10'))
+  })
+})
+
+describe('device forecast', () => {
+  it('when a device has no history, then its forecast is the region level (a sensible day-one forecast)', () => {
+    const f = forecastDevice([], flat(12), day('2026-03-01'))
+    expect(f.level).toBeCloseTo(12)
+    expect(f.historyDays).toBe(0)
+  })
+
+  it('when a device has 56 days at 20 L against a region of 10 L, then its level is shrunk: (56·20 + 14·10) / 70 = 18', () => {
+    const today = day('2026-03-01')
+    const history = Array.from({ length: 56 }, (_, i) => ({
+      day: today - 56 + i,
+      usage: 20,
+      estimated: false
+    }))
+    expect(forecastDevice(history, flat(10), today).level).toBeCloseTo(18)
+  })
+
+  it('when history grows, then the band narrows', () => {
+    const today = day('2026-03-01')
+    const noisy = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        day: today - n + i,
+        usage: 10 + (i % 2 ? 3 : -3),
+        estimated: false
+      }))
+    const short = forecastDevice(noisy(7), flat(10), today)
+    const long = forecastDevice(noisy(56), flat(10), today)
+    expect(long.high - long.low).toBeLessThan(short.high - short.low)
+    expect(short.low).toBeLessThan(short.level)
+    expect(short.high).toBeGreaterThan(short.level)
+  })
+
+  it('when the profile is seasonal, then a winter history forecasts more for summer', () => {
+    const profile = learnProfile(summerFleet(10))
+    const today = day('2026-02-01')
+    const history = Array.from({ length: 30 }, (_, i) => ({
+      day: today - 30 + i,
+      usage: 6,
+      estimated: false
+    }))
+    const f = forecastDevice(history, profile, today)
+    expect(usageOn(f, day('2026-07-20')).expected).toBeGreaterThan(
+      usageOn(f, day('2026-01-20')).expected * 1.8
+    )
+    expect(dayOfYear(day('2026-01-01'))).toBe(0)
+  })
+})
+
+describe('remaining life', () => {
+  const ro400 = modelOf(defaultCatalogue, 'RO-400')!
+  const part = (name: string) => ro400.components.find((c) => c.part === name) as Component
+  const today = day('2026-03-01')
+
+  it('when 1,500 of 2,000 L are used at 10 L a day, then the sediment stage is due in 50 days, by usage', () => {
+    const est = remainingLife(
+      part('pp_sediment'),
+      { part: 'pp_sediment', fittedDay: today - 30, usedSinceFit: 1500 },
+      forecastDevice([], flat(10), today),
+      today
+    )
+    expect(est.by).toBe('usage')
+    expect(est.dueDay).toBe(today + 49) // the 50th day's use reaches 500 L
+    expect(est.remaining).toBe(500)
+    expect(est.earliestDay).toBeLessThanOrEqual(est.dueDay)
+    expect(est.latestDay).toBeGreaterThanOrEqual(est.dueDay)
+  })
+
+  it('when use is light, then the time limit (months since fitting) comes first', () => {
+    const fitted = day('2025-10-01')
+    const est = remainingLife(
+      part('pp_sediment'),
+      { part: 'pp_sediment', fittedDay: fitted, usedSinceFit: 300 },
+      forecastDevice([], flat(2), today),
+      today
+    )
+    expect(est.by).toBe('time')
+    expect(est.dueDay).toBe(day('2026-04-01'))
+  })
+
+  it('when the RO salt rejection falls along a line, then the membrane ends where the line crosses 80 %', () => {
+    // rejection = 0.97 − 0.00004·litres → 0.80 at 4,250 L, well before the rated 7,500 L
+    const readings = Array.from({ length: 10 }, (_, i) => ({
+      used: 300 * i,
+      value: 0.97 - 0.00004 * 300 * i
+    }))
+    expect(conditionLimitUse({ limit: 0.8, direction: 'below' }, readings)).toBeCloseTo(4250)
+    const est = remainingLife(
+      part('ro_membrane'),
+      { part: 'ro_membrane', fittedDay: today - 200, usedSinceFit: 2700, condition: readings },
+      forecastDevice([], flat(10), today),
+      today
+    )
+    expect(est.by).toBe('condition')
+    expect(est.remaining).toBeCloseTo(1550)
+    expect(est.dueDay).toBe(today + 155 - 1)
+  })
+
+  it('when the last readings are already past the limit, then the part is due today, one noisy reading is not enough', () => {
+    const spent = [0.9, 0.85, 0.79, 0.78, 0.77].map((value, i) => ({ used: i * 100, value }))
+    expect(conditionLimitUse({ limit: 0.8, direction: 'below' }, spent)).toBe(400)
+    const noisy = [0.9, 0.9, 0.9, 0.79, 0.9].map((value, i) => ({ used: i * 100, value }))
+    // one low reading tilts the trend a little but does not end the membrane now
+    expect(conditionLimitUse({ limit: 0.8, direction: 'below' }, noisy)).toBeGreaterThan(400)
+  })
+
+  it('when the usage is already past the limit, then it is due today with nothing remaining', () => {
+    const est = remainingLife(
+      part('carbon'),
+      { part: 'carbon', fittedDay: today - 100, usedSinceFit: 4100 },
+      forecastDevice([], flat(10), today),
+      today
+    )
+    expect(est).toMatchObject({ dueDay: today, remaining: 0 })
+    expect(est.usedShare).toBeGreaterThan(1)
+  })
+})

@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest'
+import {
+  isoWeek,
+  plan,
+  type LifeEstimate,
+  type PlanComponent,
+  type PlanDevice,
+  type PlanOptions
+} from '../../maintenance/index.js'
+
+const day = (iso: string) => Math.floor(Date.parse(`${iso}T00:00:00Z`) / 86400000)
+const TODAY = day('2026-05-01')
+const PEAK = { start: day('2026-06-20'), end: day('2026-09-20') }
+
+function component(part: string, earliest: string, lead = 3): PlanComponent {
+  const e = day(earliest)
+  const life: LifeEstimate = {
+    part,
+    dueDay: e + 10,
+    earliestDay: e,
+    latestDay: e + 20,
+    by: 'usage',
+    remaining: 100,
+    usedShare: 0.5
+  }
+  return { part, partNumber: `PN-${part}`, leadTimeDays: lead, life }
+}
+
+function device(id: string, components: PlanComponent[], extra: Partial<PlanDevice> = {}): PlanDevice {
+  return {
+    id,
+    kind: 'purifier',
+    region: 'cn-east',
+    outlet: 'sh-01',
+    deliveredDay: day('2024-01-01'),
+    components,
+    inspectionsDone: [1, 3, 6, 12],
+    ...extra
+  }
+}
+
+function options(extra: Partial<PlanOptions> = {}): PlanOptions {
+  return {
+    today: TODAY,
+    horizonDays: 84,
+    bundleDays: 21,
+    preSeasonDays: 28,
+    inspectionMonths: [1, 3, 6, 12],
+    capacity: new Map([['sh-01', 2]]),
+    peaks: new Map([['cn-east/purifier', PEAK]]),
+    ...extra
+  }
+}
+
+describe('planner', () => {
+  it('when parts would run out during the peak, then one health-care visit before the peak replaces all of them', () => {
+    const p = plan(
+      [
+        device('d1', [
+          component('pp_sediment', '2026-07-15'),
+          component('carbon', '2026-09-01'),
+          component('ro_membrane', '2027-03-01')
+        ])
+      ],
+      options()
+    )
+    expect(p.visits).toHaveLength(1)
+    const [v] = p.visits
+    expect(v).toMatchObject({ type: 'health_care', deviceId: 'd1', overrun: false })
+    expect(v!.parts.map((x) => x.part)).toEqual(['pp_sediment', 'carbon'])
+    expect(v!.day).toBeLessThan(PEAK.start)
+    expect(v!.day).toBeGreaterThanOrEqual(PEAK.start - 28)
+  })
+
+  it('when a part runs out before the peak, then its health-care visit is before that day, after the lead time', () => {
+    const p = plan(
+      [device('d1', [component('pp_sediment', '2026-05-20', 7), component('carbon', '2026-08-01')])],
+      options()
+    )
+    const [v] = p.visits
+    expect(v!.type).toBe('health_care')
+    expect(v!.day).toBeLessThan(day('2026-05-20'))
+    expect(v!.day).toBeGreaterThanOrEqual(TODAY + 1 + 7)
+  })
+
+  it('when parts fall due within the bundling window (no peak), then they share one visit; later ones get their own', () => {
+    const p = plan(
+      [
+        device('d1', [
+          component('a', '2026-05-20'),
+          component('b', '2026-06-05'),
+          component('c', '2026-07-10')
+        ])
+      ],
+      options({ peaks: new Map() })
+    )
+    expect(p.visits.map((v) => v.parts.map((x) => x.part))).toEqual([['a', 'b'], ['c']])
+    expect(p.visits.every((v) => v.type === 'replacement')).toBe(true)
+  })
+
+  it('when an outlet is full, then visits are pushed earlier, never into the peak, and no day exceeds capacity', () => {
+    const devices = Array.from({ length: 30 }, (_, i) =>
+      device(`d${i}`, [component('pp_sediment', '2026-07-01')])
+    )
+    const p = plan(devices, options())
+    const perDay = new Map<number, number>()
+    for (const v of p.visits) perDay.set(v.day, (perDay.get(v.day) ?? 0) + 1)
+    expect(Math.max(...perDay.values())).toBeLessThanOrEqual(2)
+    for (const v of p.visits) {
+      expect(v.day < PEAK.start || v.day > PEAK.end).toBe(true)
+      expect(v.overrun).toBe(false)
+    }
+    expect(Math.min(...p.visits.map((v) => v.day))).toBeLessThan(PEAK.start - 14) // spread, not all on the eve
+  })
+
+  it('when there is no room at all before a deadline, then the visit is flagged as an overrun', () => {
+    const devices = Array.from({ length: 5 }, (_, i) => device(`d${i}`, [component('x', '2026-05-04', 0)]))
+    const p = plan(devices, options({ peaks: new Map(), capacity: new Map([['sh-01', 1]]) }))
+    expect(p.visits.filter((v) => v.overrun).length).toBe(3) // days 2 and 3 May hold one each
+  })
+
+  it('when a routine inspection falls due and nothing else, then an inspection visit is planned around its day', () => {
+    const p = plan(
+      [device('new', [], { deliveredDay: day('2026-04-15'), inspectionsDone: [] })],
+      options({ peaks: new Map() })
+    )
+    expect(p.visits).toHaveLength(2) // months 1 and 3 within 12 weeks
+    expect(p.visits.map((v) => [v.type, v.inspection])).toEqual([
+      ['inspection', 1],
+      ['inspection', 3]
+    ])
+    expect(Math.abs(p.visits[0]!.day - day('2026-05-15'))).toBeLessThanOrEqual(14)
+  })
+
+  it('when a device has no outlet, then it is listed as unassigned, not silently dropped', () => {
+    const p = plan([device('lonely', [component('a', '2026-05-20')], { outlet: null })], options())
+    expect(p.visits).toEqual([])
+    expect(p.unassigned).toEqual([{ deviceId: 'lonely', reason: 'no outlet covers this device' }])
+  })
+
+  it('when visits replace parts, then spare-parts demand is counted per region, ISO week and part number', () => {
+    const p = plan(
+      [device('d1', [component('a', '2026-05-20')]), device('d2', [component('a', '2026-05-21')])],
+      options({ peaks: new Map(), capacity: new Map([['sh-01', 5]]) })
+    )
+    const total = p.partsDemand.filter((r) => r.partNumber === 'PN-a').reduce((s, r) => s + r.quantity, 0)
+    expect(total).toBe(2)
+    expect(p.partsDemand[0]!.region).toBe('cn-east')
+    expect(isoWeek(day('2026-01-01'))).toBe('2026-W01')
+    expect(isoWeek(day('2027-01-01'))).toBe('2026-W53')
+  })
+})

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest'
+import {
+  parseCatalogue,
+  defaultCatalogue,
+  usageFromCounters,
+  type DailyCounter
+} from '../../maintenance/index.js'
+
+const D = 20000 // a UTC day number
+
+describe('usageFromCounters', () => {
+  it.each<[string, DailyCounter[], number[], number[]]>([
+    [
+      'a steady counter',
+      [
+        { day: D, first: 100, last: 110 },
+        { day: D + 1, first: 111, last: 120 },
+        { day: D + 2, first: 121, last: 135 }
+      ],
+      [10, 10, 15],
+      []
+    ],
+    ['no history', [], [], []],
+    // 2 missing days: the 30 L between readings are spread over them and the day after
+    [
+      'a gap of two days',
+      [
+        { day: D, first: 0, last: 10 },
+        { day: D + 3, first: 40, last: 45 }
+      ],
+      [10, 10, 10, 15],
+      []
+    ],
+    // counter restarts (device replaced mid-year): what it shows after the reset was used since
+    [
+      'a counter reset',
+      [
+        { day: D, first: 5000, last: 5010 },
+        { day: D + 1, first: 3, last: 12 },
+        { day: D + 2, first: 12, last: 20 }
+      ],
+      [10, 12, 8],
+      [D + 1]
+    ],
+    // a meter that goes backwards a little: nothing counted until it passes its old high
+    [
+      'a meter going backwards',
+      [
+        { day: D, first: 100, last: 120 },
+        { day: D + 1, first: 115, last: 118 },
+        { day: D + 2, first: 118, last: 130 }
+      ],
+      [20, 0, 10],
+      []
+    ],
+    [
+      'a reset within a day',
+      [
+        { day: D, first: 900, last: 910 },
+        { day: D + 1, first: 912, last: 4 }
+      ],
+      [10, 6],
+      [D + 1]
+    ]
+  ])('when the counter is %s, then daily usage is as computed by hand', (_name, points, expected, resets) => {
+    const series = usageFromCounters(points)
+    expect(series.days.map((d) => d.usage)).toEqual(expected)
+    expect(series.resets).toEqual(resets)
+  })
+
+  it('when days are missing, then those days are marked estimated and the others are not', () => {
+    const series = usageFromCounters([
+      { day: D, first: 0, last: 10 },
+      { day: D + 3, first: 40, last: 45 }
+    ])
+    expect(series.days.map((d) => d.estimated)).toEqual([false, true, true, false])
+  })
+})
+
+describe('catalogue', () => {
+  it('when the shipped catalogue loads, then every model has components with a limit and lead time', () => {
+    expect(defaultCatalogue.models.map((m) => m.model)).toEqual(
+      expect.arrayContaining(['RO-400', 'RO-600', 'C1', 'PUMP-52', 'CRANE-T7'])
+    )
+    for (const m of defaultCatalogue.models)
+      for (const c of m.components) expect(c.leadTimeDays).toBeGreaterThanOrEqual(0)
+  })
+
+  it('when a catalogue has a purifier part in hours, an unknown part and a duplicate model, then each is named by its path', () => {
+    const bad = {
+      version: 2,
+      inspectionsAfterDeliveryMonths: [1],
+      models: [
+        {
+          model: 'X',
+          kind: 'purifier',
+          components: [{ part: 'carbon', partNumber: 'c', hours: 10, leadTimeDays: 1 }]
+        },
+        {
+          model: 'X',
+          kind: 'machine',
+          components: [{ part: 'flux_capacitor', partNumber: 'f', hours: 10, leadTimeDays: 1 }]
+        }
+      ]
+    }
+    expect(() => parseCatalogue(bad)).toThrow(
+      /models\.0\.components\.0: a purifier component is limited by litres/
+    )
+    expect(() => parseCatalogue(bad)).toThrow(/models\.1\.model: model X is listed twice/)
+    expect(() => parseCatalogue(bad)).toThrow(/models\.1\.components\.0\.part: unknown part flux_capacitor/)
+  })
+})
