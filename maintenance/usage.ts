@@ -37,7 +37,7 @@ export function usageFromCounters(points: readonly DailyCounter[]): UsageSeries 
   let lastDay: number | undefined
   for (const p of sorted) {
     let between = 0
-    let within = 0
+    let within: number
     if (high === undefined || lastDay === undefined) {
       within = Math.max(0, p.last - p.first)
       high = Math.max(p.first, p.last)
