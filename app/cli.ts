@@ -2,6 +2,7 @@ import { Command, Option } from 'commander'
 import { DEVICE_KINDS, loadConfig, type Config } from '../shared/index.js'
 import { ROLES } from '../registry/index.js'
 import { ApiClient } from './api-client.js'
+import { evaluateCommand } from './evaluate-command.js'
 import { loadtestCommand } from './loadtest-command.js'
 import { simulateCommand } from './simulate-commands.js'
 import { runStart } from './start-command.js'
@@ -136,6 +137,7 @@ export function buildCli(): Command {
 
   program.addCommand(simulateCommand())
   program.addCommand(loadtestCommand())
+  program.addCommand(evaluateCommand())
 
   return program
 }

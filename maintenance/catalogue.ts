@@ -4,7 +4,7 @@ import v1 from './catalogue/catalogue-v1.json' with { type: 'json' }
 
 const conditionSchema = z
   .object({
-    metric: z.enum(['salt_rejection', 'sediment_drop_kpa']),
+    metric: z.enum(['salt_rejection', 'pressure_loss_kpa']),
     limit: z.number(),
     direction: z.enum(['below', 'above'])
   })

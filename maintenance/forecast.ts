@@ -114,6 +114,11 @@ export interface DeviceForecast {
   level: number
   low: number
   high: number
+  /** Relative day-to-day spread of use, and the relative standard error of `level`. */
+  dailyCv: number
+  levelSe: number
+  /** Band width in standard errors. */
+  z: number
   historyDays: number
   profile: SeasonalProfile
 }
@@ -155,6 +160,9 @@ export function forecastDevice(
     level,
     low: Math.max(level * 0.05, level * (1 - options.z * se)),
     high: level * (1 + options.z * se),
+    dailyCv,
+    levelSe: se,
+    z: options.z,
     historyDays: n,
     profile
   }

@@ -144,8 +144,11 @@ function draftsFor(device: PlanDevice, options: PlanOptions, end: number): Draft
     .filter((i) => i.due >= today - 30 && i.due <= end)
 
   if (upcomingPeak) {
-    // every part that would not last through the peak is changed before it
-    const through = device.components.filter((c) => c.life.earliestDay <= upcomingPeak.end)
+    // every part that would not last through the peak is changed before it, in one visit; a part whose
+    // lead time would make that visit late for another part gets its own visit instead
+    const wornOut = device.components.filter((c) => c.life.earliestDay <= upcomingPeak.end)
+    const visitBy = Math.min(upcomingPeak.start - 1, ...wornOut.map(deadlineOf))
+    const through = wornOut.filter((c) => lead(c) <= Math.max(visitBy, Math.min(...wornOut.map(lead))))
     if (through.length > 0) {
       const inspection = inspections.find((i) => i.due <= upcomingPeak.end)
       const ready = Math.max(...through.map(lead)) // every part on hand
@@ -169,7 +172,13 @@ function draftsFor(device: PlanDevice, options: PlanOptions, end: number): Draft
   pending.sort((a, b) => deadlineOf(a) - deadlineOf(b))
   while (pending.length > 0) {
     const first = pending[0] as PlanComponent
-    const group = pending.filter((c) => deadlineOf(c) <= deadlineOf(first) + options.bundleDays)
+    // a part joins the first one's visit when it falls due soon after and can be on hand in time
+    const group = pending.filter(
+      (c) =>
+        c === first ||
+        (deadlineOf(c) <= deadlineOf(first) + options.bundleDays &&
+          lead(c) <= Math.max(deadlineOf(first), lead(first)))
+    )
     pending = pending.filter((c) => !group.includes(c))
     const earliest = Math.max(...group.map(lead))
     const deadline = Math.max(deadlineOf(first), earliest)

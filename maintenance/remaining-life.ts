@@ -53,17 +53,27 @@ export function remainingLife(
     by = 'condition'
   }
   const remaining = capacity - state.usedSinceFit
-  const walk = (rate: 'expected' | 'low' | 'high'): number => {
+  /**
+   * The first day cumulative use reaches `remaining`: expected, or at the band's
+   * ends. The band adds day-to-day spread (which dominates over a few days) to
+   * the level's own uncertainty (which dominates over months).
+   */
+  const walk = (band: -1 | 0 | 1): number => {
     if (remaining <= 0) return today
     if (!forecast || !Number.isFinite(remaining)) return Infinity
-    let acc = 0
+    let cum = 0
+    let dailyVar = 0
     for (let d = today; d < today + horizonDays; d++) {
-      acc += usageOn(forecast, d)[rate]
-      if (acc >= remaining - 1e-9) return d // tolerate float dust from the condition fit
+      const expected = usageOn(forecast, d).expected
+      cum += expected
+      dailyVar += (forecast.dailyCv * expected) ** 2
+      const spread = forecast.z * Math.sqrt(dailyVar + (forecast.levelSe * cum) ** 2)
+      // tolerate float dust from the condition fit
+      if (cum + band * spread >= remaining - 1e-9) return d
     }
     return Infinity
   }
-  const expected = walk('expected')
+  const expected = walk(0)
   const dueDay = Math.min(expected, timeDue)
   const usedShare = Math.max(
     Number.isFinite(capacity) && usageLimit(component)
@@ -75,8 +85,8 @@ export function remainingLife(
   return {
     part: state.part,
     dueDay: cap(dueDay),
-    earliestDay: cap(walk('high')),
-    latestDay: cap(walk('low')),
+    earliestDay: cap(walk(1)),
+    latestDay: cap(walk(-1)),
     by: timeDue <= expected ? 'time' : by,
     remaining: Math.max(0, remaining),
     usedShare
@@ -101,6 +111,8 @@ export function conditionLimitUse(
   const lastUse = readings.at(-1)?.used ?? 0
   if (past(last3[Math.floor(last3.length / 2)] ?? NaN)) return lastUse
   if (readings.length < 5) return undefined
+  // the recent trend: wear often speeds up (a clogging cartridge), so old readings would flatter it
+  readings = readings.slice(-14)
   const n = readings.length
   const mx = readings.reduce((a, r) => a + r.used, 0) / n
   const my = readings.reduce((a, r) => a + r.value, 0) / n

@@ -1,0 +1,1 @@
+export { evaluate, type EvaluateOptions, type PolicyResult } from './closed-loop.js'
