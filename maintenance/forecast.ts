@@ -128,11 +128,11 @@ export interface ForecastOptions {
   windowDays: number
   /** Weight of the region's level, in days of history: a device with this many days counts half. */
   priorDays: number
-  /** Width of the band in standard errors (1.64 ≈ 90 % one-sided). */
+  /** Width of the band in standard errors (2 ≈ 97.7 % one-sided: running out costs more than an early change). */
   z: number
 }
 
-export const DEFAULT_FORECAST: ForecastOptions = { windowDays: 56, priorDays: 14, z: 1.64 }
+export const DEFAULT_FORECAST: ForecastOptions = { windowDays: 56, priorDays: 14, z: 2 }
 
 /**
  * A device's usage forecast: its own recent level (deseasonalised), shrunk

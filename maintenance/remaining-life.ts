@@ -6,6 +6,9 @@ const DAY_MS = 86400000
 
 export type LimitBy = 'usage' | 'time' | 'condition'
 
+/** Share of the extrapolated use to a condition limit that the band's early end takes off. */
+const CONDITION_MARGIN = 0.33
+
 /** Where a fitted component stands: since when, how much it has been used, and its condition readings. */
 export interface ComponentState {
   part: string
@@ -58,6 +61,9 @@ export function remainingLife(
    * ends. The band adds day-to-day spread (which dominates over a few days) to
    * the level's own uncertainty (which dominates over months).
    */
+  // a condition trend is an extrapolation, and wear tends to speed up (a clogging cartridge):
+  // the early end of the band assumes the limit comes with a third less use than the line says
+  const conditionMargin = by === 'condition' ? CONDITION_MARGIN : 0
   const walk = (band: -1 | 0 | 1): number => {
     if (remaining <= 0) return today
     if (!forecast || !Number.isFinite(remaining)) return Infinity
@@ -69,7 +75,8 @@ export function remainingLife(
       dailyVar += (forecast.dailyCv * expected) ** 2
       const spread = forecast.z * Math.sqrt(dailyVar + (forecast.levelSe * cum) ** 2)
       // tolerate float dust from the condition fit
-      if (cum + band * spread >= remaining - 1e-9) return d
+      const left = band === 1 ? remaining * (1 - conditionMargin) : remaining
+      if (cum + band * spread >= left - 1e-9) return d
     }
     return Infinity
   }
