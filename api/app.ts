@@ -7,8 +7,9 @@ import { authPlugin } from './auth.js'
 import { errorPlugin } from './errors.js'
 import { adminRoutes, type AdminDeps } from './routes/admin.js'
 import { deviceRoutes } from './routes/devices.js'
+import { planRoutes, type PlanDeps } from './routes/plan.js'
 
-export type ApiDeps = AdminDeps
+export type ApiDeps = AdminDeps & PlanDeps
 
 /** Builds the HTTP API (not listening yet): OpenAPI at /docs, bearer tokens with roles. */
 export async function buildApi(deps: ApiDeps, logger: Logger): Promise<FastifyInstance> {
@@ -35,5 +36,6 @@ export async function buildApi(deps: ApiDeps, logger: Logger): Promise<FastifyIn
   await app.register(authPlugin, { verifier: deps.registry })
   await app.register(adminRoutes, deps)
   await app.register(deviceRoutes, { registry: deps.registry })
+  await app.register(planRoutes, { orders: deps.orders, runPlan: deps.runPlan })
   return app
 }

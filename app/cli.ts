@@ -120,6 +120,27 @@ export function buildCli(): Command {
       )
     )
 
+  apiOptions(program.command('plan'))
+    .description(
+      'run the planning pass now: forecasts, remaining life, visits before peak seasons; prints what it proposed'
+    )
+    .action(async (_o: unknown, cmd: Command) => print(await client(cmd).request('POST', '/plan/run')))
+
+  apiOptions(program.command('orders'))
+    .description('list service orders (proposed by the planner, or further along)')
+    .option('--device <id>')
+    .option('--status <status>', 'proposed, scheduled, dispatched, done, cancelled')
+    .option('--outlet <outlet>')
+    .option('--limit <n>', 'at most this many', '100')
+    .action(
+      async (opts: { device?: string; status?: string; outlet?: string; limit: string }, cmd: Command) => {
+        const query = new URLSearchParams({ limit: opts.limit })
+        for (const key of ['device', 'status', 'outlet'] as const)
+          if (opts[key]) query.set(key, opts[key] as string)
+        print(await client(cmd).request('GET', `/orders?${query.toString()}`))
+      }
+    )
+
   apiOptions(program.command('dead-letters'))
     .description('show what devices sent that could not be stored, with the reason')
     .option('--device <id>')

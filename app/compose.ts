@@ -13,6 +13,13 @@ import {
   startPipelineMetrics
 } from '../ingest/index.js'
 import { Registry, SqlAccountStore, SqlDeviceStore, registryMigrations } from '../registry/index.js'
+import {
+  InfluxUsageReader,
+  SqlOrderStore,
+  defaultCatalogue,
+  orderMigrations,
+  runPlanningPass
+} from '../maintenance/index.js'
 import { systemClock, type Clock, type Config, type Logger } from '../shared/index.js'
 import {
   InfluxQueryClient,
@@ -79,7 +86,7 @@ export async function startAftercare(
       .catch((err: Error) =>
         log.warn({ err: err.message }, 'could not create the InfluxDB database; assuming it exists')
       )
-    const applied = await migrate(sql, [...registryMigrations, ...deadLetterMigrations])
+    const applied = await migrate(sql, [...registryMigrations, ...deadLetterMigrations, ...orderMigrations])
     if (applied.length > 0) log.info({ applied }, 'database migrated')
 
     const registry = new Registry(new SqlDeviceStore(sql), new SqlAccountStore(sql), {
@@ -129,6 +136,7 @@ export async function startAftercare(
           : undefined
     })
 
+    const orders = new SqlOrderStore(sql)
     const metrics = startPipelineMetrics({
       writer,
       node: os.hostname(),
@@ -144,6 +152,16 @@ export async function startAftercare(
         registry,
         deadLetters,
         health: () => health(influx, sql),
+        orders,
+        runPlan: () =>
+          runPlanningPass({
+            devices: async () => allDevices(registry),
+            usage: new InfluxUsageReader(influx),
+            orders,
+            catalogue: defaultCatalogue,
+            clock,
+            capacityPerOutlet: config.OUTLET_CAPACITY_PER_DAY
+          }),
         pipelineStats: () => ({
           ingest: ingest.stats,
           writer: writer.stats,
@@ -204,6 +222,16 @@ async function ensureAdmin(registry: Registry, dataDir: string): Promise<string 
   const { token } = await registry.createAccount('admin', ['admin'])
   writeFileSync(adminTokenFile(dataDir), token + '\n', { mode: 0o600 })
   return token
+}
+
+/** Every enabled device, page by page. */
+async function allDevices(registry: Registry) {
+  const out = []
+  for (let offset = 0; ; offset += 1000) {
+    const page = await registry.listDevices({ limit: 1000, offset })
+    out.push(...page.filter((d) => !d.disabled))
+    if (page.length < 1000) return out
+  }
 }
 
 async function health(influx: InfluxQueryClient, sql: SqlClient): Promise<HealthReport> {

@@ -49,3 +49,19 @@ export {
   type PlannedVisit,
   type VisitType
 } from './planner.js'
+export {
+  SqlOrderStore,
+  orderMigrations,
+  type Order,
+  type NewOrder,
+  type OrderStore,
+  type OrderStatus,
+  type OrderType
+} from './order-store.js'
+export { InfluxUsageReader, type UsageReader, type DeviceHistory } from './influx-usage.js'
+export {
+  runPlanningPass,
+  type PlanningDeps,
+  type PlanningSummary,
+  type PlannedDevice
+} from './planning-pass.js'

@@ -52,6 +52,8 @@ export const configSchema = z.object({
   AFTERCARE_API_URL: optionalString.pipe(z.url().optional()),
   AFTERCARE_TOKEN: optionalString,
 
+  OUTLET_CAPACITY_PER_DAY: positiveInt.max(10000).default(8),
+
   INGEST_MAX_AGE_DAYS: positiveInt.default(400),
   INGEST_MAX_FUTURE_SECONDS: positiveInt.default(300)
 })

@@ -1,0 +1,58 @@
+import type { FastifyInstance } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { deviceIdSchema } from '../../shared/index.js'
+import type { OrderStore, PlanningSummary } from '../../maintenance/index.js'
+
+const orderSchema = z.object({
+  id: z.number(),
+  deviceId: z.string(),
+  type: z.enum(['health_care', 'replacement', 'inspection', 'emergency', 'urgent']),
+  status: z.enum(['proposed', 'scheduled', 'dispatched', 'done', 'cancelled']),
+  outlet: z.string().nullable(),
+  visitDay: z.string().nullable(),
+  deadline: z.string().nullable(),
+  parts: z.array(z.object({ part: z.string(), partNumber: z.string() })),
+  inspection: z.number().nullable(),
+  reason: z.string(),
+  createdAt: z.string()
+})
+
+export interface PlanDeps {
+  orders: OrderStore
+  runPlan: () => Promise<PlanningSummary>
+}
+
+/** The planning pass on demand, and the orders it proposes. */
+export async function planRoutes(app: FastifyInstance, deps: PlanDeps): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>()
+
+  r.post('/plan/run', { preHandler: app.requireRole('planner'), schema: { tags: ['plan'] } }, async () =>
+    deps.runPlan()
+  )
+
+  r.get(
+    '/orders',
+    {
+      preHandler: app.requireRole('planner', 'technician'),
+      schema: {
+        tags: ['plan'],
+        querystring: z.object({
+          device: deviceIdSchema.optional(),
+          status: z.enum(['proposed', 'scheduled', 'dispatched', 'done', 'cancelled']).optional(),
+          outlet: z.string().optional(),
+          limit: z.coerce.number().int().min(1).max(5000).default(500)
+        }),
+        response: { 200: z.object({ orders: z.array(orderSchema) }) }
+      }
+    },
+    async (request) => ({
+      orders: await deps.orders.list({
+        deviceId: request.query.device,
+        status: request.query.status,
+        outlet: request.query.outlet,
+        limit: request.query.limit
+      })
+    })
+  )
+}

@@ -1,0 +1,161 @@
+import type { Migration, SqlClient } from '../stores/index.js'
+
+export type OrderType = 'health_care' | 'replacement' | 'inspection' | 'emergency' | 'urgent'
+export type OrderStatus = 'proposed' | 'scheduled' | 'dispatched' | 'done' | 'cancelled'
+
+export interface Order {
+  id: number
+  deviceId: string
+  type: OrderType
+  status: OrderStatus
+  outlet: string | null
+  /** Planned visit day and the last acceptable day, YYYY-MM-DD. */
+  visitDay: string | null
+  deadline: string | null
+  parts: { part: string; partNumber: string }[]
+  inspection: number | null
+  reason: string
+  createdAt: string
+}
+
+export type NewOrder = Omit<Order, 'id' | 'status' | 'createdAt'>
+
+export const orderMigrations: Migration[] = [
+  {
+    id: '0003-orders',
+    sql: `
+CREATE TABLE orders (
+  id bigserial PRIMARY KEY,
+  device_id text NOT NULL REFERENCES devices (id),
+  type text NOT NULL CHECK (type IN ('health_care', 'replacement', 'inspection', 'emergency', 'urgent')),
+  status text NOT NULL DEFAULT 'proposed' CHECK (status IN ('proposed', 'scheduled', 'dispatched', 'done', 'cancelled')),
+  outlet text,
+  visit_day date,
+  deadline date,
+  parts jsonb NOT NULL DEFAULT '[]',
+  inspection int,
+  reason text NOT NULL,
+  source text NOT NULL DEFAULT 'plan',
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX orders_device_status ON orders (device_id, status);
+CREATE INDEX orders_outlet_day ON orders (outlet, visit_day);
+CREATE TABLE order_history (
+  id bigserial PRIMARY KEY,
+  order_id bigint NOT NULL REFERENCES orders (id),
+  at timestamptz NOT NULL DEFAULT now(),
+  status text NOT NULL,
+  note text NOT NULL
+);`
+  }
+]
+
+/** Orders and their history in PostgreSQL. */
+export interface OrderStore {
+  /**
+   * Replaces the planner's still-proposed orders with a new plan, in one
+   * transaction: running the same plan twice leaves the same orders.
+   */
+  replaceProposed(
+    deviceIds: readonly string[],
+    orders: readonly NewOrder[]
+  ): Promise<{ removed: number; created: number }>
+  /** Parts already in a scheduled or dispatched order, per device: the planner leaves them alone. */
+  committedParts(): Promise<Map<string, Set<string>>>
+  list(filter: { deviceId?: string; status?: OrderStatus; outlet?: string; limit?: number }): Promise<Order[]>
+}
+
+interface OrderRow {
+  id: string | number
+  device_id: string
+  type: OrderType
+  status: OrderStatus
+  outlet: string | null
+  visit_day: string | Date | null
+  deadline: string | Date | null
+  parts: Order['parts'] | string
+  inspection: number | null
+  reason: string
+  created_at: string | Date
+}
+
+export class SqlOrderStore implements OrderStore {
+  constructor(private readonly db: SqlClient) {}
+
+  async replaceProposed(deviceIds: readonly string[], orders: readonly NewOrder[]) {
+    return this.db.transaction(async (tx) => {
+      const removed = await tx.query(
+        `DELETE FROM orders WHERE status = 'proposed' AND source = 'plan' AND device_id = ANY($1::text[]) AND NOT EXISTS (SELECT 1 FROM order_history h WHERE h.order_id = orders.id) RETURNING id`,
+        [deviceIds]
+      )
+      for (const o of orders) {
+        const { rows } = await tx.query<{ id: string }>(
+          `INSERT INTO orders (device_id, type, outlet, visit_day, deadline, parts, inspection, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+          [
+            o.deviceId,
+            o.type,
+            o.outlet,
+            o.visitDay,
+            o.deadline,
+            JSON.stringify(o.parts),
+            o.inspection,
+            o.reason
+          ]
+        )
+        void rows
+      }
+      return { removed: removed.rows.length, created: orders.length }
+    })
+  }
+
+  async committedParts(): Promise<Map<string, Set<string>>> {
+    const { rows } = await this.db.query<{ device_id: string; parts: Order['parts'] | string }>(
+      `SELECT device_id, parts FROM orders WHERE status IN ('scheduled', 'dispatched')`
+    )
+    const out = new Map<string, Set<string>>()
+    for (const r of rows) {
+      const set = out.get(r.device_id) ?? new Set<string>()
+      for (const p of parseParts(r.parts)) set.add(p.part)
+      out.set(r.device_id, set)
+    }
+    return out
+  }
+
+  async list(filter: {
+    deviceId?: string
+    status?: OrderStatus
+    outlet?: string
+    limit?: number
+  }): Promise<Order[]> {
+    const { rows } = await this.db.query<OrderRow>(
+      `SELECT id, device_id, type, status, outlet, visit_day, deadline, parts, inspection, reason, created_at FROM orders
+       WHERE ($1::text IS NULL OR device_id = $1) AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR outlet = $3)
+       ORDER BY visit_day NULLS LAST, id LIMIT $4`,
+      [filter.deviceId ?? null, filter.status ?? null, filter.outlet ?? null, filter.limit ?? 500]
+    )
+    return rows.map((r) => ({
+      id: Number(r.id),
+      deviceId: r.device_id,
+      type: r.type,
+      status: r.status,
+      outlet: r.outlet,
+      visitDay: day(r.visit_day),
+      deadline: day(r.deadline),
+      parts: parseParts(r.parts),
+      inspection: r.inspection,
+      reason: r.reason,
+      createdAt: new Date(r.created_at).toISOString()
+    }))
+  }
+}
+
+function parseParts(value: Order['parts'] | string): Order['parts'] {
+  return typeof value === 'string' ? (JSON.parse(value) as Order['parts']) : value
+}
+
+function day(value: string | Date | null): string | null {
+  if (value === null) return null
+  if (typeof value === 'string') return value.slice(0, 10)
+  return `${value.getFullYear()}-${String(value.getMonth() + 1).padStart(2, '0')}-${String(value.getDate()).padStart(2, '0')}`
+}

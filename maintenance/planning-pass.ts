@@ -1,0 +1,193 @@
+import type { Clock, DeviceKind } from '../shared/index.js'
+import { modelOf, usageUnit, type Catalogue, type Component } from './catalogue.js'
+import {
+  forecastDevice,
+  learnProfile,
+  nextPeak,
+  peakWindow,
+  type DeviceForecast,
+  type SeasonalProfile,
+  FLAT_PROFILE
+} from './forecast.js'
+import type { DeviceHistory, UsageReader } from './influx-usage.js'
+import type { NewOrder, OrderStore } from './order-store.js'
+import { DEFAULT_PLAN_OPTIONS, plan, type PlanDevice } from './planner.js'
+import { remainingLife, type ComponentState } from './remaining-life.js'
+import { usageFromCounters, type DailyUsage } from './usage.js'
+
+const DAY_MS = 86400000
+
+export interface PlannedDevice {
+  id: string
+  kind: DeviceKind
+  model: string
+  region: string
+  outlet: string | null
+  deliveredOn: string | null
+}
+
+export interface PlanningDeps {
+  devices: () => Promise<PlannedDevice[]>
+  usage: UsageReader
+  orders: OrderStore
+  catalogue: Catalogue
+  clock: Clock
+  capacityPerOutlet: number
+}
+
+export interface PlanningSummary {
+  today: string
+  devices: number
+  planned: number
+  ordersCreated: number
+  ordersReplaced: number
+  unassigned: number
+  unknownModels: string[]
+  peaks: { group: string; start: string; end: string }[]
+  influxQueries: number
+  seconds: number
+}
+
+/**
+ * One planning pass: reads every device's daily usage in batch, learns each
+ * region's seasonal profile and peak window, forecasts use and remaining life
+ * of every component, plans visits, and writes them as proposed orders
+ * (replacing the previous pass's proposals, so a pass is idempotent).
+ */
+export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSummary> {
+  const started = performance.now()
+  const today = Math.floor(deps.clock.now() / DAY_MS)
+  const devices = await deps.devices()
+  const { histories, queries } = await deps.usage.read(today - 400)
+  const committed = await deps.orders.committedParts()
+
+  const unitOf = (c: Component) => usageUnit(c) ?? 'litres'
+  const series = new Map<string, Partial<Record<string, DailyUsage[]>>>()
+  for (const [id, h] of histories) {
+    series.set(
+      id,
+      Object.fromEntries(
+        Object.entries(h.counters).map(([unit, list]) => [unit, usageFromCounters(list ?? []).days])
+      )
+    )
+  }
+  const groups = new Map<string, DailyUsage[][]>()
+  for (const d of devices) {
+    for (const [unit, days] of Object.entries(series.get(d.id) ?? {})) {
+      const key = `${d.region}/${d.kind}/${unit}`
+      groups.set(key, [...(groups.get(key) ?? []), days ?? []])
+    }
+  }
+  const profiles = new Map<string, SeasonalProfile>([...groups].map(([k, v]) => [k, learnProfile(v)]))
+  const peaks = new Map<string, { start: number; end: number }>()
+  for (const [key, profile] of profiles) {
+    const [region, kind, unit] = key.split('/')
+    if (unit === 'm3') continue
+    const window = peakWindow(profile)
+    if (window) peaks.set(`${region}/${kind}`, nextPeak(window, today))
+  }
+
+  const unknownModels = new Set<string>()
+  const planDevices: PlanDevice[] = []
+  for (const d of devices) {
+    const model = modelOf(deps.catalogue, d.model)
+    if (!model) {
+      unknownModels.add(d.model)
+      continue
+    }
+    const h = histories.get(d.id) ?? { counters: {}, readings: [], replacements: [] }
+    const delivered = d.deliveredOn
+      ? Math.floor(Date.parse(`${d.deliveredOn}T00:00:00Z`) / DAY_MS)
+      : undefined
+    const forecasts = new Map<string, DeviceForecast>()
+    const forecastFor = (unit: string) => {
+      let f = forecasts.get(unit)
+      if (!f) {
+        const profile = profiles.get(`${d.region}/${d.kind}/${unit}`) ?? FLAT_PROFILE
+        f = forecastDevice(series.get(d.id)?.[unit] ?? [], profile, today)
+        forecasts.set(unit, f)
+      }
+      return f
+    }
+    const skip = committed.get(d.id) ?? new Set<string>()
+    planDevices.push({
+      id: d.id,
+      kind: d.kind,
+      region: d.region,
+      outlet: d.outlet,
+      deliveredDay: delivered ?? h.counters.litres?.[0]?.day ?? h.counters.hours?.[0]?.day ?? today,
+      components: model.components
+        .filter((c) => !skip.has(c.part))
+        .map((c) => ({
+          part: c.part,
+          partNumber: c.partNumber,
+          leadTimeDays: c.leadTimeDays,
+          life: remainingLife(c, componentState(c, unitOf(c), h, delivered), forecastFor(unitOf(c)), today)
+        }))
+    })
+  }
+
+  const outlets = new Set(planDevices.map((d) => d.outlet).filter((o): o is string => o !== null))
+  const result = plan(planDevices, {
+    ...DEFAULT_PLAN_OPTIONS,
+    today,
+    capacity: new Map([...outlets].map((o) => [o, deps.capacityPerOutlet])),
+    peaks
+  })
+  const iso = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10)
+  const orders: NewOrder[] = result.visits.map((v) => ({
+    deviceId: v.deviceId,
+    type: v.type,
+    outlet: v.outlet,
+    visitDay: iso(v.day),
+    deadline: iso(v.deadline),
+    parts: v.parts,
+    inspection: v.inspection ?? null,
+    reason: v.overrun ? `${v.reason} — outlet over capacity that day` : v.reason
+  }))
+  const written = await deps.orders.replaceProposed(
+    planDevices.map((d) => d.id),
+    orders
+  )
+  return {
+    today: iso(today),
+    devices: devices.length,
+    planned: planDevices.length,
+    ordersCreated: written.created,
+    ordersReplaced: written.removed,
+    unassigned: result.unassigned.length,
+    unknownModels: [...unknownModels],
+    peaks: [...peaks].map(([group, p]) => ({ group, start: iso(p.start), end: iso(p.end) })),
+    influxQueries: queries,
+    seconds: (performance.now() - started) / 1000
+  }
+}
+
+/** Where a component stands, from the device's own reports: fitted at its last part change (or delivery). */
+function componentState(
+  c: Component,
+  unit: string,
+  h: DeviceHistory,
+  delivered: number | undefined
+): ComponentState {
+  const counters = h.counters[unit as 'litres' | 'hours' | 'm3'] ?? []
+  const changed = h.replacements.filter((r) => r.part === c.part).map((r) => r.day)
+  const fittedDay = changed.length ? Math.max(...changed) : (delivered ?? counters[0]?.day ?? 0)
+  const atFit = counters.find((x) => x.day >= fittedDay)?.first ?? 0
+  const now = counters.at(-1)?.last ?? atFit
+  const since = (day: number) => {
+    const reading = counters.find((x) => x.day === day)
+    return reading ? reading.last - atFit : undefined
+  }
+  let condition: ComponentState['condition']
+  if (c.condition?.metric === 'salt_rejection') {
+    condition = h.readings
+      .filter((r) => r.day >= fittedDay && r.tdsIn && r.tdsOut !== undefined)
+      .map((r) => ({ used: since(r.day) ?? 0, value: 1 - (r.tdsOut ?? 0) / (r.tdsIn ?? 1) }))
+  } else if (c.condition?.metric === 'pressure_loss_kpa') {
+    const readings = h.readings.filter((r) => r.day >= fittedDay && r.pressure !== undefined)
+    const baseline = readings[0]?.pressure ?? 0
+    condition = readings.map((r) => ({ used: since(r.day) ?? 0, value: baseline - (r.pressure ?? 0) }))
+  }
+  return { part: c.part, fittedDay, usedSinceFit: Math.max(0, now - atFit), condition }
+}

@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { fleetPorts } from '../../app/fleet-ports.js'
+import type { Order, PlanningSummary } from '../../maintenance/index.js'
+import { backfill } from '../../simulators/index.js'
+import { startTestAftercare, type TestAftercare } from '../helpers/aftercare.js'
+
+describe('planning pass: from simulated telemetry to proposed orders', () => {
+  let app: TestAftercare
+  let planner: string
+  const auth = () => ({ authorization: `Bearer ${planner}` })
+
+  beforeAll(async () => {
+    app = await startTestAftercare({ OUTLET_CAPACITY_PER_DAY: 3 })
+    planner = (await app.registry.createAccount('planning', ['planner'])).token
+    // 24 devices with 200 days of history, uploaded through the broker
+    const report = await backfill(fleetPorts(app.config), {
+      seed: 31,
+      devices: 24,
+      days: 200,
+      intervalMin: 360,
+      batch: 500,
+      concurrency: 6,
+      prefix: 'pl'
+    })
+    expect(report.missing).toEqual([])
+  }, 180000)
+  afterAll(async () => app?.close())
+
+  it('when the planner runs, then it reads history in a few batch queries and proposes visits with parts, within outlet capacity', async () => {
+    const res = await app.api.inject({ method: 'POST', url: '/plan/run', headers: auth() })
+    expect(res.statusCode).toBe(200)
+    const summary = res.json<PlanningSummary>()
+    expect(summary).toMatchObject({ devices: 24, planned: 24, influxQueries: 3, unknownModels: [] })
+    expect(summary.ordersCreated).toBeGreaterThan(0)
+
+    const { orders } = (
+      await app.api.inject({ method: 'GET', url: '/orders?limit=1000', headers: auth() })
+    ).json<{ orders: Order[] }>()
+    expect(orders).toHaveLength(summary.ordersCreated)
+    expect(orders.every((o) => o.status === 'proposed' && o.visitDay && o.outlet)).toBe(true)
+    expect(orders.some((o) => o.parts.length > 0)).toBe(true)
+    const perOutletDay = new Map<string, number>()
+    for (const o of orders)
+      perOutletDay.set(`${o.outlet}/${o.visitDay}`, (perOutletDay.get(`${o.outlet}/${o.visitDay}`) ?? 0) + 1)
+    const overrun = orders.filter((o) => o.reason.includes('over capacity')).length
+    expect(Math.max(...perOutletDay.values())).toBeLessThanOrEqual(3 + overrun)
+    for (const o of orders)
+      expect(
+        o.visitDay! <= o.deadline! || o.reason.includes('over capacity') || o.type === 'inspection'
+      ).toBe(true)
+  })
+
+  it('when the planner runs again on the same data, then the proposed orders are replaced, not duplicated', async () => {
+    const before = (
+      await app.api.inject({ method: 'GET', url: '/orders?limit=1000', headers: auth() })
+    ).json<{ orders: Order[] }>().orders
+    const again = (
+      await app.api.inject({ method: 'POST', url: '/plan/run', headers: auth() })
+    ).json<PlanningSummary>()
+    const after = (await app.api.inject({ method: 'GET', url: '/orders?limit=1000', headers: auth() })).json<{
+      orders: Order[]
+    }>().orders
+    expect(again.ordersReplaced).toBe(before.length)
+    expect(after.map(({ id: _id, createdAt: _c, ...o }) => o)).toEqual(
+      before.map(({ id: _id, createdAt: _c, ...o }) => o)
+    )
+  })
+
+  it('when a technician without the planner role asks to plan, then it is refused', async () => {
+    const tech = (await app.registry.createAccount('tech', ['technician'])).token
+    expect(
+      (
+        await app.api.inject({
+          method: 'POST',
+          url: '/plan/run',
+          headers: { authorization: `Bearer ${tech}` }
+        })
+      ).statusCode
+    ).toBe(403)
+    expect(
+      (await app.api.inject({ method: 'GET', url: '/orders', headers: { authorization: `Bearer ${tech}` } }))
+        .statusCode
+    ).toBe(200)
+  })
+})
