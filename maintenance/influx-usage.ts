@@ -22,7 +22,11 @@ export interface UsageReader {
  * day and device, so a planning pass costs three queries whatever the fleet.
  */
 export class InfluxUsageReader implements UsageReader {
-  constructor(private readonly influx: InfluxQueryClient) {}
+  constructor(
+    private readonly influx: InfluxQueryClient,
+    /** Scanning a year of raw history is slow on a big fleet (daily rollups will fix that). */
+    private readonly timeoutMs = 300000
+  ) {}
 
   async read(sinceDay: number): Promise<{ histories: Map<string, DeviceHistory>; queries: number }> {
     const since = `time >= ${sinceDay * DAY_MS}ms`
@@ -47,7 +51,8 @@ export class InfluxUsageReader implements UsageReader {
       ;(h.counters[unit] ??= []).push({ day, first, last })
     }
     const purifiers = await this.influx.rows(
-      `SELECT first(litersTotal) AS lf, last(litersTotal) AS ll, mean(tdsIn) AS tin, mean(tdsOut) AS tout, mean(pressureKpa) AS p FROM ${measurements.telemetry('purifier')} WHERE ${since} GROUP BY time(1d), device fill(none)`
+      `SELECT first(litersTotal) AS lf, last(litersTotal) AS ll, mean(tdsIn) AS tin, mean(tdsOut) AS tout, mean(pressureKpa) AS p FROM ${measurements.telemetry('purifier')} WHERE ${since} GROUP BY time(1d), device fill(none)`,
+      { timeoutMs: this.timeoutMs }
     )
     for (const r of purifiers) {
       const h = of(r.device)
@@ -56,7 +61,8 @@ export class InfluxUsageReader implements UsageReader {
       h.readings.push({ day, tdsIn: num(r.tin), tdsOut: num(r.tout), pressure: num(r.p) })
     }
     const machines = await this.influx.rows(
-      `SELECT first(engineHours) AS hf, last(engineHours) AS hl, first(pumpedM3Total) AS mf, last(pumpedM3Total) AS ml FROM ${measurements.telemetry('machine')} WHERE ${since} GROUP BY time(1d), device fill(none)`
+      `SELECT first(engineHours) AS hf, last(engineHours) AS hl, first(pumpedM3Total) AS mf, last(pumpedM3Total) AS ml FROM ${measurements.telemetry('machine')} WHERE ${since} GROUP BY time(1d), device fill(none)`,
+      { timeoutMs: this.timeoutMs }
     )
     for (const r of machines) {
       const h = of(r.device)
@@ -65,7 +71,8 @@ export class InfluxUsageReader implements UsageReader {
       push(h, 'm3', day, r.mf, r.ml)
     }
     const changes = await this.influx.rows(
-      `SELECT detail FROM ${measurements.events} WHERE type = 'part_replaced' AND ${since} GROUP BY device, part`
+      `SELECT detail FROM ${measurements.events} WHERE type = 'part_replaced' AND ${since} GROUP BY device, part`,
+      { timeoutMs: this.timeoutMs }
     )
     for (const r of changes)
       of(r.device).replacements.push({ part: String(r.part), day: Math.floor(Number(r.time) / DAY_MS) })

@@ -26,6 +26,13 @@ export interface UsageSeries {
   resets: number[]
 }
 
+/** The most use a reset may claim: three times the device's median day so far, per day since the last reading. */
+function plausible(days: readonly DailyUsage[], gap: number): number {
+  if (days.length < 7) return Infinity
+  const sorted = days.map((d) => d.usage).sort((a, b) => a - b)
+  return 3 * (sorted[Math.floor(sorted.length / 2)] ?? 0) * Math.max(1, gap)
+}
+
 /** A drop below this share of the last high is a reset; a smaller drop is a meter glitch. */
 const RESET_RATIO = 0.5
 
@@ -43,9 +50,10 @@ export function usageFromCounters(points: readonly DailyCounter[]): UsageSeries 
       high = Math.max(p.first, p.last)
     } else {
       if (p.first < high * RESET_RATIO) {
-        // counting restarted since the last reading: what it shows now was used since
+        // counting restarted since the last reading: what it shows now was used since — unless that
+        // is far more than this device uses in a few days (another counter), then it is unknown
         resets.push(p.day)
-        between = p.first
+        between = p.first <= plausible(days, p.day - lastDay) ? p.first : 0
         high = p.first
       } else {
         between = Math.max(0, p.first - high)

@@ -50,7 +50,7 @@ export async function runLive(
   const fleet = createFleet({
     seed: options.seed,
     devices: options.devices,
-    firstDay: today,
+    firstDay: options.firstDay ?? today,
     prefix: options.prefix,
     purifierShare: options.purifierShare
   })

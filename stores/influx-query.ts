@@ -35,7 +35,7 @@ export class InfluxQueryClient {
   /** Runs one or more statements; returns the series of each statement in order. */
   async raw(
     q: string,
-    options: { database?: boolean; epoch?: 'ms' | 's' | 'ns' } = {}
+    options: { database?: boolean; epoch?: 'ms' | 's' | 'ns'; timeoutMs?: number } = {}
   ): Promise<InfluxSeries[][]> {
     const params = new URLSearchParams({ q, epoch: options.epoch ?? 'ms' })
     if (options.database !== false) params.set('db', this.target.database)
@@ -48,7 +48,7 @@ export class InfluxQueryClient {
         method: 'POST',
         headers,
         body: params,
-        signal: AbortSignal.timeout(this.target.timeoutMs ?? 30000)
+        signal: AbortSignal.timeout(options.timeoutMs ?? this.target.timeoutMs ?? 30000)
       })
     } catch (err) {
       throw new AppError(
@@ -75,8 +75,8 @@ export class InfluxQueryClient {
   }
 
   /** Runs one statement and flattens its series into rows (tags merged into each row). */
-  async rows(q: string): Promise<InfluxRow[]> {
-    const [series = []] = await this.raw(q)
+  async rows(q: string, options: { timeoutMs?: number } = {}): Promise<InfluxRow[]> {
+    const [series = []] = await this.raw(q, options)
     return series.flatMap((s) =>
       s.values.map((v) => ({ ...s.tags, ...Object.fromEntries(s.columns.map((c, i) => [c, v[i]])) }))
     )

@@ -110,3 +110,16 @@ describe('catalogue', () => {
     expect(() => parseCatalogue(bad)).toThrow(/models\.1\.components\.0\.part: unknown part flux_capacitor/)
   })
 })
+
+describe('usageFromCounters with an implausible reset', () => {
+  it('when a counter jumps back to a value far larger than a few days of use, then that day is not taken as used', () => {
+    const steady = Array.from({ length: 10 }, (_, i) => ({
+      day: D + i,
+      first: 1000 + 10 * i,
+      last: 1010 + 10 * i
+    }))
+    const series = usageFromCounters([...steady, { day: D + 10, first: 400, last: 405 }])
+    expect(series.resets).toEqual([D + 10])
+    expect(series.days.at(-1)?.usage).toBe(5) // not 405
+  })
+})
