@@ -15,6 +15,8 @@ import {
 import { Registry, SqlAccountStore, SqlDeviceStore, registryMigrations } from '../registry/index.js'
 import {
   InfluxUsageReader,
+  LiveRules,
+  liveRuleHandler,
   SqlOrderStore,
   defaultCatalogue,
   orderMigrations,
@@ -105,9 +107,11 @@ export async function startAftercare(
     )
     cleanups.push(() => writer.close(10000))
     const deadLetters = new SqlDeadLetterStore(sql)
+    const orders = new SqlOrderStore(sql)
     const ingest = new Ingest(writer, deadLetters, clock, log.child({ component: 'ingest' }), {
       maxAgeDays: config.INGEST_MAX_AGE_DAYS,
-      maxFutureSeconds: config.INGEST_MAX_FUTURE_SECONDS
+      maxFutureSeconds: config.INGEST_MAX_FUTURE_SECONDS,
+      onStored: liveRuleHandler(new LiveRules(), orders, clock)
     })
 
     const broker = await Broker.create({
@@ -136,7 +140,6 @@ export async function startAftercare(
           : undefined
     })
 
-    const orders = new SqlOrderStore(sql)
     const metrics = startPipelineMetrics({
       writer,
       node: os.hostname(),

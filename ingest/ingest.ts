@@ -9,11 +9,13 @@ import {
 } from '../shared/index.js'
 import type { DeadLetterStore, NewDeadLetter } from './dead-letter-store.js'
 import type { TelemetryWriter } from './influx-writer.js'
-import { normalise, type RejectCode } from './normalise.js'
+import { normalise, type Normalised, type RejectCode } from './normalise.js'
 
 export interface IngestOptions {
   maxAgeDays: number
   maxFutureSeconds: number
+  /** Told about what was stored, after it was stored (live rules); never delays or fails the PUBACK. */
+  onStored?: (device: DeviceInfo, accepted: Normalised['accepted']) => Promise<void>
 }
 
 export interface IngestStats {
@@ -51,6 +53,13 @@ export class Ingest {
     const stored = this.writer.write(result.lines).then(
       () => {
         this.stats.samplesStored += result.lines.length
+        if (this.options.onStored && result.lines.length > 0) {
+          this.options
+            .onStored(device, result.accepted)
+            .catch((err: Error) =>
+              this.log.error({ device: device.id, err: err.message }, 'acting on stored data failed')
+            )
+        }
       },
       (err: unknown) => {
         if (!isAppError(err, 'INFLUX_WRITE_REJECTED')) throw err

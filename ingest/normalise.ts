@@ -26,6 +26,8 @@ export interface Normalised {
   lines: string[]
   rejections: Rejection[]
   samples: number
+  /** What was accepted, parsed, for whatever acts on stored data (live rules). */
+  accepted: { samples: Sample[]; events: DeviceEvent[] }
 }
 
 export interface TimeWindow {
@@ -74,7 +76,12 @@ function telemetry(device: DeviceInfo, body: unknown, text: string, window: Time
     }
   }
   const list = isUpload ? (samples as unknown[]) : [samples]
-  const out: Normalised = { lines: [], rejections: [], samples: list.length }
+  const out: Normalised = {
+    lines: [],
+    rejections: [],
+    samples: list.length,
+    accepted: { samples: [], events: [] }
+  }
   const schema = sampleSchemas[device.kind]
   list.forEach((raw, index) => {
     const where = isUpload ? `samples[${index}]` : ''
@@ -89,6 +96,7 @@ function telemetry(device: DeviceInfo, body: unknown, text: string, window: Time
     const outOfRange = checkTime(parsed.data.ts, window, where)
     if (outOfRange) return out.rejections.push({ code: 'ts_out_of_range', reason: outOfRange, payload: one })
     out.lines.push(sampleLine(device, parsed.data))
+    out.accepted.samples.push(parsed.data)
   })
   return out
 }
@@ -98,7 +106,12 @@ function event(device: DeviceInfo, body: unknown, text: string, window: TimeWind
   if (!parsed.success) return rejected('schema', describeIssues(parsed.error, ''), text)
   const outOfRange = checkTime(parsed.data.ts, window, '')
   if (outOfRange) return rejected('ts_out_of_range', outOfRange, text)
-  return { lines: [eventLine(device, parsed.data)], rejections: [], samples: 1 }
+  return {
+    lines: [eventLine(device, parsed.data)],
+    rejections: [],
+    samples: 1,
+    accepted: { samples: [], events: [parsed.data] }
+  }
 }
 
 function tagged(measurement: string, device: DeviceInfo): Point {
@@ -160,5 +173,10 @@ function describeIssues(error: z.ZodError, where: string): string {
 }
 
 function rejected(code: RejectCode, reason: string, payload: string): Normalised {
-  return { lines: [], rejections: [{ code, reason, payload }], samples: 0 }
+  return {
+    lines: [],
+    rejections: [{ code, reason, payload }],
+    samples: 0,
+    accepted: { samples: [], events: [] }
+  }
 }

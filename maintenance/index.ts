@@ -65,3 +65,5 @@ export {
   type PlanningSummary,
   type PlannedDevice
 } from './planning-pass.js'
+export { LiveRules, LIVE_LIMITS, SUSTAINED, type RuleAction } from './live-rules.js'
+export { liveRuleHandler } from './live-orders.js'

@@ -48,6 +48,15 @@ CREATE TABLE order_history (
   status text NOT NULL,
   note text NOT NULL
 );`
+  },
+  {
+    id: '0004-live-orders',
+    sql: `
+ALTER TABLE orders ADD COLUMN cause text;
+ALTER TABLE orders ADD COLUMN promise_at timestamptz;
+-- one open order per device and cause: live rules may fire again and again
+CREATE UNIQUE INDEX orders_open_cause ON orders (device_id, cause)
+  WHERE cause IS NOT NULL AND status IN ('proposed', 'scheduled', 'dispatched');`
   }
 ]
 
@@ -64,6 +73,17 @@ export interface OrderStore {
   /** Parts already in a scheduled or dispatched order, per device: the planner leaves them alone. */
   committedParts(): Promise<Map<string, Set<string>>>
   list(filter: { deviceId?: string; status?: OrderStatus; outlet?: string; limit?: number }): Promise<Order[]>
+  /** Opens an order for a live cause unless one is open already; true when it was opened now. */
+  openLive(order: {
+    deviceId: string
+    cause: string
+    type: OrderType
+    outlet: string | null
+    reason: string
+    promiseAt: Date
+  }): Promise<boolean>
+  /** Cancels the open, not yet dispatched order of a cause whose condition cleared; true when one was. */
+  clearLive(deviceId: string, cause: string, note: string): Promise<boolean>
 }
 
 interface OrderRow {
@@ -106,6 +126,39 @@ export class SqlOrderStore implements OrderStore {
         void rows
       }
       return { removed: removed.rows.length, created: orders.length }
+    })
+  }
+
+  async openLive(o: {
+    deviceId: string
+    cause: string
+    type: OrderType
+    outlet: string | null
+    reason: string
+    promiseAt: Date
+  }): Promise<boolean> {
+    const { rows } = await this.db.query(
+      `INSERT INTO orders (device_id, type, outlet, visit_day, deadline, reason, source, cause, promise_at)
+       VALUES ($1, $2, $3, $4::date, $4::date, $5, 'live', $6, $4)
+       ON CONFLICT (device_id, cause) WHERE cause IS NOT NULL AND status IN ('proposed', 'scheduled', 'dispatched') DO NOTHING
+       RETURNING id`,
+      [o.deviceId, o.type, o.outlet, o.promiseAt.toISOString(), o.reason, o.cause]
+    )
+    return rows.length > 0
+  }
+
+  async clearLive(deviceId: string, cause: string, note: string): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<{ id: string }>(
+        `UPDATE orders SET status = 'cancelled', updated_at = now() WHERE device_id = $1 AND cause = $2 AND status IN ('proposed', 'scheduled') RETURNING id`,
+        [deviceId, cause]
+      )
+      for (const r of rows)
+        await tx.query(`INSERT INTO order_history (order_id, status, note) VALUES ($1, 'cancelled', $2)`, [
+          r.id,
+          note
+        ])
+      return rows.length > 0
     })
   }
 

@@ -1,0 +1,116 @@
+import { faultByCode, type DeviceEvent, type DeviceKind, type Sample } from '../shared/index.js'
+
+/** What a rule decides: open an order for a cause (idempotent per device and cause), or clear it. */
+export type RuleAction =
+  | { action: 'open'; cause: string; type: 'emergency' | 'urgent'; reason: string; promiseHours: number }
+  | { action: 'clear'; cause: string; reason: string }
+
+/** Readings in a row a condition must hold before it opens or clears an order: one noisy reading does neither. */
+export const SUSTAINED = 3
+
+/** Limits of the live rules (defaults from ../shared/REFERENCE.md: TDS warning at 100 ppm out). */
+export const LIVE_LIMITS = { tdsOutPpm: 100, coolantC: 105, hydOilC: 90 }
+
+interface Streak {
+  above: number
+  below: number
+  open: boolean
+}
+
+/**
+ * Live rules on every stored sample and event, pure apart from the streak
+ * counters it keeps per device and cause: a grade-A fault opens an emergency
+ * order with a 24-hour promise; water quality out of limits, leaks and
+ * overheating open urgent orders; each clears when its condition clears.
+ */
+export class LiveRules {
+  private readonly streaks = new Map<string, Streak>()
+
+  onSample(deviceId: string, kind: DeviceKind, sample: Sample): RuleAction[] {
+    const actions: RuleAction[] = []
+    if (kind === 'purifier') {
+      const s = sample as { tdsOut?: number; leak?: boolean }
+      if (s.tdsOut !== undefined)
+        actions.push(
+          ...this.sustained(
+            deviceId,
+            'water_quality',
+            s.tdsOut > LIVE_LIMITS.tdsOutPpm,
+            `outlet TDS ${s.tdsOut} ppm above ${LIVE_LIMITS.tdsOutPpm} ppm`
+          )
+        )
+      if (s.leak !== undefined)
+        actions.push(...this.sustained(deviceId, 'leak', s.leak, 'the purifier reports a leak', 1))
+    } else {
+      const s = sample as { coolantC?: number; hydOilC?: number }
+      const hot = (s.coolantC ?? 0) > LIVE_LIMITS.coolantC || (s.hydOilC ?? 0) > LIVE_LIMITS.hydOilC
+      if (s.coolantC !== undefined || s.hydOilC !== undefined) {
+        actions.push(
+          ...this.sustained(
+            deviceId,
+            'overheat',
+            hot,
+            `coolant ${s.coolantC ?? '–'} °C, hydraulic oil ${s.hydOilC ?? '–'} °C over limits (${LIVE_LIMITS.coolantC} / ${LIVE_LIMITS.hydOilC} °C)`
+          )
+        )
+      }
+    }
+    return actions
+  }
+
+  onEvent(deviceId: string, event: DeviceEvent): RuleAction[] {
+    if (event.type === 'leak')
+      return [
+        {
+          action: 'open',
+          cause: 'leak',
+          type: 'urgent',
+          reason: 'the device reports a leak',
+          promiseHours: 24
+        }
+      ]
+    if (event.type !== 'fault') return []
+    const fault = faultByCode(event.code)
+    const cause = `fault:${event.code}`
+    if (!event.active) return [{ action: 'clear', cause, reason: `fault ${event.code} cleared` }]
+    if (!fault || !fault.grade.startsWith('A')) return []
+    return [
+      {
+        action: 'open',
+        cause,
+        type: 'emergency',
+        reason: `grade ${fault.grade} fault ${event.code}: ${fault.title}`,
+        promiseHours: 24
+      }
+    ]
+  }
+
+  private sustained(
+    deviceId: string,
+    cause: string,
+    bad: boolean,
+    reason: string,
+    needed = SUSTAINED
+  ): RuleAction[] {
+    const key = `${deviceId}/${cause}`
+    const s = this.streaks.get(key) ?? { above: 0, below: 0, open: false }
+    this.streaks.set(key, s)
+    // each streak acts once, when it reaches `needed`; a clear only follows an open seen here
+    if (bad) {
+      s.above++
+      s.below = 0
+      if (s.above === needed) {
+        s.open = true
+        return [{ action: 'open', cause, type: 'urgent', reason, promiseHours: 24 }]
+      }
+    } else {
+      s.below++
+      s.above = 0
+      if (s.below === needed && s.open) {
+        s.open = false
+        return [{ action: 'clear', cause, reason: `${cause.replace('_', ' ')} back within limits` }]
+      }
+    }
+    return []
+  }
+}
