@@ -67,3 +67,4 @@ export {
 } from './planning-pass.js'
 export { LiveRules, LIVE_LIMITS, SUSTAINED, type RuleAction } from './live-rules.js'
 export { liveRuleHandler } from './live-orders.js'
+export { learnSeasons, seasonKey, type Seasons, type UsageOfDevice } from './seasons.js'

@@ -1,14 +1,7 @@
 import type { Clock, DeviceKind } from '../shared/index.js'
 import { modelOf, usageUnit, type Catalogue, type Component } from './catalogue.js'
-import {
-  forecastDevice,
-  learnProfile,
-  nextPeak,
-  peakWindow,
-  type DeviceForecast,
-  type SeasonalProfile,
-  FLAT_PROFILE
-} from './forecast.js'
+import { FLAT_PROFILE, forecastDevice, type DeviceForecast } from './forecast.js'
+import { learnSeasons, seasonKey } from './seasons.js'
 import type { DeviceHistory, UsageReader } from './influx-usage.js'
 import type { NewOrder, OrderStore } from './order-store.js'
 import { DEFAULT_PLAN_OPTIONS, plan, type PlanDevice } from './planner.js'
@@ -71,21 +64,17 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
       )
     )
   }
-  const groups = new Map<string, DailyUsage[][]>()
-  for (const d of devices) {
-    for (const [unit, days] of Object.entries(series.get(d.id) ?? {})) {
-      const key = `${d.region}/${d.kind}/${unit}`
-      groups.set(key, [...(groups.get(key) ?? []), days ?? []])
-    }
-  }
-  const profiles = new Map<string, SeasonalProfile>([...groups].map(([k, v]) => [k, learnProfile(v)]))
-  const peaks = new Map<string, { start: number; end: number }>()
-  for (const [key, profile] of profiles) {
-    const [region, kind, unit] = key.split('/')
-    if (unit === 'm3') continue
-    const window = peakWindow(profile)
-    if (window) peaks.set(`${region}/${kind}`, nextPeak(window, today))
-  }
+  const { profiles, peaks } = learnSeasons(
+    devices.flatMap((d) =>
+      Object.entries(series.get(d.id) ?? {}).map(([unit, days]) => ({
+        region: d.region,
+        kind: d.kind,
+        unit,
+        days: days ?? []
+      }))
+    ),
+    today
+  )
 
   const unknownModels = new Set<string>()
   const planDevices: PlanDevice[] = []
@@ -103,7 +92,7 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
     const forecastFor = (unit: string) => {
       let f = forecasts.get(unit)
       if (!f) {
-        const profile = profiles.get(`${d.region}/${d.kind}/${unit}`) ?? FLAT_PROFILE
+        const profile = profiles.get(seasonKey(d.region, d.kind, unit)) ?? FLAT_PROFILE
         f = forecastDevice(series.get(d.id)?.[unit] ?? [], profile, today)
         forecasts.set(unit, f)
       }

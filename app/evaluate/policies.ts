@@ -1,20 +1,19 @@
 import {
   DEFAULT_FORECAST,
   DEFAULT_PLAN_OPTIONS,
+  FLAT_PROFILE,
   addMonths,
   defaultCatalogue,
   forecastDevice,
-  learnProfile,
-  nextPeak,
-  peakWindow,
+  learnSeasons,
   plan,
+  seasonKey,
   remainingLife,
   usageFromCounters,
   usageLimit,
   usageOn,
   type DeviceForecast,
-  type PlanDevice,
-  type SeasonalProfile
+  type PlanDevice
 } from '../../maintenance/index.js'
 import { counterNow, unitOf, type Unit } from './world.js'
 
@@ -152,24 +151,17 @@ export function enginePolicy(capacityPerOutlet: number, replanDays = 7): Policy 
           Object.entries(u.counters).map(([unit, list]) => [unit, usageFromCounters(list.slice(-400)).days])
         )
       )
-      const profiles = new Map<string, SeasonalProfile>()
-      const groupKey = (u: Unit, unit: string) => `${u.spec.region}/${u.spec.kind}/${unit}`
-      const groups = new Map<string, (typeof usage)[number][string][]>()
-      world.forEach((u, i) => {
-        for (const [unit, days] of Object.entries(usage[i] ?? {})) {
-          const list = groups.get(groupKey(u, unit)) ?? []
-          list.push(days ?? [])
-          groups.set(groupKey(u, unit), list)
-        }
-      })
-      for (const [key, series] of groups) profiles.set(key, learnProfile(series))
-      const peaks = new Map<string, { start: number; end: number }>()
-      for (const [key, profile] of profiles) {
-        const [region, kind, unit] = key.split('/')
-        if (unit === 'm3') continue
-        const window = peakWindow(profile)
-        if (window) peaks.set(`${region}/${kind}`, nextPeak(window, today))
-      }
+      const { profiles, peaks } = learnSeasons(
+        world.flatMap((u, i) =>
+          Object.entries(usage[i] ?? {}).map(([unit, days]) => ({
+            region: u.spec.region,
+            kind: u.spec.kind,
+            unit,
+            days: days ?? []
+          }))
+        ),
+        today
+      )
 
       const devices: PlanDevice[] = world.map((u, i) => {
         const forecasts = new Map<string, DeviceForecast>()
@@ -178,7 +170,7 @@ export function enginePolicy(capacityPerOutlet: number, replanDays = 7): Policy 
           if (known) return known
           const f = forecastDevice(
             usage[i]?.[unit] ?? [],
-            profiles.get(groupKey(u, unit)) ?? profiles.values().next().value!,
+            profiles.get(seasonKey(u.spec.region, u.spec.kind, unit)) ?? FLAT_PROFILE,
             today,
             DEFAULT_FORECAST
           )

@@ -1,0 +1,36 @@
+import { learnProfile, nextPeak, peakWindow, type SeasonalProfile } from './forecast.js'
+import type { DailyUsage } from './usage.js'
+
+/** One device's daily use of one counter, with where it is. */
+export interface UsageOfDevice {
+  region: string
+  kind: string
+  unit: string
+  days: readonly DailyUsage[]
+}
+
+/** Profiles per `region/kind/unit`, and each region and kind's next peak (from litres or hours, not m³). */
+export interface Seasons {
+  profiles: Map<string, SeasonalProfile>
+  peaks: Map<string, { start: number; end: number }>
+}
+
+export const seasonKey = (region: string, kind: string, unit: string) => `${region}/${kind}/${unit}`
+
+/** Learns every group's seasonal profile from its devices, and the peak windows that follow, pure. */
+export function learnSeasons(usage: readonly UsageOfDevice[], today: number): Seasons {
+  const groups = new Map<string, (readonly DailyUsage[])[]>()
+  for (const u of usage) {
+    const key = seasonKey(u.region, u.kind, u.unit)
+    groups.set(key, [...(groups.get(key) ?? []), u.days])
+  }
+  const profiles = new Map<string, SeasonalProfile>([...groups].map(([k, v]) => [k, learnProfile(v)]))
+  const peaks = new Map<string, { start: number; end: number }>()
+  for (const [key, profile] of profiles) {
+    const [region, kind, unit] = key.split('/')
+    if (unit === 'm3') continue
+    const window = peakWindow(profile)
+    if (window) peaks.set(`${region}/${kind}`, nextPeak(window, today))
+  }
+  return { profiles, peaks }
+}
