@@ -36,6 +36,10 @@ export async function buildApi(deps: ApiDeps, logger: Logger): Promise<FastifyIn
   await app.register(authPlugin, { verifier: deps.registry })
   await app.register(adminRoutes, deps)
   await app.register(deviceRoutes, { registry: deps.registry })
-  await app.register(planRoutes, { orders: deps.orders, runPlan: deps.runPlan })
+  await app.register(planRoutes, {
+    orders: deps.orders,
+    runPlan: deps.runPlan,
+    completeOrder: deps.completeOrder
+  })
   return app
 }

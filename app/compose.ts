@@ -156,6 +156,16 @@ export async function startAftercare(
         deadLetters,
         health: () => health(influx, sql),
         orders,
+        completeOrder: async (id, completion) => {
+          const [order] = await orders.list({ id })
+          if (order) {
+            // the device's history learns the new parts first, so the next pass starts them from today
+            const device = await registry.getDevice(order.deviceId)
+            for (const part of completion.replacedParts)
+              await ingest.recordEvent(device, { ts: clock.now(), type: 'part_replaced', part })
+          }
+          return orders.complete(id, completion)
+        },
         runPlan: () =>
           runPlanningPass({
             devices: async () => allDevices(registry),

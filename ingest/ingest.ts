@@ -3,6 +3,7 @@ import {
   isAppError,
   measurements,
   parseDeviceTopic,
+  type DeviceEvent,
   type Clock,
   type DeviceInfo,
   type Logger
@@ -76,6 +77,20 @@ export class Ingest {
       }
     )
     await Promise.all([stored, this.keep(letters)])
+  }
+
+  /**
+   * Stores an event on a device's behalf (a technician's part change), exactly as if the device had
+   * published it, so the engine sees one history. Resolves when it is in InfluxDB.
+   */
+  async recordEvent(device: DeviceInfo, event: DeviceEvent): Promise<void> {
+    const result = normalise(device, 'events', Buffer.from(JSON.stringify(event)), {
+      now: this.clock.now(),
+      maxAgeMs: this.options.maxAgeDays * 86400000,
+      maxFutureMs: this.options.maxFutureSeconds * 1000
+    })
+    if (result.rejections.length > 0) throw new Error(result.rejections.map((r) => r.reason).join('; '))
+    await this.writer.write(result.lines)
   }
 
   /** Records a device's online/offline change as a point; best effort, never blocks the broker. */

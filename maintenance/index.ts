@@ -52,6 +52,9 @@ export {
 export {
   SqlOrderStore,
   orderMigrations,
+  TRANSITIONS,
+  SCORE,
+  type Completion,
   type Order,
   type NewOrder,
   type OrderStore,

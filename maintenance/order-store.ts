@@ -1,3 +1,4 @@
+import { AppError } from '../shared/index.js'
 import type { Migration, SqlClient } from '../stores/index.js'
 
 export type OrderType = 'health_care' | 'replacement' | 'inspection' | 'emergency' | 'urgent'
@@ -57,8 +58,39 @@ ALTER TABLE orders ADD COLUMN promise_at timestamptz;
 -- one open order per device and cause: live rules may fire again and again
 CREATE UNIQUE INDEX orders_open_cause ON orders (device_id, cause)
   WHERE cause IS NOT NULL AND status IN ('proposed', 'scheduled', 'dispatched');`
+  },
+  {
+    id: '0005-order-completion',
+    sql: `
+ALTER TABLE orders ADD COLUMN completed_at timestamptz;
+ALTER TABLE orders ADD COLUMN replaced_parts jsonb;
+ALTER TABLE orders ADD COLUMN first_visit_fix boolean;
+ALTER TABLE orders ADD COLUMN score_timeliness int CHECK (score_timeliness BETWEEN -2 AND 2);
+ALTER TABLE orders ADD COLUMN score_quality int CHECK (score_quality BETWEEN -2 AND 2);
+ALTER TABLE orders ADD COLUMN score_attitude int CHECK (score_attitude BETWEEN -2 AND 2);
+ALTER TABLE orders ADD COLUMN complaint boolean NOT NULL DEFAULT false;`
   }
 ]
+
+/** The order lifecycle: from each state, where it may go. */
+export const TRANSITIONS: Record<OrderStatus, readonly OrderStatus[]> = {
+  proposed: ['scheduled', 'cancelled'],
+  scheduled: ['dispatched', 'cancelled'],
+  dispatched: ['done', 'cancelled'],
+  done: [],
+  cancelled: []
+}
+
+/** Customer scores A..E, stored as +2..−2. */
+export const SCORE = { A: 2, B: 1, C: 0, D: -1, E: -2 } as const
+
+export interface Completion {
+  replacedParts: string[]
+  firstVisitFix: boolean
+  scores?: { timeliness: keyof typeof SCORE; quality: keyof typeof SCORE; attitude: keyof typeof SCORE }
+  complaint?: boolean
+  note?: string
+}
 
 /** Orders and their history in PostgreSQL. */
 export interface OrderStore {
@@ -72,7 +104,13 @@ export interface OrderStore {
   ): Promise<{ removed: number; created: number }>
   /** Parts already in a scheduled or dispatched order, per device: the planner leaves them alone. */
   committedParts(): Promise<Map<string, Set<string>>>
-  list(filter: { deviceId?: string; status?: OrderStatus; outlet?: string; limit?: number }): Promise<Order[]>
+  list(filter: {
+    id?: number
+    deviceId?: string
+    status?: OrderStatus
+    outlet?: string
+    limit?: number
+  }): Promise<Order[]>
   /** Opens an order for a live cause unless one is open already; true when it was opened now. */
   openLive(order: {
     deviceId: string
@@ -82,6 +120,10 @@ export interface OrderStore {
     reason: string
     promiseAt: Date
   }): Promise<boolean>
+  /** Moves an order along its lifecycle, with a history row; refuses a move the lifecycle does not allow. */
+  transition(id: number, to: OrderStatus, note: string): Promise<Order>
+  /** Closes a dispatched order as done with what the technician did and what the customer said. */
+  complete(id: number, completion: Completion): Promise<Order>
   /** Cancels the open, not yet dispatched order of a cause whose condition cleared; true when one was. */
   clearLive(deviceId: string, cause: string, note: string): Promise<boolean>
 }
@@ -162,6 +204,49 @@ export class SqlOrderStore implements OrderStore {
     })
   }
 
+  async transition(id: number, to: OrderStatus, note: string): Promise<Order> {
+    await this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<{ status: OrderStatus }>(
+        'SELECT status FROM orders WHERE id = $1 FOR UPDATE',
+        [id]
+      )
+      const from = rows[0]?.status
+      if (!from) throw new AppError('ORDER_NOT_FOUND', `order ${id} does not exist`)
+      if (!TRANSITIONS[from].includes(to)) {
+        throw new AppError(
+          'ORDER_TRANSITION',
+          `order ${id} is ${from}; it can go to ${TRANSITIONS[from].join(', ') || 'nowhere'}, not ${to}`
+        )
+      }
+      await tx.query('UPDATE orders SET status = $2, updated_at = now() WHERE id = $1', [id, to])
+      await tx.query('INSERT INTO order_history (order_id, status, note) VALUES ($1, $2, $3)', [id, to, note])
+    })
+    return this.get(id)
+  }
+
+  async complete(id: number, c: Completion): Promise<Order> {
+    await this.transition(id, 'done', c.note ?? 'completed')
+    await this.db.query(
+      `UPDATE orders SET completed_at = now(), replaced_parts = $2, first_visit_fix = $3, score_timeliness = $4, score_quality = $5, score_attitude = $6, complaint = $7 WHERE id = $1`,
+      [
+        id,
+        JSON.stringify(c.replacedParts),
+        c.firstVisitFix,
+        c.scores ? SCORE[c.scores.timeliness] : null,
+        c.scores ? SCORE[c.scores.quality] : null,
+        c.scores ? SCORE[c.scores.attitude] : null,
+        c.complaint ?? false
+      ]
+    )
+    return this.get(id)
+  }
+
+  private async get(id: number): Promise<Order> {
+    const [order] = await this.list({ id })
+    if (!order) throw new AppError('ORDER_NOT_FOUND', `order ${id} does not exist`)
+    return order
+  }
+
   async committedParts(): Promise<Map<string, Set<string>>> {
     const { rows } = await this.db.query<{ device_id: string; parts: Order['parts'] | string }>(
       `SELECT device_id, parts FROM orders WHERE status IN ('scheduled', 'dispatched')`
@@ -176,6 +261,7 @@ export class SqlOrderStore implements OrderStore {
   }
 
   async list(filter: {
+    id?: number
     deviceId?: string
     status?: OrderStatus
     outlet?: string
@@ -184,8 +270,15 @@ export class SqlOrderStore implements OrderStore {
     const { rows } = await this.db.query<OrderRow>(
       `SELECT id, device_id, type, status, outlet, visit_day, deadline, parts, inspection, reason, created_at FROM orders
        WHERE ($1::text IS NULL OR device_id = $1) AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR outlet = $3)
+         AND ($5::bigint IS NULL OR id = $5)
        ORDER BY visit_day NULLS LAST, id LIMIT $4`,
-      [filter.deviceId ?? null, filter.status ?? null, filter.outlet ?? null, filter.limit ?? 500]
+      [
+        filter.deviceId ?? null,
+        filter.status ?? null,
+        filter.outlet ?? null,
+        filter.limit ?? 500,
+        filter.id ?? null
+      ]
     )
     return rows.map((r) => ({
       id: Number(r.id),

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { deviceIdSchema } from '../../shared/index.js'
-import type { OrderStore, PlanningSummary } from '../../maintenance/index.js'
+import type { Completion, Order, OrderStore, PlanningSummary } from '../../maintenance/index.js'
 
 const orderSchema = z.object({
   id: z.number(),
@@ -21,7 +21,12 @@ const orderSchema = z.object({
 export interface PlanDeps {
   orders: OrderStore
   runPlan: () => Promise<PlanningSummary>
+  /** Closes an order as done and records its replaced parts as part changes of the device. */
+  completeOrder: (id: number, completion: Completion) => Promise<Order>
 }
+
+const score = z.enum(['A', 'B', 'C', 'D', 'E'])
+const idParams = z.object({ id: z.coerce.number().int().positive() })
 
 /** The planning pass on demand, and the orders it proposes. */
 export async function planRoutes(app: FastifyInstance, deps: PlanDeps): Promise<void> {
@@ -29,6 +34,52 @@ export async function planRoutes(app: FastifyInstance, deps: PlanDeps): Promise<
 
   r.post('/plan/run', { preHandler: app.requireRole('planner'), schema: { tags: ['plan'] } }, async () =>
     deps.runPlan()
+  )
+
+  r.post(
+    '/orders/:id/transition',
+    {
+      preHandler: app.requireRole('planner', 'technician'),
+      schema: {
+        tags: ['plan'],
+        params: idParams,
+        body: z
+          .object({
+            to: z.enum(['scheduled', 'dispatched', 'cancelled']),
+            note: z.string().max(2000).default('')
+          })
+          .strict(),
+        response: { 200: orderSchema }
+      }
+    },
+    async (request) =>
+      deps.orders.transition(
+        request.params.id,
+        request.body.to,
+        request.body.note || `${request.body.to} by ${request.account?.name}`
+      )
+  )
+
+  r.post(
+    '/orders/:id/complete',
+    {
+      preHandler: app.requireRole('technician'),
+      schema: {
+        tags: ['plan'],
+        params: idParams,
+        body: z
+          .object({
+            replacedParts: z.array(z.string().regex(/^[a-z0-9_]{1,64}$/)).max(20),
+            firstVisitFix: z.boolean(),
+            scores: z.object({ timeliness: score, quality: score, attitude: score }).optional(),
+            complaint: z.boolean().optional(),
+            note: z.string().max(2000).optional()
+          })
+          .strict(),
+        response: { 200: orderSchema }
+      }
+    },
+    async (request) => deps.completeOrder(request.params.id, request.body)
   )
 
   r.get(

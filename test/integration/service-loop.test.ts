@@ -1,0 +1,124 @@
+import { randomBytes } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import type { Order } from '../../maintenance/index.js'
+import { connectDevice, publishAcked, startTestAftercare, type TestAftercare } from '../helpers/aftercare.js'
+import { freshPostgresDatabase } from '../helpers/local-postgres.js'
+import { eventually } from '../helpers/stores.js'
+
+describe.each([
+  ['PGlite', async () => ({})],
+  [
+    'a PostgreSQL server',
+    async () => ({
+      DATABASE_URL: await freshPostgresDatabase(inject('postgresUrl'), `t_${randomBytes(6).toString('hex')}`)
+    })
+  ]
+])('service loop through the HTTP API on %s', (_name, settings) => {
+  let app: TestAftercare
+  let tech: string
+  let planner: string
+  const call = async (token: string, method: 'GET' | 'POST', url: string, payload?: object) => {
+    const res = await app.api.inject({ method, url, payload, headers: { authorization: `Bearer ${token}` } })
+    return { status: res.statusCode, body: res.json<Order & { orders: Order[]; message: string }>() }
+  }
+
+  beforeAll(async () => {
+    app = await startTestAftercare(await settings())
+    tech = (await app.registry.createAccount('tech', ['technician'])).token
+    planner = (await app.registry.createAccount('planner', ['planner'])).token
+  })
+  afterAll(async () => app?.close())
+
+  it('when an emergency order is scheduled, dispatched and completed with parts and scores, then each step is kept and the part change reaches the device history', async () => {
+    const { secret } = await app.provision({
+      id: 'svc-m1',
+      kind: 'machine',
+      model: 'PUMP-52',
+      region: 'cn-east',
+      outlet: 'sh-01'
+    })
+    const device = await connectDevice(app.mqttPort, 'svc-m1', secret)
+    await publishAcked(
+      device,
+      'devices/svc-m1/events',
+      JSON.stringify({ ts: Date.now(), type: 'fault', code: 'E203', active: true })
+    )
+    device.end(true)
+    const order = await eventually(
+      async () => (await call(planner, 'GET', '/orders?device=svc-m1')).body.orders[0],
+      'the emergency order'
+    )
+
+    expect(
+      (await call(planner, 'POST', `/orders/${order.id}/transition`, { to: 'scheduled' })).body.status
+    ).toBe('scheduled')
+    expect(
+      (await call(tech, 'POST', `/orders/${order.id}/transition`, { to: 'dispatched', note: 'on my way' }))
+        .body.status
+    ).toBe('dispatched')
+    const done = await call(tech, 'POST', `/orders/${order.id}/complete`, {
+      replacedParts: ['wear_plate', 'cutting_ring'],
+      firstVisitFix: true,
+      scores: { timeliness: 'A', quality: 'B', attitude: 'A' }
+    })
+    expect(done).toMatchObject({ status: 200, body: { status: 'done' } })
+
+    const history = await app.sql.query<{ status: string; note: string }>(
+      'SELECT status, note FROM order_history WHERE order_id = $1 ORDER BY id',
+      [order.id]
+    )
+    expect(history.rows.map((h) => h.status)).toEqual(['scheduled', 'dispatched', 'done'])
+    expect(history.rows[1]?.note).toBe('on my way')
+    const stored = await app.sql.query<{ score_quality: number; first_visit_fix: boolean }>(
+      'SELECT score_quality, first_visit_fix FROM orders WHERE id = $1',
+      [order.id]
+    )
+    expect(stored.rows[0]).toEqual({ score_quality: 1, first_visit_fix: true })
+    const parts = await app.influx.rows(
+      `SELECT detail FROM device_events WHERE device = 'svc-m1' AND type = 'part_replaced'`
+    )
+    expect(parts.map((r) => r.detail).sort()).toEqual(['cutting_ring', 'wear_plate'])
+  })
+
+  it('when a move breaks the lifecycle or comes from the wrong role, then it is refused with a reason', async () => {
+    const { secret } = await app.provision({
+      id: 'svc-m2',
+      kind: 'machine',
+      model: 'PUMP-52',
+      region: 'cn-east',
+      outlet: 'sh-01'
+    })
+    const device = await connectDevice(app.mqttPort, 'svc-m2', secret)
+    await publishAcked(
+      device,
+      'devices/svc-m2/events',
+      JSON.stringify({ ts: Date.now(), type: 'fault', code: 'E102', active: true })
+    )
+    device.end(true)
+    const order = await eventually(
+      async () => (await call(planner, 'GET', '/orders?device=svc-m2')).body.orders[0],
+      'the order'
+    )
+    const early = await call(tech, 'POST', `/orders/${order.id}/complete`, {
+      replacedParts: [],
+      firstVisitFix: false
+    })
+    expect(early.status).toBe(409)
+    expect(early.body.message).toContain('is proposed; it can go to scheduled, cancelled, not done')
+    expect(
+      (
+        await call(planner, 'POST', `/orders/${order.id}/complete`, {
+          replacedParts: [],
+          firstVisitFix: false
+        })
+      ).status
+    ).toBe(403)
+    expect((await call(planner, 'POST', '/orders/999999/transition', { to: 'scheduled' })).status).toBe(404)
+    expect(
+      (await call(planner, 'POST', `/orders/${order.id}/transition`, { to: 'cancelled' })).body.status
+    ).toBe('cancelled')
+    expect((await call(planner, 'POST', `/orders/${order.id}/transition`, { to: 'scheduled' })).status).toBe(
+      409
+    )
+  })
+})
