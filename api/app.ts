@@ -39,7 +39,8 @@ export async function buildApi(deps: ApiDeps, logger: Logger): Promise<FastifyIn
   await app.register(planRoutes, {
     orders: deps.orders,
     runPlan: deps.runPlan,
-    completeOrder: deps.completeOrder
+    completeOrder: deps.completeOrder,
+    kpis: deps.kpis
   })
   return app
 }

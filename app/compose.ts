@@ -20,6 +20,8 @@ import {
   SqlOrderStore,
   defaultCatalogue,
   orderMigrations,
+  outletKpis,
+  readJobs,
   runPlanningPass
 } from '../maintenance/index.js'
 import { systemClock, type Clock, type Config, type Logger } from '../shared/index.js'
@@ -156,6 +158,7 @@ export async function startAftercare(
         deadLetters,
         health: () => health(influx, sql),
         orders,
+        kpis: async (month) => outletKpis(await readJobs(sql, month), month),
         completeOrder: async (id, completion) => {
           const [order] = await orders.list({ id })
           if (order) {

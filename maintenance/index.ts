@@ -71,3 +71,12 @@ export {
 export { LiveRules, LIVE_LIMITS, SUSTAINED, type RuleAction } from './live-rules.js'
 export { liveRuleHandler } from './live-orders.js'
 export { learnSeasons, seasonKey, type Seasons, type UsageOfDevice } from './seasons.js'
+export {
+  outletKpis,
+  readJobs,
+  previousMonth,
+  DEFAULT_KPI_TARGETS,
+  type OutletKpis,
+  type JobRow,
+  type KpiTargets
+} from './kpis.js'

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { deviceIdSchema } from '../../shared/index.js'
-import type { Completion, Order, OrderStore, PlanningSummary } from '../../maintenance/index.js'
+import type { Completion, Order, OrderStore, OutletKpis, PlanningSummary } from '../../maintenance/index.js'
 
 const orderSchema = z.object({
   id: z.number(),
@@ -23,6 +23,8 @@ export interface PlanDeps {
   runPlan: () => Promise<PlanningSummary>
   /** Closes an order as done and records its replaced parts as part changes of the device. */
   completeOrder: (id: number, completion: Completion) => Promise<Order>
+  /** KPIs per outlet for a month (YYYY-MM). */
+  kpis: (month: string) => Promise<OutletKpis[]>
 }
 
 const score = z.enum(['A', 'B', 'C', 'D', 'E'])
@@ -80,6 +82,23 @@ export async function planRoutes(app: FastifyInstance, deps: PlanDeps): Promise<
       }
     },
     async (request) => deps.completeOrder(request.params.id, request.body)
+  )
+
+  r.get(
+    '/kpis',
+    {
+      preHandler: app.requireRole('planner'),
+      schema: {
+        tags: ['plan'],
+        querystring: z.object({
+          month: z
+            .string()
+            .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month, YYYY-MM')
+            .default(() => new Date().toISOString().slice(0, 7))
+        })
+      }
+    },
+    async (request) => ({ month: request.query.month, outlets: await deps.kpis(request.query.month) })
   )
 
   r.get(

@@ -74,6 +74,22 @@ describe.each([
       [order.id]
     )
     expect(stored.rows[0]).toEqual({ score_quality: 1, first_visit_fix: true })
+    const kpis = await app.api.inject({
+      method: 'GET',
+      url: '/kpis',
+      headers: { authorization: `Bearer ${planner}` }
+    })
+    expect(kpis.json()).toMatchObject({
+      outlets: [
+        {
+          outlet: 'sh-01',
+          jobs: 1,
+          firstVisitFixRate: 1,
+          scores: { quality: { average: 1 } },
+          supervision: 'ok'
+        }
+      ]
+    })
     const parts = await app.influx.rows(
       `SELECT detail FROM device_events WHERE device = 'svc-m1' AND type = 'part_replaced'`
     )
