@@ -40,7 +40,9 @@ export async function buildApi(deps: ApiDeps, logger: Logger): Promise<FastifyIn
     orders: deps.orders,
     runPlan: deps.runPlan,
     completeOrder: deps.completeOrder,
-    kpis: deps.kpis
+    kpis: deps.kpis,
+    dispatch: deps.dispatch,
+    outlets: deps.outlets
   })
   return app
 }

@@ -19,7 +19,9 @@ import {
   liveRuleHandler,
   SqlOrderStore,
   defaultCatalogue,
+  SqlOutletStore,
   orderMigrations,
+  outletMigrations,
   outletKpis,
   readJobs,
   runPlanningPass
@@ -90,7 +92,12 @@ export async function startAftercare(
       .catch((err: Error) =>
         log.warn({ err: err.message }, 'could not create the InfluxDB database; assuming it exists')
       )
-    const applied = await migrate(sql, [...registryMigrations, ...deadLetterMigrations, ...orderMigrations])
+    const applied = await migrate(sql, [
+      ...registryMigrations,
+      ...deadLetterMigrations,
+      ...orderMigrations,
+      ...outletMigrations
+    ])
     if (applied.length > 0) log.info({ applied }, 'database migrated')
 
     const registry = new Registry(new SqlDeviceStore(sql), new SqlAccountStore(sql), {
@@ -110,6 +117,7 @@ export async function startAftercare(
     cleanups.push(() => writer.close(10000))
     const deadLetters = new SqlDeadLetterStore(sql)
     const orders = new SqlOrderStore(sql)
+    const outlets = new SqlOutletStore(sql)
     const ingest = new Ingest(writer, deadLetters, clock, log.child({ component: 'ingest' }), {
       maxAgeDays: config.INGEST_MAX_AGE_DAYS,
       maxFutureSeconds: config.INGEST_MAX_FUTURE_SECONDS,
@@ -159,6 +167,14 @@ export async function startAftercare(
         health: () => health(influx, sql),
         orders,
         kpis: async (month) => outletKpis(await readJobs(sql, month), month),
+        outlets,
+        dispatch: async (id) => {
+          const [order] = await orders.list({ id })
+          const device = order ? await registry.getDevice(order.deviceId) : undefined
+          await outlets.dispatch(id, device?.region ?? '', new Date(clock.now()).toISOString().slice(0, 7))
+          const [dispatched] = await orders.list({ id })
+          return dispatched as NonNullable<typeof dispatched>
+        },
         completeOrder: async (id, completion) => {
           const [order] = await orders.list({ id })
           if (order) {
@@ -176,7 +192,8 @@ export async function startAftercare(
             orders,
             catalogue: defaultCatalogue,
             clock,
-            capacityPerOutlet: config.OUTLET_CAPACITY_PER_DAY
+            capacityPerOutlet: config.OUTLET_CAPACITY_PER_DAY,
+            capacities: async () => new Map((await outlets.list()).map((o) => [o.code, o.capacityPerDay]))
           }),
         pipelineStats: () => ({
           ingest: ingest.stats,

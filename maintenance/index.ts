@@ -80,3 +80,4 @@ export {
   type JobRow,
   type KpiTargets
 } from './kpis.js'
+export { SqlOutletStore, outletMigrations, type Outlet } from './outlets.js'

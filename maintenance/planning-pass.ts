@@ -25,7 +25,9 @@ export interface PlanningDeps {
   orders: OrderStore
   catalogue: Catalogue
   clock: Clock
+  /** Visits an outlet can make a day when the outlets table does not say. */
   capacityPerOutlet: number
+  capacities?: () => Promise<Map<string, number>>
 }
 
 export interface PlanningSummary {
@@ -117,10 +119,11 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
   }
 
   const outlets = new Set(planDevices.map((d) => d.outlet).filter((o): o is string => o !== null))
+  const known = (await deps.capacities?.()) ?? new Map<string, number>()
   const result = plan(planDevices, {
     ...DEFAULT_PLAN_OPTIONS,
     today,
-    capacity: new Map([...outlets].map((o) => [o, deps.capacityPerOutlet])),
+    capacity: new Map([...outlets].map((o) => [o, known.get(o) ?? deps.capacityPerOutlet])),
     peaks
   })
   const iso = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10)

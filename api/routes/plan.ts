@@ -2,7 +2,14 @@ import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { deviceIdSchema } from '../../shared/index.js'
-import type { Completion, Order, OrderStore, OutletKpis, PlanningSummary } from '../../maintenance/index.js'
+import type {
+  Completion,
+  Order,
+  OrderStore,
+  OutletKpis,
+  PlanningSummary,
+  SqlOutletStore
+} from '../../maintenance/index.js'
 
 const orderSchema = z.object({
   id: z.number(),
@@ -25,6 +32,9 @@ export interface PlanDeps {
   completeOrder: (id: number, completion: Completion) => Promise<Order>
   /** KPIs per outlet for a month (YYYY-MM). */
   kpis: (month: string) => Promise<OutletKpis[]>
+  /** Dispatches a scheduled order to an outlet that covers the device's region and has room. */
+  dispatch: (id: number) => Promise<Order>
+  outlets: SqlOutletStore
 }
 
 const score = z.enum(['A', 'B', 'C', 'D', 'E'])
@@ -55,11 +65,41 @@ export async function planRoutes(app: FastifyInstance, deps: PlanDeps): Promise<
       }
     },
     async (request) =>
-      deps.orders.transition(
-        request.params.id,
-        request.body.to,
-        request.body.note || `${request.body.to} by ${request.account?.name}`
-      )
+      // dispatching picks the outlet: the device's own when it can, else one of its region with room
+      request.body.to === 'dispatched'
+        ? deps.dispatch(request.params.id)
+        : deps.orders.transition(
+            request.params.id,
+            request.body.to,
+            request.body.note || `${request.body.to} by ${request.account?.name}`
+          )
+  )
+
+  const outletSchema = z.object({
+    code: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/),
+    regions: z.array(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/)).min(1),
+    capacityPerDay: z.number().int().min(1).max(10000)
+  })
+  r.put(
+    '/outlets/:code',
+    {
+      preHandler: app.requireRole('planner'),
+      schema: {
+        tags: ['plan'],
+        params: z.object({ code: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/) }),
+        body: outletSchema.omit({ code: true }).strict(),
+        response: { 200: outletSchema }
+      }
+    },
+    async (request) => deps.outlets.upsert({ code: request.params.code, ...request.body })
+  )
+  r.get(
+    '/outlets',
+    {
+      preHandler: app.requireRole('planner', 'technician'),
+      schema: { tags: ['plan'], response: { 200: z.object({ outlets: z.array(outletSchema) }) } }
+    },
+    async () => ({ outlets: await deps.outlets.list() })
   )
 
   r.post(

@@ -49,12 +49,18 @@ describe.each([
       'the emergency order'
     )
 
+    const outlet = await app.api.inject({
+      method: 'PUT',
+      url: '/outlets/sh-01',
+      payload: { regions: ['cn-east'], capacityPerDay: 5 },
+      headers: { authorization: `Bearer ${planner}` }
+    })
+    expect(outlet.statusCode).toBe(200)
     expect(
       (await call(planner, 'POST', `/orders/${order.id}/transition`, { to: 'scheduled' })).body.status
     ).toBe('scheduled')
     expect(
-      (await call(tech, 'POST', `/orders/${order.id}/transition`, { to: 'dispatched', note: 'on my way' }))
-        .body.status
+      (await call(tech, 'POST', `/orders/${order.id}/transition`, { to: 'dispatched' })).body.status
     ).toBe('dispatched')
     const done = await call(tech, 'POST', `/orders/${order.id}/complete`, {
       replacedParts: ['wear_plate', 'cutting_ring'],
@@ -68,7 +74,7 @@ describe.each([
       [order.id]
     )
     expect(history.rows.map((h) => h.status)).toEqual(['scheduled', 'dispatched', 'done'])
-    expect(history.rows[1]?.note).toBe('on my way')
+    expect(history.rows[1]?.note).toBe('dispatched to sh-01')
     const stored = await app.sql.query<{ score_quality: number; first_visit_fix: boolean }>(
       'SELECT score_quality, first_visit_fix FROM orders WHERE id = $1',
       [order.id]
@@ -136,5 +142,50 @@ describe.each([
     expect((await call(planner, 'POST', `/orders/${order.id}/transition`, { to: 'scheduled' })).status).toBe(
       409
     )
+  })
+
+  it("when the device's own outlet is full on the visit day, then dispatch picks another outlet of the region; when none has room, it is refused", async () => {
+    const headers = { authorization: `Bearer ${planner}` }
+    await app.api.inject({
+      method: 'PUT',
+      url: '/outlets/gz-01',
+      payload: { regions: ['cn-south'], capacityPerDay: 1 },
+      headers
+    })
+    await app.api.inject({
+      method: 'PUT',
+      url: '/outlets/sz-01',
+      payload: { regions: ['cn-south'], capacityPerDay: 1 },
+      headers
+    })
+    const ids: number[] = []
+    for (const n of [1, 2, 3]) {
+      const { secret } = await app.provision({
+        id: `svc-s${n}`,
+        kind: 'machine',
+        model: 'PUMP-52',
+        region: 'cn-south',
+        outlet: 'gz-01'
+      })
+      const device = await connectDevice(app.mqttPort, `svc-s${n}`, secret)
+      await publishAcked(
+        device,
+        `devices/svc-s${n}/events`,
+        JSON.stringify({ ts: Date.now(), type: 'fault', code: 'E203', active: true })
+      )
+      device.end(true)
+      const order = await eventually(
+        async () => (await call(planner, 'GET', `/orders?device=svc-s${n}`)).body.orders[0],
+        'the order'
+      )
+      await call(planner, 'POST', `/orders/${order.id}/transition`, { to: 'scheduled' })
+      ids.push(order.id)
+    }
+    const first = await call(planner, 'POST', `/orders/${ids[0]}/transition`, { to: 'dispatched' })
+    const second = await call(planner, 'POST', `/orders/${ids[1]}/transition`, { to: 'dispatched' })
+    const third = await call(planner, 'POST', `/orders/${ids[2]}/transition`, { to: 'dispatched' })
+    expect([first.body.outlet, second.body.outlet]).toEqual(['gz-01', 'sz-01'])
+    expect(third.status).toBe(409)
+    expect(third.body.message).toContain('no outlet covering cn-south has room')
   })
 })

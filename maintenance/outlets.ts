@@ -1,0 +1,92 @@
+import { AppError } from '../shared/index.js'
+import type { Migration, SqlClient } from '../stores/index.js'
+import { outletKpis, readJobs } from './kpis.js'
+
+export interface Outlet {
+  code: string
+  regions: string[]
+  capacityPerDay: number
+}
+
+export const outletMigrations: Migration[] = [
+  {
+    id: '0006-outlets',
+    sql: `
+CREATE TABLE outlets (
+  code text PRIMARY KEY,
+  regions text[] NOT NULL,
+  capacity_per_day int NOT NULL CHECK (capacity_per_day > 0)
+);`
+  }
+]
+
+/** Service outlets: which regions each covers and how many visits it can make a day. */
+export class SqlOutletStore {
+  constructor(private readonly db: SqlClient) {}
+
+  async upsert(outlet: Outlet): Promise<Outlet> {
+    await this.db.query(
+      `INSERT INTO outlets (code, regions, capacity_per_day) VALUES ($1, $2, $3)
+       ON CONFLICT (code) DO UPDATE SET regions = EXCLUDED.regions, capacity_per_day = EXCLUDED.capacity_per_day`,
+      [outlet.code, outlet.regions, outlet.capacityPerDay]
+    )
+    return outlet
+  }
+
+  async list(): Promise<Outlet[]> {
+    const { rows } = await this.db.query<{ code: string; regions: string[]; capacity_per_day: number }>(
+      'SELECT code, regions, capacity_per_day FROM outlets ORDER BY code'
+    )
+    return rows.map((r) => ({ code: r.code, regions: r.regions, capacityPerDay: r.capacity_per_day }))
+  }
+
+  /**
+   * Dispatches a scheduled order: to the device's own outlet when it covers the region, is not
+   * suspended and has room on the visit day; else to the least-loaded outlet of the region that has.
+   */
+  async dispatch(orderId: number, deviceRegion: string, month: string): Promise<{ outlet: string }> {
+    const suspended = new Set(
+      outletKpis(await readJobs(this.db, month), month)
+        .filter((k) => k.supervision === 'suspended')
+        .map((k) => k.outlet)
+    )
+    return this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<{
+        status: string
+        outlet: string | null
+        visit_day: string | Date | null
+      }>('SELECT status, outlet, visit_day FROM orders WHERE id = $1 FOR UPDATE', [orderId])
+      const order = rows[0]
+      if (!order) throw new AppError('ORDER_NOT_FOUND', `order ${orderId} does not exist`)
+      if (order.status !== 'scheduled')
+        throw new AppError(
+          'ORDER_TRANSITION',
+          `order ${orderId} is ${order.status}; only a scheduled order is dispatched`
+        )
+      const candidates = await tx.query<{ code: string; load: number; capacity_per_day: number }>(
+        `SELECT o.code, o.capacity_per_day,
+                (SELECT count(*)::int FROM orders x WHERE x.outlet = o.code AND x.status = 'dispatched' AND x.visit_day = $2::date) AS load
+           FROM outlets o WHERE $1 = ANY(o.regions)`,
+        [deviceRegion, order.visit_day]
+      )
+      const open = candidates.rows.filter((c) => !suspended.has(c.code) && c.load < c.capacity_per_day)
+      const chosen =
+        open.find((c) => c.code === order.outlet) ??
+        open.sort((a, b) => a.load / a.capacity_per_day - b.load / b.capacity_per_day)[0]
+      if (!chosen)
+        throw new AppError(
+          'ORDER_TRANSITION',
+          `no outlet covering ${deviceRegion} has room on the visit day (or all are suspended)`
+        )
+      await tx.query(
+        `UPDATE orders SET status = 'dispatched', outlet = $2, updated_at = now() WHERE id = $1`,
+        [orderId, chosen.code]
+      )
+      await tx.query(`INSERT INTO order_history (order_id, status, note) VALUES ($1, 'dispatched', $2)`, [
+        orderId,
+        `dispatched to ${chosen.code}`
+      ])
+      return { outlet: chosen.code }
+    })
+  }
+}
