@@ -150,6 +150,27 @@ export async function startAftercare(
           : undefined
     })
 
+    const runPlan = () =>
+      runPlanningPass({
+        devices: async () => allDevices(registry),
+        usage: new InfluxUsageReader(influx),
+        orders,
+        catalogue: defaultCatalogue,
+        clock,
+        capacityPerOutlet: config.OUTLET_CAPACITY_PER_DAY,
+        capacities: async () => new Map((await outlets.list()).map((o) => [o.code, o.capacityPerDay]))
+      })
+    if (config.PLAN_EVERY_HOURS > 0) {
+      // the planning pass on a schedule; a failed pass is logged and tried again next time
+      const timer = setInterval(() => {
+        runPlan().then(
+          (summary) => log.info({ summary }, 'planning pass done'),
+          (err: Error) => log.error({ err: err.message }, 'planning pass failed')
+        )
+      }, config.PLAN_EVERY_HOURS * 3600000)
+      timer.unref()
+      cleanups.push(() => clearInterval(timer))
+    }
     const metrics = startPipelineMetrics({
       writer,
       node: os.hostname(),
@@ -185,16 +206,7 @@ export async function startAftercare(
           }
           return orders.complete(id, completion)
         },
-        runPlan: () =>
-          runPlanningPass({
-            devices: async () => allDevices(registry),
-            usage: new InfluxUsageReader(influx),
-            orders,
-            catalogue: defaultCatalogue,
-            clock,
-            capacityPerOutlet: config.OUTLET_CAPACITY_PER_DAY,
-            capacities: async () => new Map((await outlets.list()).map((o) => [o.code, o.capacityPerDay]))
-          }),
+        runPlan,
         pipelineStats: () => ({
           ingest: ingest.stats,
           writer: writer.stats,

@@ -53,6 +53,11 @@ export const configSchema = z.object({
   AFTERCARE_TOKEN: optionalString,
 
   OUTLET_CAPACITY_PER_DAY: positiveInt.max(10000).default(8),
+  PLAN_EVERY_HOURS: z.coerce
+    .number()
+    .min(0)
+    .max(24 * 7)
+    .default(1),
 
   INGEST_MAX_AGE_DAYS: positiveInt.default(400),
   INGEST_MAX_FUTURE_SECONDS: positiveInt.default(300)
