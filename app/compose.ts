@@ -1,8 +1,8 @@
-import { readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
-import { buildApi, type HealthReport } from '../api/index.js'
+import { buildApi } from '../api/index.js'
 import { Broker } from '../broker/index.js'
 import {
   Ingest,
@@ -35,7 +35,8 @@ import {
   type InfluxTarget,
   type SqlClient
 } from '../stores/index.js'
-import { adminTokenFile, lockDataDir, writeEndpoints, type Endpoints } from './data-dir.js'
+import { lockDataDir, writeEndpoints, type Endpoints } from './data-dir.js'
+import { allDevices, ensureAdmin, health, pipelineFields } from './start-helpers.js'
 
 /** A running aftercare: every role in one process, and how to stop it. */
 export interface Aftercare {
@@ -259,53 +260,4 @@ async function openInflux(
   await influxd.start()
   cleanups.push(() => influxd.stop())
   return { ...common, url: influxd.url, writeApi: 'v1' }
-}
-
-/** On the very first start there is no account: create `admin` and keep its token in the data folder (0600). */
-async function ensureAdmin(registry: Registry, dataDir: string): Promise<string | undefined> {
-  if ((await registry.countAccounts()) > 0) return undefined
-  const { token } = await registry.createAccount('admin', ['admin'])
-  writeFileSync(adminTokenFile(dataDir), token + '\n', { mode: 0o600 })
-  return token
-}
-
-/** Every enabled device, page by page. */
-async function allDevices(registry: Registry) {
-  const out = []
-  for (let offset = 0; ; offset += 1000) {
-    const page = await registry.listDevices({ limit: 1000, offset })
-    out.push(...page.filter((d) => !d.disabled))
-    if (page.length < 1000) return out
-  }
-}
-
-async function health(influx: InfluxQueryClient, sql: SqlClient): Promise<HealthReport> {
-  const influxOk = await influx.ping()
-  const sqlOk = await sql.query('SELECT 1').then(
-    () => true,
-    () => false
-  )
-  return {
-    ok: influxOk && sqlOk,
-    checks: {
-      influxdb: { ok: influxOk, detail: influxOk ? undefined : 'InfluxDB does not answer /ping' },
-      postgres: { ok: sqlOk, detail: sqlOk ? sql.flavour : 'PostgreSQL does not answer' }
-    }
-  }
-}
-
-function pipelineFields(ingest: Ingest, writer: InfluxWriter, broker: Broker): Record<string, number> {
-  const deadLetters = Object.values(ingest.stats.deadLetters).reduce((a, b) => a + (b ?? 0), 0)
-  return {
-    messages: ingest.stats.messages,
-    samples_stored: ingest.stats.samplesStored,
-    dead_letters: deadLetters,
-    write_failed_attempts: writer.stats.failedAttempts,
-    write_queued_lines: writer.stats.queuedLines,
-    write_in_flight: writer.stats.inFlight,
-    write_last_ms: writer.stats.lastWriteMs,
-    connections: broker.connectedClients,
-    refused_connects: broker.stats.refusedConnects,
-    refused_publishes: broker.stats.refusedPublishes
-  }
 }

@@ -51,7 +51,6 @@ export {
 } from './planner.js'
 export {
   SqlOrderStore,
-  orderMigrations,
   TRANSITIONS,
   SCORE,
   type Completion,
@@ -81,3 +80,4 @@ export {
   type KpiTargets
 } from './kpis.js'
 export { SqlOutletStore, outletMigrations, type Outlet } from './outlets.js'
+export { orderMigrations } from './order-migrations.js'
