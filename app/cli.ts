@@ -57,7 +57,7 @@ export function buildCli(): Command {
     .description('provision a device; prints its MQTT secret once (only a hash is stored)')
     .requiredOption('--id <id>', 'device id: 1-64 of A-Z a-z 0-9 _ -')
     .addOption(new Option('--kind <kind>', 'device kind').choices(DEVICE_KINDS).makeOptionMandatory())
-    .requiredOption('--model <model>', 'model code, e.g. RO-500')
+    .requiredOption('--model <model>', 'model code, e.g. RO-400')
     .requiredOption('--region <region>', 'region code, e.g. cn-east')
     .option('--outlet <outlet>', 'service outlet that covers the device')
     .option('--delivered-on <date>', 'delivery or installation date, YYYY-MM-DD')

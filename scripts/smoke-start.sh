@@ -24,7 +24,7 @@ grep -q "aftercare is running" "$log" || { cat "$log"; echo "smoke: no start wit
 grep -E "started in|MQTT|HTTP API|InfluxDB|Postgres" "$log"
 
 cli="node dist/app/main.js"
-secret=$($cli devices add --id smoke-1 --kind purifier --model RO-500 --region cn-east --outlet sh-01 | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).secret))')
+secret=$($cli devices add --id smoke-1 --kind purifier --model RO-400 --region cn-east --outlet sh-01 | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).secret))')
 mqtt_port=$(node -p 'new URL(require(process.env.AFTERCARE_DATA_DIR + "/endpoints.json").mqtt).port')
 influx=$(node -p 'require(process.env.AFTERCARE_DATA_DIR + "/endpoints.json").influx')
 ts=$(node -p 'Date.now()')
