@@ -36,6 +36,7 @@ import {
   type SqlClient
 } from '../stores/index.js'
 import { lockDataDir, writeEndpoints, type Endpoints } from './data-dir.js'
+import { engineOutputSink } from './engine-outputs.js'
 import { allDevices, ensureAdmin, health, pipelineFields } from './start-helpers.js'
 
 /** A running aftercare: every role in one process, and how to stop it. */
@@ -159,7 +160,8 @@ export async function startAftercare(
         catalogue: defaultCatalogue,
         clock,
         capacityPerOutlet: config.OUTLET_CAPACITY_PER_DAY,
-        capacities: async () => new Map((await outlets.list()).map((o) => [o.code, o.capacityPerDay]))
+        capacities: async () => new Map((await outlets.list()).map((o) => [o.code, o.capacityPerDay])),
+        publish: engineOutputSink(writer)
       })
     if (config.PLAN_EVERY_HOURS > 0) {
       // the planning pass on a schedule; a failed pass is logged and tried again next time

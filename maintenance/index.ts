@@ -63,6 +63,7 @@ export {
 export { InfluxUsageReader, type UsageReader, type DeviceHistory } from './influx-usage.js'
 export {
   runPlanningPass,
+  type EngineOutputs,
   type PlanningDeps,
   type PlanningSummary,
   type PlannedDevice

@@ -1,11 +1,11 @@
 import type { Clock, DeviceKind } from '../shared/index.js'
 import { modelOf, usageUnit, type Catalogue, type Component } from './catalogue.js'
-import { FLAT_PROFILE, forecastDevice, type DeviceForecast } from './forecast.js'
+import { FLAT_PROFILE, forecastDevice, usageOn, type DeviceForecast } from './forecast.js'
 import { learnSeasons, seasonKey } from './seasons.js'
 import type { DeviceHistory, UsageReader } from './influx-usage.js'
 import type { NewOrder, OrderStore } from './order-store.js'
 import { DEFAULT_PLAN_OPTIONS, plan, type PlanDevice } from './planner.js'
-import { remainingLife, type ComponentState } from './remaining-life.js'
+import { remainingLife, type ComponentState, type LifeEstimate } from './remaining-life.js'
 import { usageFromCounters, type DailyUsage } from './usage.js'
 
 const DAY_MS = 86400000
@@ -28,6 +28,22 @@ export interface PlanningDeps {
   /** Visits an outlet can make a day when the outlets table does not say. */
   capacityPerOutlet: number
   capacities?: () => Promise<Map<string, number>>
+  /** Where the pass's forecasts and component health go for the boards (InfluxDB). */
+  publish?: (outputs: EngineOutputs) => Promise<void>
+}
+
+/** What a pass computed, for the planners' boards: every component's life and each device's 30-day forecast. */
+export interface EngineOutputs {
+  today: number
+  health: { device: PlannedDevice; part: string; life: LifeEstimate }[]
+  forecasts: {
+    device: PlannedDevice
+    unit: string
+    day: number
+    expected: number
+    low: number
+    high: number
+  }[]
 }
 
 export interface PlanningSummary {
@@ -78,6 +94,7 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
     today
   )
 
+  const outputs: EngineOutputs = { today, health: [], forecasts: [] }
   const unknownModels = new Set<string>()
   const planDevices: PlanDevice[] = []
   for (const d of devices) {
@@ -101,20 +118,23 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
       return f
     }
     const skip = committed.get(d.id) ?? new Set<string>()
+    const components = model.components.map((c) => ({
+      part: c.part,
+      partNumber: c.partNumber,
+      leadTimeDays: c.leadTimeDays,
+      life: remainingLife(c, componentState(c, unitOf(c), h, delivered), forecastFor(unitOf(c)), today)
+    }))
+    for (const c of components) outputs.health.push({ device: d, part: c.part, life: c.life })
+    const main = d.kind === 'purifier' ? 'litres' : 'hours'
+    for (let day = today; day < today + 30; day++)
+      outputs.forecasts.push({ device: d, unit: main, day, ...usageOn(forecastFor(main), day) })
     planDevices.push({
       id: d.id,
       kind: d.kind,
       region: d.region,
       outlet: d.outlet,
       deliveredDay: delivered ?? h.counters.litres?.[0]?.day ?? h.counters.hours?.[0]?.day ?? today,
-      components: model.components
-        .filter((c) => !skip.has(c.part))
-        .map((c) => ({
-          part: c.part,
-          partNumber: c.partNumber,
-          leadTimeDays: c.leadTimeDays,
-          life: remainingLife(c, componentState(c, unitOf(c), h, delivered), forecastFor(unitOf(c)), today)
-        }))
+      components: components.filter((c) => !skip.has(c.part))
     })
   }
 
@@ -137,6 +157,7 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
     inspection: v.inspection ?? null,
     reason: v.overrun ? `${v.reason} — outlet over capacity that day` : v.reason
   }))
+  await deps.publish?.(outputs)
   const written = await deps.orders.replaceProposed(
     planDevices.map((d) => d.id),
     orders

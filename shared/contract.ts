@@ -41,7 +41,10 @@ export const measurements = {
   telemetry: (kind: DeviceKind) => `${kind}_telemetry`,
   events: 'device_events',
   status: 'device_status',
-  pipeline: 'aftercare_pipeline'
+  pipeline: 'aftercare_pipeline',
+  /** Written by each planning pass: every component's expected end and band, and 30-day usage forecasts. */
+  componentHealth: 'component_health',
+  usageForecast: 'usage_forecast'
 } as const
 
 /** Tag keys written on every device point. */

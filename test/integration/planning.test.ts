@@ -53,6 +53,21 @@ describe('planning pass: from simulated telemetry to proposed orders', () => {
       ).toBe(true)
   })
 
+  it('when the planner has run, then component health and 30-day forecasts are in InfluxDB for the boards', async () => {
+    const [health] = await app.influx.rows(
+      `SELECT count(used_share) AS n FROM component_health WHERE device =~ /^pl-/`
+    )
+    const [forecast] = await app.influx.rows(
+      `SELECT count(expected) AS n FROM usage_forecast WHERE device =~ /^pl-/ AND time >= now() - 1d`
+    )
+    expect(Number(health?.n)).toBeGreaterThanOrEqual(24 * 4)
+    expect(Number(forecast?.n)).toBe(24 * 30)
+    const rows = await app.influx.rows(
+      `SELECT last(days_left) AS days_left FROM component_health WHERE device =~ /^pl-/ GROUP BY device, part`
+    )
+    expect(rows.every((r) => typeof r.days_left === 'number')).toBe(true)
+  })
+
   it('when the planner runs again on the same data, then the proposed orders are replaced, not duplicated', async () => {
     const before = await plannedOrders()
     const again = (
