@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { Command, InvalidArgumentError } from 'commander'
 import { loadConfig } from '../shared/index.js'
-import { countLosses, dayNumber, loadtestMarkdown, runLoadtest } from '../simulators/index.js'
+import { countLosses, dayNumber, loadClientSpec, loadtestMarkdown, runLoadtest } from '../simulators/index.js'
 import { readEndpoints } from './data-dir.js'
 import { fleetPorts, type FleetTarget } from './fleet-ports.js'
 
@@ -60,18 +60,7 @@ export function loadtestCommand(): Command {
         stages: opts.rates.map((rate: number) => ({ rate, seconds: opts.stageSeconds })),
         maxMessages: opts.maxMessages,
         prefix: opts.prefix,
-        provision: ports
-          ? (id) =>
-              ports.provision({
-                index: 0,
-                id,
-                kind: 'purifier',
-                model: 'RO-400',
-                region: 'cn-east',
-                outlet: 'sh-01',
-                deliveredDay: today
-              })
-          : undefined
+        provision: ports ? (id) => ports.provision(loadClientSpec(id, today)) : undefined
       })
       const loss = ports?.countSamples
         ? countLosses(

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { DEVICE_KINDS, FAULT_CATALOGUE, PART_IDS, type FaultCode } from '../shared/index.js'
+import { DEVICE_KINDS, PART_IDS } from '../shared/index.js'
 import v1 from './catalogue/catalogue-v1.json' with { type: 'json' }
 
 const conditionSchema = z
@@ -114,8 +114,4 @@ export function usageUnit(c: Component): 'litres' | 'hours' | 'm3' | undefined {
 
 export function usageLimit(c: Component): number | undefined {
   return c.litres ?? c.hours ?? c.m3
-}
-
-export function faultsFor(machineType: string): readonly FaultCode[] {
-  return FAULT_CATALOGUE.filter((f) => f.machineTypes.includes(machineType))
 }

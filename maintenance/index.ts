@@ -10,7 +10,6 @@ export {
   modelOf,
   usageUnit,
   usageLimit,
-  faultsFor,
   type Catalogue,
   type CatalogueModel,
   type Component

@@ -19,6 +19,16 @@ export interface Order {
   createdAt: string
 }
 
+/** An order a live rule opens: one per device and cause while it is open. */
+export interface LiveOrder {
+  deviceId: string
+  cause: string
+  type: OrderType
+  outlet: string | null
+  reason: string
+  promiseAt: Date
+}
+
 export type NewOrder = Omit<Order, 'id' | 'status' | 'createdAt'>
 
 /** The order lifecycle: from each state, where it may go. */
@@ -61,14 +71,7 @@ export interface OrderStore {
     limit?: number
   }): Promise<Order[]>
   /** Opens an order for a live cause unless one is open already; true when it was opened now. */
-  openLive(order: {
-    deviceId: string
-    cause: string
-    type: OrderType
-    outlet: string | null
-    reason: string
-    promiseAt: Date
-  }): Promise<boolean>
+  openLive(order: LiveOrder): Promise<boolean>
   /** Moves an order along its lifecycle, with a history row; refuses a move the lifecycle does not allow. */
   transition(id: number, to: OrderStatus, note: string): Promise<Order>
   /** Closes a dispatched order as done with what the technician did and what the customer said. */
@@ -120,14 +123,7 @@ export class SqlOrderStore implements OrderStore {
     })
   }
 
-  async openLive(o: {
-    deviceId: string
-    cause: string
-    type: OrderType
-    outlet: string | null
-    reason: string
-    promiseAt: Date
-  }): Promise<boolean> {
+  async openLive(o: LiveOrder): Promise<boolean> {
     const { rows } = await this.db.query(
       `INSERT INTO orders (device_id, type, outlet, visit_day, deadline, reason, source, cause, promise_at)
        VALUES ($1, $2, $3, $4::date, $4::date, $5, 'live', $6, $4)

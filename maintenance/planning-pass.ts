@@ -1,4 +1,4 @@
-import type { Clock, DeviceKind } from '../shared/index.js'
+import type { Clock, DeviceInfo } from '../shared/index.js'
 import { modelOf, usageUnit, type Catalogue, type Component } from './catalogue.js'
 import { FLAT_PROFILE, forecastDevice, usageOn, type DeviceForecast } from './forecast.js'
 import { learnSeasons, seasonKey } from './seasons.js'
@@ -10,14 +10,8 @@ import { usageFromCounters, type DailyUsage } from './usage.js'
 
 const DAY_MS = 86400000
 
-export interface PlannedDevice {
-  id: string
-  kind: DeviceKind
-  model: string
-  region: string
-  outlet: string | null
-  deliveredOn: string | null
-}
+/** A device as the planner needs it: its registry identity and tags, and when it was delivered. */
+export type PlannedDevice = DeviceInfo & { deliveredOn: string | null }
 
 export interface PlanningDeps {
   devices: () => Promise<PlannedDevice[]>

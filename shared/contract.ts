@@ -47,9 +47,6 @@ export const measurements = {
   usageForecast: 'usage_forecast'
 } as const
 
-/** Tag keys written on every device point. */
-export const DEVICE_TAGS = ['device', 'model', 'region', 'outlet'] as const
-
 const epochMs = z
   .number()
   .int('ts is epoch milliseconds, an integer')
@@ -126,8 +123,6 @@ export const deviceEventSchema = z.discriminatedUnion('type', [
   z.object({ ts: epochMs, seq: seq.optional(), type: z.literal('leak') }).strict()
 ])
 export type DeviceEvent = z.infer<typeof deviceEventSchema>
-
-export const DEVICE_STATUSES = ['online', 'offline'] as const
 
 /** What the pipeline knows of a device at runtime: its identity and registry tags. */
 export interface DeviceInfo {

@@ -27,6 +27,7 @@ export { MqttDevice } from './mqtt-device.js'
 export { forEachLimit, type FleetPorts } from './ports.js'
 export {
   runLoadtest,
+  loadClientSpec,
   countLosses,
   loadtestMarkdown,
   assertLoopback,

@@ -3,6 +3,7 @@ import { lookup } from 'node:dns/promises'
 import net from 'node:net'
 import { fileURLToPath } from 'node:url'
 import type { StageResult, WorkerConfig, WorkerReport } from './loadtest-worker.js'
+import type { DeviceSpec } from './fleet-spec.js'
 import { forEachLimit } from './ports.js'
 
 export interface LoadtestOptions {
@@ -47,6 +48,19 @@ export interface LossCount {
   acked: number
   losses: number
   devicesWithLoss: string[]
+}
+
+/** The registry entry a load-test client is provisioned with: a plain purifier delivered `day`. */
+export function loadClientSpec(id: string, day: number): DeviceSpec {
+  return {
+    index: 0,
+    id,
+    kind: 'purifier',
+    model: 'RO-400',
+    region: 'cn-east',
+    outlet: 'sh-01',
+    deliveredDay: day
+  }
 }
 
 /** Load tests run against this machine only. */

@@ -96,13 +96,3 @@ export class InfluxQueryClient {
     }
   }
 }
-
-/** Quotes an InfluxQL string literal. */
-export function influxString(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
-}
-
-/** Quotes an InfluxQL identifier. */
-export function influxIdent(value: string): string {
-  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`
-}

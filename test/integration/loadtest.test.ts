@@ -5,6 +5,7 @@ import {
   assertLoopback,
   countLosses,
   dayNumber,
+  loadClientSpec,
   loadtestMarkdown,
   runLoadtest
 } from '../../simulators/index.js'
@@ -28,16 +29,7 @@ describe('loadtest', () => {
       stages: [{ rate: 200, seconds: 1 }],
       maxMessages: 500,
       prefix: 'lt',
-      provision: (id) =>
-        ports.provision({
-          index: 0,
-          id,
-          kind: 'purifier',
-          model: 'RO-400',
-          region: 'cn-east',
-          outlet: 'sh-01',
-          deliveredDay: today
-        })
+      provision: (id) => ports.provision(loadClientSpec(id, today))
     })
     expect(result.acked).toBeGreaterThan(50)
     expect(result.stages[0]).toMatchObject({ errors: 0 })
