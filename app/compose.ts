@@ -14,6 +14,7 @@ import {
 } from '../ingest/index.js'
 import { Registry, SqlAccountStore, SqlDeviceStore, registryMigrations } from '../registry/index.js'
 import {
+  DailyRollups,
   InfluxUsageReader,
   LiveRules,
   liveRuleHandler,
@@ -152,10 +153,11 @@ export async function startAftercare(
           : undefined
     })
 
+    const usage = new InfluxUsageReader(influx, new DailyRollups(influx, clock))
     const runPlan = () =>
       runPlanningPass({
         devices: async () => allDevices(registry),
-        usage: new InfluxUsageReader(influx),
+        usage,
         orders,
         catalogue: defaultCatalogue,
         clock,

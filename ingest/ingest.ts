@@ -8,6 +8,7 @@ import {
   type DeviceInfo,
   type Logger
 } from '../shared/index.js'
+import { DayMarks } from './day-marks.js'
 import type { DeadLetterStore, NewDeadLetter } from './dead-letter-store.js'
 import type { TelemetryWriter } from './influx-writer.js'
 import { normalise, type Normalised, type RejectCode } from './normalise.js'
@@ -32,6 +33,7 @@ export interface IngestStats {
  */
 export class Ingest {
   readonly stats: IngestStats = { messages: 0, samplesStored: 0, deadLetters: {} }
+  private readonly dayMarks = new DayMarks()
 
   constructor(
     private readonly writer: TelemetryWriter,
@@ -51,8 +53,15 @@ export class Ingest {
       maxFutureMs: this.options.maxFutureSeconds * 1000
     })
     const letters: NewDeadLetter[] = result.rejections.map((r) => ({ deviceId: device.id, topic, ...r }))
-    const stored = this.writer.write(result.lines).then(
+    const now = this.clock.now()
+    const marks = this.dayMarks.linesFor(
+      device.kind,
+      result.accepted.samples.map((sample) => sample.ts),
+      now
+    )
+    const stored = this.writer.write([...result.lines, ...marks.lines]).then(
       () => {
+        this.dayMarks.written(marks.keys, now)
         this.stats.samplesStored += result.lines.length
         if (this.options.onStored && result.lines.length > 0) {
           this.options

@@ -60,6 +60,7 @@ export {
   type OrderType
 } from './order-store.js'
 export { InfluxUsageReader, type UsageReader, type DeviceHistory } from './influx-usage.js'
+export { DailyRollups, ranges as rollupRanges, type RollupResult } from './rollups.js'
 export {
   runPlanningPass,
   type EngineOutputs,

@@ -1,5 +1,6 @@
 import { measurements } from '../shared/index.js'
 import type { InfluxQueryClient } from '../stores/index.js'
+import type { DailyRollups } from './rollups.js'
 import type { DailyCounter } from './usage.js'
 
 const DAY_MS = 86400000
@@ -14,21 +15,27 @@ export interface DeviceHistory {
 
 export interface UsageReader {
   /** Histories of all devices since `sinceDay`, in a few batch queries (never one per device). */
-  read(sinceDay: number): Promise<{ histories: Map<string, DeviceHistory>; queries: number }>
+  read(
+    sinceDay: number
+  ): Promise<{ histories: Map<string, DeviceHistory>; queries: number; rolledDays?: number }>
 }
 
 /**
- * Reads daily rollups with InfluxQL: one query per measurement, grouped by
- * day and device, so a planning pass costs three queries whatever the fleet.
+ * Reads the daily rollups (refreshed first for the days that changed) with
+ * InfluxQL: one query per measurement, grouped by device, so a planning pass
+ * reads one point per device and day whatever the fleet.
  */
 export class InfluxUsageReader implements UsageReader {
   constructor(
     private readonly influx: InfluxQueryClient,
-    /** Scanning a year of raw history is slow on a big fleet (daily rollups will fix that). */
+    private readonly rollups: DailyRollups,
     private readonly timeoutMs = 300000
   ) {}
 
-  async read(sinceDay: number): Promise<{ histories: Map<string, DeviceHistory>; queries: number }> {
+  async read(
+    sinceDay: number
+  ): Promise<{ histories: Map<string, DeviceHistory>; queries: number; rolledDays: number }> {
+    const rolled = await this.rollups.refresh(sinceDay)
     const since = `time >= ${sinceDay * DAY_MS}ms`
     const histories = new Map<string, DeviceHistory>()
     const of = (device: unknown) => {
@@ -51,7 +58,7 @@ export class InfluxUsageReader implements UsageReader {
       ;(h.counters[unit] ??= []).push({ day, first, last })
     }
     const purifiers = await this.influx.rows(
-      `SELECT first(litersTotal) AS lf, last(litersTotal) AS ll, mean(tdsIn) AS tin, mean(tdsOut) AS tout, mean(pressureKpa) AS p FROM ${measurements.telemetry('purifier')} WHERE ${since} GROUP BY time(1d), device fill(none)`,
+      `SELECT lf, ll, tin, tout, p FROM ${measurements.daily('purifier')} WHERE ${since} GROUP BY device`,
       { timeoutMs: this.timeoutMs }
     )
     for (const r of purifiers) {
@@ -61,7 +68,7 @@ export class InfluxUsageReader implements UsageReader {
       h.readings.push({ day, tdsIn: num(r.tin), tdsOut: num(r.tout), pressure: num(r.p) })
     }
     const machines = await this.influx.rows(
-      `SELECT first(engineHours) AS hf, last(engineHours) AS hl, first(pumpedM3Total) AS mf, last(pumpedM3Total) AS ml FROM ${measurements.telemetry('machine')} WHERE ${since} GROUP BY time(1d), device fill(none)`,
+      `SELECT hf, hl, mf, ml FROM ${measurements.daily('machine')} WHERE ${since} GROUP BY device`,
       { timeoutMs: this.timeoutMs }
     )
     for (const r of machines) {
@@ -76,7 +83,7 @@ export class InfluxUsageReader implements UsageReader {
     )
     for (const r of changes)
       of(r.device).replacements.push({ part: String(r.part), day: Math.floor(Number(r.time) / DAY_MS) })
-    return { histories, queries: 3 }
+    return { histories, queries: 3 + rolled.statements, rolledDays: rolled.days }
   }
 }
 

@@ -49,7 +49,9 @@ export interface PlanningSummary {
   unassigned: number
   unknownModels: string[]
   peaks: { group: string; start: string; end: string }[]
+  /** InfluxQL statements of the pass (rollup refresh included) and the days the rollups rebuilt first. */
   influxQueries: number
+  rolledDays: number
   seconds: number
 }
 
@@ -63,7 +65,7 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
   const started = performance.now()
   const today = Math.floor(deps.clock.now() / DAY_MS)
   const devices = await deps.devices()
-  const { histories, queries } = await deps.usage.read(today - 400)
+  const { histories, queries, rolledDays } = await deps.usage.read(today - 400)
   const committed = await deps.orders.committedParts()
 
   const unitOf = (c: Component) => usageUnit(c) ?? 'litres'
@@ -166,6 +168,7 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
     unknownModels: [...unknownModels],
     peaks: [...peaks].map(([group, p]) => ({ group, start: iso(p.start), end: iso(p.end) })),
     influxQueries: queries,
+    rolledDays: rolledDays ?? 0,
     seconds: (performance.now() - started) / 1000
   }
 }

@@ -44,7 +44,11 @@ export const measurements = {
   pipeline: 'aftercare_pipeline',
   /** Written by each planning pass: every component's expected end and band, and 30-day usage forecasts. */
   componentHealth: 'component_health',
-  usageForecast: 'usage_forecast'
+  usageForecast: 'usage_forecast',
+  /** Which UTC days of a kind's telemetry received data, written with that data (see ingest/day-marks.ts). */
+  telemetryChanged: 'telemetry_changed',
+  /** Per device and UTC day: first/last counters and mean readings, rebuilt from the days marked changed. */
+  daily: (kind: DeviceKind) => `${kind}_daily`
 } as const
 
 const epochMs = z

@@ -31,11 +31,14 @@ describe('planning pass: from simulated telemetry to proposed orders', () => {
   }, 180000)
   afterAll(async () => app?.close())
 
-  it('when the planner runs, then it reads history in a few batch queries and proposes visits with parts, within outlet capacity', async () => {
+  it('when the planner runs, then it rolls up the changed days, reads history in a few batch queries and proposes visits with parts, within outlet capacity', async () => {
     const res = await app.api.inject({ method: 'POST', url: '/plan/run', headers: auth() })
     expect(res.statusCode).toBe(200)
     const summary = res.json<PlanningSummary>()
-    expect(summary).toMatchObject({ devices: 24, planned: 24, influxQueries: 3, unknownModels: [] })
+    expect(summary).toMatchObject({ devices: 24, planned: 24, unknownModels: [] })
+    // 200 days of both kinds rolled up first (one SELECT … INTO per 31 days and kind), then 3 reads
+    expect(summary.rolledDays).toBeGreaterThan(200)
+    expect(summary.influxQueries).toBeLessThanOrEqual(3 + 2 + 2 * Math.ceil(201 / 31))
     expect(summary.ordersCreated).toBeGreaterThan(0)
 
     const orders = await plannedOrders()
