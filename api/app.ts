@@ -42,7 +42,8 @@ export async function buildApi(deps: ApiDeps, logger: Logger): Promise<FastifyIn
     completeOrder: deps.completeOrder,
     kpis: deps.kpis,
     dispatch: deps.dispatch,
-    outlets: deps.outlets
+    outlets: deps.outlets,
+    records: deps.records
   })
   return app
 }

@@ -21,10 +21,11 @@ import {
   SqlOrderStore,
   defaultCatalogue,
   SqlOutletStore,
+  SqlServiceRecords,
   orderMigrations,
   outletMigrations,
   outletKpis,
-  readJobs,
+  readKpiInput,
   runPlanningPass
 } from '../maintenance/index.js'
 import { systemClock, type Clock, type Config, type Logger } from '../shared/index.js'
@@ -121,6 +122,7 @@ export async function startAftercare(
     const deadLetters = new SqlDeadLetterStore(sql)
     const orders = new SqlOrderStore(sql)
     const outlets = new SqlOutletStore(sql)
+    const records = new SqlServiceRecords(sql)
     const ingest = new Ingest(writer, deadLetters, clock, log.child({ component: 'ingest' }), {
       maxAgeDays: config.INGEST_MAX_AGE_DAYS,
       maxFutureSeconds: config.INGEST_MAX_FUTURE_SECONDS,
@@ -163,7 +165,8 @@ export async function startAftercare(
         clock,
         capacityPerOutlet: config.OUTLET_CAPACITY_PER_DAY,
         capacities: async () => new Map((await outlets.list()).map((o) => [o.code, o.capacityPerDay])),
-        publish: engineOutputSink(writer)
+        publish: engineOutputSink(writer),
+        runOuts: records
       })
     if (config.PLAN_EVERY_HOURS > 0) {
       // the planning pass on a schedule; a failed pass is logged and tried again next time
@@ -192,8 +195,9 @@ export async function startAftercare(
         deadLetters,
         health: () => health(influx, sql),
         orders,
-        kpis: async (month) => outletKpis(await readJobs(sql, month), month),
+        kpis: async (month) => outletKpis(await readKpiInput(sql, month), month),
         outlets,
+        records,
         dispatch: async (id) => {
           const [order] = await orders.list({ id })
           const device = order ? await registry.getDevice(order.deviceId) : undefined

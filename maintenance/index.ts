@@ -73,12 +73,19 @@ export { liveRuleHandler } from './live-orders.js'
 export { learnSeasons, seasonKey, type Seasons, type UsageOfDevice } from './seasons.js'
 export {
   outletKpis,
-  readJobs,
+  readKpiInput,
   previousMonth,
   DEFAULT_KPI_TARGETS,
   type OutletKpis,
   type JobRow,
+  type KpiInput,
   type KpiTargets
 } from './kpis.js'
 export { SqlOutletStore, outletMigrations, type Outlet } from './outlets.js'
 export { orderMigrations } from './order-migrations.js'
+export {
+  SqlServiceRecords,
+  type Complaint,
+  type ComplaintCategory,
+  type PartRunOut
+} from './service-records.js'

@@ -8,7 +8,6 @@ export interface JobRow {
   quality: number | null
   attitude: number | null
   firstVisitFix: boolean
-  complaint: boolean
   /** A promise (24 h for emergency and urgent orders) that was not kept. */
   promiseMissed: boolean
 }
@@ -37,25 +36,38 @@ export interface KpiTargets {
 
 export const DEFAULT_KPI_TARGETS: KpiTargets = { acceptableComplaints: 5, ppmTarget: 10 }
 
-/** KPIs per outlet for `month` (YYYY-MM) from the jobs of that month and the month before, pure. */
+/** What the KPIs are computed from: finished jobs, complaints and charged part run-outs, each with outlet and month. */
+export interface KpiInput {
+  jobs: readonly JobRow[]
+  complaints: readonly { outlet: string; month: string }[]
+  runOuts: readonly { outlet: string; month: string }[]
+}
+
+/**
+ * KPIs per outlet for `month` (YYYY-MM) from the records of that month and the month before, pure.
+ * Omissions are promises not kept plus parts that ran out while the outlet held their order.
+ */
 export function outletKpis(
-  jobs: readonly JobRow[],
+  input: KpiInput,
   month: string,
   targets: KpiTargets = DEFAULT_KPI_TARGETS
 ): OutletKpis[] {
   const previous = previousMonth(month)
   const outlets = [
-    ...new Set(jobs.filter((j) => j.month === month || j.month === previous).map((j) => j.outlet))
+    ...new Set(
+      [...input.jobs, ...input.complaints, ...input.runOuts]
+        .filter((r) => r.month === month || r.month === previous)
+        .map((r) => r.outlet)
+    )
   ].sort()
+  const of = (outlet: string, m: string) => {
+    const mine = <T extends { outlet: string; month: string }>(rows: readonly T[]) =>
+      rows.filter((r) => r.outlet === outlet && r.month === m)
+    return summarise(mine(input.jobs), mine(input.complaints).length, mine(input.runOuts).length, targets)
+  }
   return outlets.map((outlet) => {
-    const now = summarise(
-      jobs.filter((j) => j.outlet === outlet && j.month === month),
-      targets
-    )
-    const before = summarise(
-      jobs.filter((j) => j.outlet === outlet && j.month === previous),
-      targets
-    )
+    const now = of(outlet, month)
+    const before = of(outlet, previous)
     const item = (k: 'timeliness' | 'quality' | 'attitude') => ({
       average: now.averages[k],
       change:
@@ -79,25 +91,24 @@ export function outletKpis(
   })
 }
 
-function summarise(jobs: readonly JobRow[], targets: KpiTargets) {
+function summarise(jobs: readonly JobRow[], complaints: number, runOuts: number, targets: KpiTargets) {
   const n = jobs.length
   const avg = (k: 'timeliness' | 'quality' | 'attitude') => {
     const scored = jobs.filter((j) => j[k] !== null)
     return scored.length ? scored.reduce((a, j) => a + (j[k] as number), 0) / n : null
   }
-  const ppm = (count: number) => (n ? (count / n) * 1e6 : 0)
-  const complaints = jobs.filter((j) => j.complaint).length
+  // with no jobs in the month, any complaint or omission is a full miss
+  const ppm = (count: number) => (n ? (count / n) * 1e6 : count > 0 ? 1e6 : 0)
   const complaintPpm = ppm(complaints)
   const dissatisfactionPpm = ppm(
     jobs.filter((j) => [j.timeliness, j.quality, j.attitude].some((s) => s !== null && s < 0)).length
   )
-  const omissionPpm = ppm(jobs.filter((j) => j.promiseMissed).length)
+  const omissionPpm = ppm(jobs.filter((j) => j.promiseMissed).length + runOuts)
   const missed =
-    n > 0 &&
-    (complaints > targets.acceptableComplaints ||
-      complaintPpm > targets.ppmTarget ||
-      dissatisfactionPpm > targets.ppmTarget ||
-      omissionPpm > targets.ppmTarget)
+    complaints > targets.acceptableComplaints ||
+    complaintPpm > targets.ppmTarget ||
+    dissatisfactionPpm > targets.ppmTarget ||
+    omissionPpm > targets.ppmTarget
   return {
     jobs: n,
     averages: { timeliness: avg('timeliness'), quality: avg('quality'), attitude: avg('attitude') },
@@ -115,9 +126,9 @@ export function previousMonth(month: string): string {
   return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`
 }
 
-/** Reads the finished jobs of a month and the month before from the orders table. */
-export async function readJobs(db: SqlClient, month: string): Promise<JobRow[]> {
-  const from = `${previousMonth(month)}-01`
+/** Reads what the KPIs of `month` need (that month and the month before) from PostgreSQL. */
+export async function readKpiInput(db: SqlClient, month: string): Promise<KpiInput> {
+  const range = [`${previousMonth(month)}-01`, `${month}-01`]
   const { rows } = await db.query<{
     outlet: string | null
     month: string
@@ -125,23 +136,33 @@ export async function readJobs(db: SqlClient, month: string): Promise<JobRow[]> 
     score_quality: number | null
     score_attitude: number | null
     first_visit_fix: boolean | null
-    complaint: boolean
     missed: boolean
   }>(
     `SELECT outlet, to_char(completed_at AT TIME ZONE 'UTC', 'YYYY-MM') AS month, score_timeliness, score_quality, score_attitude,
-            first_visit_fix, complaint, (promise_at IS NOT NULL AND completed_at > promise_at) AS missed
+            first_visit_fix, (promise_at IS NOT NULL AND completed_at > promise_at) AS missed
        FROM orders
       WHERE status = 'done' AND completed_at >= $1::date AND completed_at < ($2::date + interval '1 month')`,
-    [from, `${month}-01`]
+    range
   )
-  return rows.map((r) => ({
-    outlet: r.outlet ?? '(none)',
-    month: r.month,
-    timeliness: r.score_timeliness,
-    quality: r.score_quality,
-    attitude: r.score_attitude,
-    firstVisitFix: r.first_visit_fix ?? false,
-    complaint: r.complaint,
-    promiseMissed: r.missed
-  }))
+  const counted = async (table: 'complaints' | 'part_run_outs', column: 'received_at' | 'detected_at') =>
+    (
+      await db.query<{ outlet: string | null; month: string }>(
+        `SELECT outlet, to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM') AS month FROM ${table}
+          WHERE outlet IS NOT NULL AND ${column} >= $1::date AND ${column} < ($2::date + interval '1 month')`,
+        range
+      )
+    ).rows.map((r) => ({ outlet: r.outlet ?? '(none)', month: r.month }))
+  return {
+    jobs: rows.map((r) => ({
+      outlet: r.outlet ?? '(none)',
+      month: r.month,
+      timeliness: r.score_timeliness,
+      quality: r.score_quality,
+      attitude: r.score_attitude,
+      firstVisitFix: r.first_visit_fix ?? false,
+      promiseMissed: r.missed
+    })),
+    complaints: await counted('complaints', 'received_at'),
+    runOuts: await counted('part_run_outs', 'detected_at')
+  }
 }

@@ -49,5 +49,36 @@ ALTER TABLE orders ADD COLUMN score_timeliness int CHECK (score_timeliness BETWE
 ALTER TABLE orders ADD COLUMN score_quality int CHECK (score_quality BETWEEN -2 AND 2);
 ALTER TABLE orders ADD COLUMN score_attitude int CHECK (score_attitude BETWEEN -2 AND 2);
 ALTER TABLE orders ADD COLUMN complaint boolean NOT NULL DEFAULT false;`
+  },
+  {
+    id: '0007-complaints-and-run-outs',
+    sql: `
+-- a complaint is a record of its own: it may come after the visit, and one visit may draw several
+CREATE TABLE complaints (
+  id bigserial PRIMARY KEY,
+  order_id bigint NOT NULL REFERENCES orders (id),
+  device_id text NOT NULL REFERENCES devices (id),
+  outlet text,
+  received_at timestamptz NOT NULL DEFAULT now(),
+  category text NOT NULL CHECK (category IN ('timeliness', 'quality', 'attitude', 'other')),
+  text text NOT NULL
+);
+CREATE INDEX complaints_outlet_time ON complaints (outlet, received_at);
+INSERT INTO complaints (order_id, device_id, outlet, received_at, category, text)
+  SELECT id, device_id, outlet, completed_at, 'other', 'recorded at completion' FROM orders WHERE complaint;
+ALTER TABLE orders DROP COLUMN complaint;
+-- a part that reached its limit before it was replaced: one row per fitted part
+CREATE TABLE part_run_outs (
+  id bigserial PRIMARY KEY,
+  device_id text NOT NULL REFERENCES devices (id),
+  part text NOT NULL,
+  fitted_day date NOT NULL,
+  limit_by text NOT NULL,
+  detected_at timestamptz NOT NULL,
+  -- the outlet that held a scheduled or dispatched order for the part; null when none did (not charged)
+  outlet text,
+  UNIQUE (device_id, part, fitted_day)
+);
+CREATE INDEX part_run_outs_outlet_time ON part_run_outs (outlet, detected_at);`
   }
 ]

@@ -47,7 +47,8 @@ export interface Completion {
   replacedParts: string[]
   firstVisitFix: boolean
   scores?: { timeliness: keyof typeof SCORE; quality: keyof typeof SCORE; attitude: keyof typeof SCORE }
-  complaint?: boolean
+  /** A complaint the customer made at the visit (later ones go to POST /orders/:id/complaints). */
+  complaint?: { category: 'timeliness' | 'quality' | 'attitude' | 'other'; text: string }
   note?: string
 }
 
@@ -172,17 +173,21 @@ export class SqlOrderStore implements OrderStore {
   async complete(id: number, c: Completion): Promise<Order> {
     await this.transition(id, 'done', c.note ?? 'completed')
     await this.db.query(
-      `UPDATE orders SET completed_at = now(), replaced_parts = $2, first_visit_fix = $3, score_timeliness = $4, score_quality = $5, score_attitude = $6, complaint = $7 WHERE id = $1`,
+      `UPDATE orders SET completed_at = now(), replaced_parts = $2, first_visit_fix = $3, score_timeliness = $4, score_quality = $5, score_attitude = $6 WHERE id = $1`,
       [
         id,
         JSON.stringify(c.replacedParts),
         c.firstVisitFix,
         c.scores ? SCORE[c.scores.timeliness] : null,
         c.scores ? SCORE[c.scores.quality] : null,
-        c.scores ? SCORE[c.scores.attitude] : null,
-        c.complaint ?? false
+        c.scores ? SCORE[c.scores.attitude] : null
       ]
     )
+    if (c.complaint)
+      await this.db.query(
+        `INSERT INTO complaints (order_id, device_id, outlet, category, text) SELECT id, device_id, outlet, $2, $3 FROM orders WHERE id = $1`,
+        [id, c.complaint.category, c.complaint.text]
+      )
     return this.get(id)
   }
 

@@ -1,6 +1,6 @@
 import { AppError } from '../shared/index.js'
 import type { Migration, SqlClient } from '../stores/index.js'
-import { outletKpis, readJobs } from './kpis.js'
+import { outletKpis, readKpiInput } from './kpis.js'
 
 export interface Outlet {
   code: string
@@ -46,7 +46,7 @@ export class SqlOutletStore {
    */
   async dispatch(orderId: number, deviceRegion: string, month: string): Promise<{ outlet: string }> {
     const suspended = new Set(
-      outletKpis(await readJobs(this.db, month), month)
+      outletKpis(await readKpiInput(this.db, month), month)
         .filter((k) => k.supervision === 'suspended')
         .map((k) => k.outlet)
     )

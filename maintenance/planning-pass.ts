@@ -6,9 +6,11 @@ import type { DeviceHistory, UsageReader } from './influx-usage.js'
 import type { NewOrder, OrderStore } from './order-store.js'
 import { DEFAULT_PLAN_OPTIONS, plan, type PlanDevice } from './planner.js'
 import { remainingLife, type ComponentState, type LifeEstimate } from './remaining-life.js'
+import type { PartRunOut } from './service-records.js'
 import { usageFromCounters, type DailyUsage } from './usage.js'
 
 const DAY_MS = 86400000
+const iso = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10)
 
 /** A device as the planner needs it: its registry identity and tags, and when it was delivered. */
 export type PlannedDevice = DeviceInfo & { deliveredOn: string | null }
@@ -24,6 +26,8 @@ export interface PlanningDeps {
   capacities?: () => Promise<Map<string, number>>
   /** Where the pass's forecasts and component health go for the boards (InfluxDB). */
   publish?: (outputs: EngineOutputs) => Promise<void>
+  /** Where parts found past their limit are recorded (once per fitted part) for the omission KPI. */
+  runOuts?: { recordRunOuts(list: readonly PartRunOut[]): Promise<number> }
 }
 
 /** What a pass computed, for the planners' boards: every component's life and each device's 30-day forecast. */
@@ -52,6 +56,8 @@ export interface PlanningSummary {
   /** InfluxQL statements of the pass (rollup refresh included) and the days the rollups rebuilt first. */
   influxQueries: number
   rolledDays: number
+  /** Parts found past their limit and not replaced, recorded for the first time by this pass. */
+  newRunOuts: number
   seconds: number
 }
 
@@ -91,6 +97,7 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
   )
 
   const outputs: EngineOutputs = { today, health: [], forecasts: [] }
+  const runOuts: PartRunOut[] = []
   const unknownModels = new Set<string>()
   const planDevices: PlanDevice[] = []
   for (const d of devices) {
@@ -114,12 +121,21 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
       return f
     }
     const skip = committed.get(d.id) ?? new Set<string>()
-    const components = model.components.map((c) => ({
-      part: c.part,
-      partNumber: c.partNumber,
-      leadTimeDays: c.leadTimeDays,
-      life: remainingLife(c, componentState(c, unitOf(c), h, delivered), forecastFor(unitOf(c)), today)
-    }))
+    const components = model.components.map((c) => {
+      const state = componentState(c, unitOf(c), h, delivered)
+      const life = remainingLife(c, state, forecastFor(unitOf(c)), today)
+      if (life.remaining <= 0 || life.usedShare >= 1)
+        runOuts.push({
+          deviceId: d.id,
+          part: c.part,
+          fittedDay: iso(state.fittedDay),
+          limitBy: life.by,
+          detectedAt: new Date(deps.clock.now()).toISOString(),
+          // charged to the outlet only when it held the order for this part when it ran out
+          outlet: skip.has(c.part) ? d.outlet : null
+        })
+      return { part: c.part, partNumber: c.partNumber, leadTimeDays: c.leadTimeDays, life }
+    })
     for (const c of components) outputs.health.push({ device: d, part: c.part, life: c.life })
     const main = d.kind === 'purifier' ? 'litres' : 'hours'
     for (let day = today; day < today + 30; day++)
@@ -142,7 +158,6 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
     capacity: new Map([...outlets].map((o) => [o, known.get(o) ?? deps.capacityPerOutlet])),
     peaks
   })
-  const iso = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10)
   const orders: NewOrder[] = result.visits.map((v) => ({
     deviceId: v.deviceId,
     type: v.type,
@@ -154,6 +169,7 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
     reason: v.overrun ? `${v.reason} — outlet over capacity that day` : v.reason
   }))
   await deps.publish?.(outputs)
+  const newRunOuts = (await deps.runOuts?.recordRunOuts(runOuts)) ?? 0
   const written = await deps.orders.replaceProposed(
     planDevices.map((d) => d.id),
     orders
@@ -169,6 +185,7 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
     peaks: [...peaks].map(([group, p]) => ({ group, start: iso(p.start), end: iso(p.end) })),
     influxQueries: queries,
     rolledDays: rolledDays ?? 0,
+    newRunOuts,
     seconds: (performance.now() - started) / 1000
   }
 }

@@ -8,7 +8,8 @@ import type {
   OrderStore,
   OutletKpis,
   PlanningSummary,
-  SqlOutletStore
+  SqlOutletStore,
+  SqlServiceRecords
 } from '../../maintenance/index.js'
 
 const orderSchema = z.object({
@@ -35,9 +36,17 @@ export interface PlanDeps {
   /** Dispatches a scheduled order to an outlet that covers the device's region and has room. */
   dispatch: (id: number) => Promise<Order>
   outlets: SqlOutletStore
+  records: SqlServiceRecords
 }
 
 const score = z.enum(['A', 'B', 'C', 'D', 'E'])
+const complaintBody = z
+  .object({
+    category: z.enum(['timeliness', 'quality', 'attitude', 'other']),
+    text: z.string().min(1).max(2000)
+  })
+  .strict()
+const monthSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month, YYYY-MM')
 const idParams = z.object({ id: z.coerce.number().int().positive() })
 
 /** The planning pass on demand, and the orders it proposes. */
@@ -114,7 +123,7 @@ export async function planRoutes(app: FastifyInstance, deps: PlanDeps): Promise<
             replacedParts: z.array(z.string().regex(/^[a-z0-9_]{1,64}$/)).max(20),
             firstVisitFix: z.boolean(),
             scores: z.object({ timeliness: score, quality: score, attitude: score }).optional(),
-            complaint: z.boolean().optional(),
+            complaint: complaintBody.optional(),
             note: z.string().max(2000).optional()
           })
           .strict(),
@@ -124,6 +133,35 @@ export async function planRoutes(app: FastifyInstance, deps: PlanDeps): Promise<
     async (request) => deps.completeOrder(request.params.id, request.body)
   )
 
+  r.post(
+    '/orders/:id/complaints',
+    {
+      preHandler: app.requireRole('planner'),
+      schema: { tags: ['plan'], params: idParams, body: complaintBody }
+    },
+    async (request, reply) =>
+      reply.code(201).send(await deps.records.addComplaint(request.params.id, request.body))
+  )
+  r.get(
+    '/complaints',
+    {
+      preHandler: app.requireRole('planner'),
+      schema: {
+        tags: ['plan'],
+        querystring: z.object({ outlet: z.string().optional(), month: monthSchema.optional() })
+      }
+    },
+    async (request) => ({ complaints: await deps.records.complaints(request.query) })
+  )
+  r.get(
+    '/run-outs',
+    {
+      preHandler: app.requireRole('planner'),
+      schema: { tags: ['plan'], querystring: z.object({ month: monthSchema.optional() }) }
+    },
+    async (request) => ({ runOuts: await deps.records.runOuts(request.query) })
+  )
+
   r.get(
     '/kpis',
     {
@@ -131,10 +169,7 @@ export async function planRoutes(app: FastifyInstance, deps: PlanDeps): Promise<
       schema: {
         tags: ['plan'],
         querystring: z.object({
-          month: z
-            .string()
-            .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month, YYYY-MM')
-            .default(() => new Date().toISOString().slice(0, 7))
+          month: monthSchema.default(() => new Date().toISOString().slice(0, 7))
         })
       }
     },

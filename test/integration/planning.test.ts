@@ -83,6 +83,22 @@ describe('planning pass: from simulated telemetry to proposed orders', () => {
     )
   })
 
+  it('when parts are found past their limit, then each is recorded once, uncharged when no outlet held its order', async () => {
+    const runOuts = async () =>
+      (await app.api.inject({ method: 'GET', url: '/run-outs', headers: auth() })).json<{
+        runOuts: { deviceId: string; outlet: string | null; limitBy: string }[]
+      }>().runOuts
+    const before = await runOuts()
+    const again = (
+      await app.api.inject({ method: 'POST', url: '/plan/run', headers: auth() })
+    ).json<PlanningSummary>()
+    expect(again.newRunOuts).toBe(0)
+    expect(await runOuts()).toEqual(before)
+    // 200 days without a single part change: the short-lived parts are past their limit
+    expect(before.length).toBeGreaterThan(0)
+    expect(before.every((r) => r.outlet === null && r.deviceId.startsWith('pl-'))).toBe(true)
+  })
+
   it('when a technician without the planner role asks to plan, then it is refused', async () => {
     const tech = (await app.registry.createAccount('tech', ['technician'])).token
     expect(

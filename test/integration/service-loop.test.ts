@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import type { Order } from '../../maintenance/index.js'
+import { SqlServiceRecords, type Order, type OutletKpis } from '../../maintenance/index.js'
 import { connectDevice, publishAcked, startTestAftercare, type TestAftercare } from '../helpers/aftercare.js'
 import { freshPostgresDatabase } from '../helpers/local-postgres.js'
 import { eventually } from '../helpers/stores.js'
@@ -187,5 +187,90 @@ describe.each([
     expect([first.body.outlet, second.body.outlet]).toEqual(['gz-01', 'sz-01'])
     expect(third.status).toBe(409)
     expect(third.body.message).toContain('no outlet covering cn-south has room')
+  })
+  it('when the customer complains at the visit and again later, and a part ran out while the outlet held its order, then each is a record of its own and the KPIs count them', async () => {
+    const { secret } = await app.provision({
+      id: 'svc-m9',
+      kind: 'machine',
+      model: 'PUMP-52',
+      region: 'cn-south',
+      outlet: 'xm-01'
+    })
+    await app.api.inject({
+      method: 'PUT',
+      url: '/outlets/xm-01',
+      payload: { regions: ['cn-south'], capacityPerDay: 5 },
+      headers: { authorization: `Bearer ${planner}` }
+    })
+    const device = await connectDevice(app.mqttPort, 'svc-m9', secret)
+    await publishAcked(
+      device,
+      'devices/svc-m9/events',
+      JSON.stringify({ ts: Date.now(), type: 'fault', code: 'E203', active: true })
+    )
+    device.end(true)
+    const order = await eventually(
+      async () => (await call(planner, 'GET', '/orders?device=svc-m9')).body.orders[0],
+      'the emergency order'
+    )
+    await call(planner, 'POST', `/orders/${order.id}/transition`, { to: 'scheduled' })
+    await call(tech, 'POST', `/orders/${order.id}/transition`, { to: 'dispatched' })
+    const done = await call(tech, 'POST', `/orders/${order.id}/complete`, {
+      replacedParts: ['wear_plate'],
+      firstVisitFix: true,
+      complaint: { category: 'timeliness', text: 'came three hours late' }
+    })
+    expect(done.status).toBe(200)
+    const later = await app.api.inject({
+      method: 'POST',
+      url: `/orders/${order.id}/complaints`,
+      payload: { category: 'quality', text: 'the pump leaks again a week later' },
+      headers: { authorization: `Bearer ${planner}` }
+    })
+    expect(later.statusCode).toBe(201)
+    expect(later.json()).toMatchObject({ orderId: order.id, deviceId: 'svc-m9', outlet: 'xm-01' })
+    const missing = await app.api.inject({
+      method: 'POST',
+      url: '/orders/999999/complaints',
+      payload: { category: 'other', text: 'x' },
+      headers: { authorization: `Bearer ${planner}` }
+    })
+    expect(missing.statusCode).toBe(404)
+
+    const listed = await app.api.inject({
+      method: 'GET',
+      url: '/complaints?outlet=xm-01',
+      headers: { authorization: `Bearer ${planner}` }
+    })
+    expect(listed.json<{ complaints: { category: string }[] }>().complaints.map((c) => c.category)).toEqual([
+      'timeliness',
+      'quality'
+    ])
+
+    const records = new SqlServiceRecords(app.sql)
+    const runOut = {
+      deviceId: 'svc-m9',
+      part: 'engine_oil',
+      fittedDay: '2026-01-10',
+      limitBy: 'usage',
+      detectedAt: new Date().toISOString(),
+      outlet: 'xm-01'
+    }
+    expect(await records.recordRunOuts([runOut])).toBe(1)
+    expect(await records.recordRunOuts([runOut])).toBe(0)
+
+    const kpis = await app.api.inject({
+      method: 'GET',
+      url: '/kpis',
+      headers: { authorization: `Bearer ${planner}` }
+    })
+    const xm = kpis.json<{ outlets: OutletKpis[] }>().outlets.find((k) => k.outlet === 'xm-01')
+    expect(xm).toMatchObject({
+      jobs: 1,
+      complaints: 2,
+      complaintPpm: 2e6,
+      omissionPpm: 1e6,
+      supervision: 'warning'
+    })
   })
 })

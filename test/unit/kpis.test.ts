@@ -13,7 +13,6 @@ const job = (
   quality: scores?.[1] ?? null,
   attitude: scores?.[2] ?? null,
   firstVisitFix: true,
-  complaint: false,
   promiseMissed: false,
   ...extra
 })
@@ -28,7 +27,7 @@ describe('outlet KPIs', () => {
       job('sh-01', '2026-05', [0, 0, 0]),
       job('sh-01', '2026-05', [1, 0, 2])
     ]
-    const [k] = outletKpis(jobs, '2026-06')
+    const [k] = outletKpis({ jobs, complaints: [], runOuts: [] }, '2026-06')
     expect(k!.jobs).toBe(4)
     expect(k!.scores.timeliness).toEqual({ average: 5 / 4, change: 5 / 4 - 1 / 2 })
     expect(k!.scores.quality).toEqual({ average: 2 / 4, change: 0.5 })
@@ -36,12 +35,16 @@ describe('outlet KPIs', () => {
     expect(k!.supervision).toBe('ok')
   })
 
-  it('when complaints pass the acceptable level or a promise is missed, then PPM rates say so and the outlet is warned; two months running, suspended', () => {
+  it('when a complaint is filed or a promise is missed, then PPM rates say so and the outlet is warned; two months running, suspended', () => {
     const bad = (month: string) => [
-      job('gz-01', month, [-1, 0, 0], { complaint: true, promiseMissed: true }),
+      job('gz-01', month, [-1, 0, 0], { promiseMissed: true }),
       job('gz-01', month, [1, 1, 1])
     ]
-    const [warned] = outletKpis(bad('2026-06'), '2026-06')
+    const complaint = (month: string) => ({ outlet: 'gz-01', month })
+    const [warned] = outletKpis(
+      { jobs: bad('2026-06'), complaints: [complaint('2026-06')], runOuts: [] },
+      '2026-06'
+    )
     expect(warned).toMatchObject({
       complaints: 1,
       complaintPpm: 500000,
@@ -49,8 +52,37 @@ describe('outlet KPIs', () => {
       omissionPpm: 500000,
       supervision: 'warning'
     })
-    const [suspended] = outletKpis([...bad('2026-05'), ...bad('2026-06')], '2026-06')
+    const [suspended] = outletKpis(
+      { jobs: [...bad('2026-05'), ...bad('2026-06')], complaints: [], runOuts: [] },
+      '2026-06'
+    )
     expect(suspended!.supervision).toBe('suspended')
+  })
+
+  it('when parts ran out while an outlet held their orders, then they count as omissions with the missed promises', () => {
+    const jobs = [job('sz-01', '2026-06', [2, 2, 2], { promiseMissed: true }), job('sz-01', '2026-06', null)]
+    const runOuts = [
+      { outlet: 'sz-01', month: '2026-06' },
+      { outlet: 'sz-01', month: '2026-05' }
+    ]
+    const [k] = outletKpis({ jobs, complaints: [], runOuts }, '2026-06')
+    // (1 missed promise + 1 run-out this month) / 2 jobs
+    expect(k!.omissionPpm).toBe(1000000)
+    expect(k!.complaintPpm).toBe(0)
+  })
+
+  it('when an outlet did no jobs in a month but drew a complaint, then it appears with a full miss rather than none', () => {
+    const [k] = outletKpis(
+      { jobs: [], complaints: [{ outlet: 'bj-02', month: '2026-06' }], runOuts: [] },
+      '2026-06'
+    )
+    expect(k).toMatchObject({
+      outlet: 'bj-02',
+      jobs: 0,
+      complaints: 1,
+      complaintPpm: 1e6,
+      supervision: 'warning'
+    })
   })
 
   it('when the month is January, then the month before is December of the year before', () => {
