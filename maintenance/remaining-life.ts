@@ -56,6 +56,13 @@ export function remainingLife(
     by = 'condition'
   }
   const remaining = capacity - state.usedSinceFit
+  // the early end also allows for the fit's own error: noisy readings near the limit must not flatter it
+  const conditionEarly =
+    by === 'condition' && component.condition
+      ? conditionLimitUse(component.condition, state.condition ?? [], 2)
+      : undefined
+  const earlyRemaining =
+    conditionEarly !== undefined ? Math.min(conditionEarly, capacity) - state.usedSinceFit : remaining
   /**
    * The first day cumulative use reaches `remaining`: expected, or at the band's
    * ends. The band adds day-to-day spread (which dominates over a few days) to
@@ -65,7 +72,7 @@ export function remainingLife(
   // the early end of the band assumes the limit comes with a third less use than the line says
   const conditionMargin = by === 'condition' ? CONDITION_MARGIN : 0
   const walk = (band: -1 | 0 | 1): number => {
-    if (remaining <= 0) return today
+    if (remaining <= 0 || (band === 1 && earlyRemaining <= 0)) return today
     if (!forecast || !Number.isFinite(remaining)) return Infinity
     let cum = 0
     let dailyVar = 0
@@ -75,7 +82,7 @@ export function remainingLife(
       dailyVar += (forecast.dailyCv * expected) ** 2
       const spread = forecast.z * Math.sqrt(dailyVar + (forecast.levelSe * cum) ** 2)
       // tolerate float dust from the condition fit
-      const left = band === 1 ? remaining * (1 - conditionMargin) : remaining
+      const left = band === 1 ? Math.min(remaining * (1 - conditionMargin), earlyRemaining) : remaining
       if (cum + band * spread >= left - 1e-9) return d
     }
     return Infinity
@@ -103,11 +110,14 @@ export function remainingLife(
 /**
  * Use since fitting at which a condition crosses its limit, from a straight
  * line through the readings (least squares); the component is spent now when
- * the median of the last three readings is already past the limit.
+ * the median of the last three readings is already past the limit. With
+ * `sigmas` > 0 the line is moved that many standard errors (at the last
+ * reading) towards the limit: the early end of the estimate.
  */
 export function conditionLimitUse(
   condition: { limit: number; direction: 'below' | 'above' },
-  readings: readonly { used: number; value: number }[]
+  readings: readonly { used: number; value: number }[],
+  sigmas = 0
 ): number | undefined {
   if (readings.length === 0) return undefined
   const past = (v: number) => (condition.direction === 'below' ? v < condition.limit : v > condition.limit)
@@ -128,7 +138,12 @@ export function conditionLimitUse(
   const slope = readings.reduce((a, r) => a + (r.used - mx) * (r.value - my), 0) / sxx
   const heading = condition.direction === 'below' ? slope < 0 : slope > 0
   if (!heading) return undefined
-  const at = mx + (condition.limit - my) / slope
+  const residual = Math.sqrt(
+    readings.reduce((a, r) => a + (r.value - my - slope * (r.used - mx)) ** 2, 0) / Math.max(1, n - 2)
+  )
+  const se = residual * Math.sqrt(1 / n + (lastUse - mx) ** 2 / sxx)
+  const towardsLimit = condition.direction === 'below' ? -1 : 1
+  const at = mx + (condition.limit - my - towardsLimit * sigmas * se) / slope
   return Math.max(lastUse, at)
 }
 

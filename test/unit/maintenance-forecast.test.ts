@@ -176,6 +176,22 @@ describe('remaining life', () => {
     expect(conditionLimitUse({ limit: 0.8, direction: 'below' }, noisy)).toBeGreaterThan(400)
   })
 
+  it('when condition readings scatter around their trend, then the early end moves ahead of the line by two standard errors; exact readings move nothing', () => {
+    const limit = { limit: 85, direction: 'above' as const }
+    // pressure loss 0.05 kPa a litre: the line crosses 85 kPa at 1,700 L
+    const exact = Array.from({ length: 14 }, (_, i) => ({ used: 100 * i, value: 0.05 * 100 * i }))
+    expect(conditionLimitUse(limit, exact)).toBeCloseTo(1700)
+    expect(conditionLimitUse(limit, exact, 2)).toBeCloseTo(1700)
+    const scattered = exact.map((r, i) => ({ ...r, value: r.value + (i % 2 ? 4 : -4) }))
+    const line = conditionLimitUse(limit, scattered)!
+    const early = conditionLimitUse(limit, scattered, 2)!
+    expect(line).toBeGreaterThan(1600)
+    expect(line).toBeLessThan(1800)
+    // residual ≈ 4.3 kPa, its error at the last reading ≈ 2.2 kPa: two of them ≈ 90 L earlier at 0.05 kPa/L
+    expect(line - early).toBeGreaterThan(60)
+    expect(line - early).toBeLessThan(120)
+  })
+
   it('when the usage is already past the limit, then it is due today with nothing remaining', () => {
     const est = remainingLife(
       part('carbon'),
