@@ -43,7 +43,9 @@ export async function buildApi(deps: ApiDeps, logger: Logger): Promise<FastifyIn
     kpis: deps.kpis,
     dispatch: deps.dispatch,
     outlets: deps.outlets,
-    records: deps.records
+    records: deps.records,
+    defaultCapacity: deps.defaultCapacity,
+    deviceHealth: deps.deviceHealth
   })
   return app
 }

@@ -38,7 +38,7 @@ import {
   type SqlClient
 } from '../stores/index.js'
 import { lockDataDir, writeEndpoints, type Endpoints } from './data-dir.js'
-import { engineOutputSink } from './engine-outputs.js'
+import { deviceHealth, engineOutputSink } from './engine-outputs.js'
 import { allDevices, ensureAdmin, health, pipelineFields } from './start-helpers.js'
 
 /** A running aftercare: every role in one process, and how to stop it. */
@@ -198,6 +198,8 @@ export async function startAftercare(
         kpis: async (month) => outletKpis(await readKpiInput(sql, month), month),
         outlets,
         records,
+        defaultCapacity: config.OUTLET_CAPACITY_PER_DAY,
+        deviceHealth: (id) => deviceHealth(influx, id),
         dispatch: async (id) => {
           const [order] = await orders.list({ id })
           const device = order ? await registry.getDevice(order.deviceId) : undefined

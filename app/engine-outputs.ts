@@ -1,7 +1,9 @@
 import { Point } from '@influxdata/influxdb-client'
+import type { ComponentHealth } from '../api/index.js'
 import type { TelemetryWriter } from '../ingest/index.js'
 import type { EngineOutputs, PlannedDevice } from '../maintenance/index.js'
 import { measurements } from '../shared/index.js'
+import type { InfluxQueryClient } from '../stores/index.js'
 
 const DAY_MS = 86400000
 
@@ -46,4 +48,30 @@ export function engineOutputSink(writer: TelemetryWriter) {
     }
     await writer.write(lines.filter(Boolean))
   }
+}
+
+/** Reads back the last pass's `component_health` of one device, a row per part. */
+export async function deviceHealth(influx: InfluxQueryClient, deviceId: string): Promise<ComponentHealth[]> {
+  const rows = await influx.rows(
+    `SELECT last(used_share) AS used_share, last(remaining) AS remaining, last(due_ms) AS due_ms, last(earliest_ms) AS earliest_ms, last(latest_ms) AS latest_ms, last(days_left) AS days_left FROM ${measurements.componentHealth} WHERE device = '${deviceId.replace(/['\\]/g, '\\$&')}' GROUP BY part, "by"`
+  )
+  // a part whose limiting cause changed has a row per cause: the newest wins
+  const latest = new Map<string, (typeof rows)[number]>()
+  for (const r of rows) {
+    const seen = latest.get(String(r.part))
+    if (!seen || Number(r.time) >= Number(seen.time)) latest.set(String(r.part), r)
+  }
+  const day = (ms: unknown) => (Number(ms) > 0 ? new Date(Number(ms)).toISOString().slice(0, 10) : null)
+  return [...latest.values()]
+    .map((r) => ({
+      part: String(r.part),
+      usedShare: Number(r.used_share),
+      remaining: Number(r.remaining),
+      by: String(r.by),
+      dueDay: day(r.due_ms),
+      earliestDay: day(r.earliest_ms),
+      latestDay: day(r.latest_ms),
+      daysLeft: Number(r.days_left)
+    }))
+    .sort((a, b) => a.daysLeft - b.daysLeft)
 }

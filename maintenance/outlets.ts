@@ -33,6 +33,32 @@ export class SqlOutletStore {
     return outlet
   }
 
+  /**
+   * Visits planned per outlet and day (open orders: proposed, scheduled, dispatched) against each
+   * outlet's capacity — `defaultCapacity` for an outlet the table does not list.
+   */
+  async load(
+    from: string,
+    to: string,
+    defaultCapacity: number,
+    outlet?: string
+  ): Promise<{ outlet: string; day: string; visits: number; capacity: number }[]> {
+    const { rows } = await this.db.query<{
+      outlet: string
+      day: string
+      visits: number
+      capacity: number | null
+    }>(
+      `SELECT o.outlet, to_char(o.visit_day, 'YYYY-MM-DD') AS day, count(*)::int AS visits, max(t.capacity_per_day) AS capacity
+         FROM orders o LEFT JOIN outlets t ON t.code = o.outlet
+        WHERE o.status IN ('proposed', 'scheduled', 'dispatched') AND o.outlet IS NOT NULL
+          AND o.visit_day BETWEEN $1::date AND $2::date AND ($3::text IS NULL OR o.outlet = $3)
+        GROUP BY o.outlet, o.visit_day ORDER BY o.outlet, o.visit_day`,
+      [from, to, outlet ?? null]
+    )
+    return rows.map((r) => ({ ...r, capacity: r.capacity ?? defaultCapacity }))
+  }
+
   async list(): Promise<Outlet[]> {
     const { rows } = await this.db.query<{ code: string; regions: string[]; capacity_per_day: number }>(
       'SELECT code, regions, capacity_per_day FROM outlets ORDER BY code'

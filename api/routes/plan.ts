@@ -37,6 +37,21 @@ export interface PlanDeps {
   dispatch: (id: number) => Promise<Order>
   outlets: SqlOutletStore
   records: SqlServiceRecords
+  /** Visits an outlet makes a day when the outlets table does not say. */
+  defaultCapacity: number
+  /** The last planning pass's estimate for each component of a device (from InfluxDB). */
+  deviceHealth: (deviceId: string) => Promise<ComponentHealth[]>
+}
+
+export interface ComponentHealth {
+  part: string
+  usedShare: number
+  remaining: number
+  by: string
+  dueDay: string | null
+  earliestDay: string | null
+  latestDay: string | null
+  daysLeft: number
 }
 
 const score = z.enum(['A', 'B', 'C', 'D', 'E'])
@@ -55,6 +70,37 @@ export async function planRoutes(app: FastifyInstance, deps: PlanDeps): Promise<
 
   r.post('/plan/run', { preHandler: app.requireRole('planner'), schema: { tags: ['plan'] } }, async () =>
     deps.runPlan()
+  )
+
+  const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a day, YYYY-MM-DD')
+  r.get(
+    '/plan',
+    {
+      preHandler: app.requireRole('planner', 'technician'),
+      schema: {
+        tags: ['plan'],
+        querystring: z.object({
+          from: isoDay.optional(),
+          to: isoDay.optional(),
+          outlet: z.string().optional()
+        })
+      }
+    },
+    async (request) => {
+      const from = request.query.from ?? new Date().toISOString().slice(0, 10)
+      const to = request.query.to ?? new Date(Date.parse(from) + 84 * 86400000).toISOString().slice(0, 10)
+      const days = await deps.outlets.load(from, to, deps.defaultCapacity, request.query.outlet)
+      return { from, to, days: days.map((d) => ({ ...d, over: d.visits > d.capacity })) }
+    }
+  )
+
+  r.get(
+    '/devices/:id/health',
+    {
+      preHandler: app.requireRole('planner', 'technician'),
+      schema: { tags: ['plan'], params: z.object({ id: deviceIdSchema }) }
+    },
+    async (request) => ({ device: request.params.id, components: await deps.deviceHealth(request.params.id) })
   )
 
   r.post(

@@ -71,6 +71,37 @@ describe('planning pass: from simulated telemetry to proposed orders', () => {
     expect(rows.every((r) => typeof r.days_left === 'number')).toBe(true)
   })
 
+  it("when a planner asks for the plan and a device's health, then visits per outlet and day come with capacity, and each component with its expected end", async () => {
+    const res = await app.api.inject({
+      method: 'GET',
+      url: '/plan?from=2000-01-01&to=2100-01-01',
+      headers: auth()
+    })
+    const plan = res.json<{
+      days: { outlet: string; day: string; visits: number; capacity: number; over: boolean }[]
+    }>()
+    const open = (await app.api.inject({ method: 'GET', url: '/orders?limit=5000', headers: auth() }))
+      .json<{ orders: Order[] }>()
+      .orders.filter(
+        (o) => o.outlet && o.visitDay && ['proposed', 'scheduled', 'dispatched'].includes(o.status)
+      )
+    expect(plan.days.reduce((a, d) => a + d.visits, 0)).toBe(open.length)
+    expect(plan.days.every((d) => d.capacity === 3 && d.over === d.visits > 3)).toBe(true)
+
+    const device = open[0]!.deviceId
+    const health = (
+      await app.api.inject({ method: 'GET', url: `/devices/${device}/health`, headers: auth() })
+    ).json<{ components: { part: string; dueDay: string | null; usedShare: number; daysLeft: number }[] }>()
+    expect(health.components.length).toBeGreaterThanOrEqual(3)
+    expect(new Set(health.components.map((c) => c.part)).size).toBe(health.components.length)
+    expect(
+      health.components.every((c) => c.usedShare >= 0 && /^\d{4}-\d{2}-\d{2}$/.test(c.dueDay ?? ''))
+    ).toBe(true)
+    // soonest first
+    const left = health.components.map((c) => c.daysLeft)
+    expect(left).toEqual([...left].sort((a, b) => a - b))
+  })
+
   it('when the planner runs again on the same data, then the proposed orders are replaced, not duplicated', async () => {
     const before = await plannedOrders()
     const again = (
