@@ -22,6 +22,7 @@ import {
   defaultCatalogue,
   SqlOutletStore,
   SqlServiceRecords,
+  SqlPeakStore,
   orderMigrations,
   outletMigrations,
   outletKpis,
@@ -166,7 +167,8 @@ export async function startAftercare(
         capacityPerOutlet: config.OUTLET_CAPACITY_PER_DAY,
         capacities: async () => new Map((await outlets.list()).map((o) => [o.code, o.capacityPerDay])),
         publish: engineOutputSink(writer),
-        runOuts: records
+        runOuts: records,
+        peaks: new SqlPeakStore(sql)
       })
     if (config.PLAN_EVERY_HOURS > 0) {
       // the planning pass on a schedule; a failed pass is logged and tried again next time

@@ -109,6 +109,8 @@ export class Ingest {
       .tag('model', device.model)
       .tag('region', device.region)
       .booleanField('online', status === 'online')
+      // the same as a number, so boards can sum who is online
+      .intField('up', status === 'online' ? 1 : 0)
       .timestamp(`${BigInt(this.clock.now()) * 1_000_000n}`)
     const outlet = device.outlet
     if (outlet) point.tag('outlet', outlet)

@@ -3,6 +3,7 @@ import type { z } from 'zod'
 import {
   MAX_SAMPLES_PER_UPLOAD,
   deviceEventSchema,
+  faultByCode,
   measurements,
   sampleSchemas,
   type DeviceEvent,
@@ -143,9 +144,12 @@ function sampleLine(device: DeviceInfo, sample: Sample): string {
 
 function eventLine(device: DeviceInfo, ev: DeviceEvent): string {
   const point = tagged(measurements.events, device).tag('type', ev.type)
-  if (ev.type === 'fault')
+  if (ev.type === 'fault') {
+    // the grade and category travel with the event, so boards can count faults by grade without a join
+    const known = faultByCode(ev.code)
+    if (known) point.tag('grade', known.grade).tag('category', known.category)
     point.tag('code', ev.code).booleanField('active', ev.active).stringField('detail', ev.code)
-  else if (ev.type === 'part_replaced') point.tag('part', ev.part).stringField('detail', ev.part)
+  } else if (ev.type === 'part_replaced') point.tag('part', ev.part).stringField('detail', ev.part)
   else point.stringField('detail', 'leak')
   return point.timestamp(pointTime(ev.ts, ev.seq)).toLineProtocol() ?? ''
 }

@@ -80,5 +80,18 @@ CREATE TABLE part_run_outs (
   UNIQUE (device_id, part, fitted_day)
 );
 CREATE INDEX part_run_outs_outlet_time ON part_run_outs (outlet, detected_at);`
+  },
+  {
+    id: '0008-peak-windows',
+    sql: `
+-- each region and kind's next peak season as the last planning pass learned it (for the boards)
+CREATE TABLE peak_windows (
+  region text NOT NULL,
+  kind text NOT NULL,
+  start_day date NOT NULL,
+  end_day date NOT NULL,
+  learned_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (region, kind)
+);`
   }
 ]

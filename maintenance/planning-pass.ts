@@ -6,6 +6,7 @@ import type { DeviceHistory, UsageReader } from './influx-usage.js'
 import type { NewOrder, OrderStore } from './order-store.js'
 import { DEFAULT_PLAN_OPTIONS, plan, type PlanDevice } from './planner.js'
 import { remainingLife, type ComponentState, type LifeEstimate } from './remaining-life.js'
+import type { PeakWindow } from './peak-store.js'
 import type { PartRunOut } from './service-records.js'
 import { usageFromCounters, type DailyUsage } from './usage.js'
 
@@ -28,6 +29,8 @@ export interface PlanningDeps {
   publish?: (outputs: EngineOutputs) => Promise<void>
   /** Where parts found past their limit are recorded (once per fitted part) for the omission KPI. */
   runOuts?: { recordRunOuts(list: readonly PartRunOut[]): Promise<number> }
+  /** Where the learned peak windows go (PostgreSQL, for the planner's board). */
+  peaks?: { replace(peaks: readonly PeakWindow[]): Promise<void> }
 }
 
 /** What a pass computed, for the planners' boards: every component's life and each device's 30-day forecast. */
@@ -170,6 +173,12 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
   }))
   await deps.publish?.(outputs)
   const newRunOuts = (await deps.runOuts?.recordRunOuts(runOuts)) ?? 0
+  await deps.peaks?.replace(
+    [...peaks].map(([group, p]) => {
+      const [region = '', kind = ''] = group.split('/')
+      return { region, kind, start: iso(p.start), end: iso(p.end) }
+    })
+  )
   const written = await deps.orders.replaceProposed(
     planDevices.map((d) => d.id),
     orders

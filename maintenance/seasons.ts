@@ -22,7 +22,9 @@ export function learnSeasons(usage: readonly UsageOfDevice[], today: number): Se
   const groups = new Map<string, (readonly DailyUsage[])[]>()
   for (const u of usage) {
     const key = seasonKey(u.region, u.kind, u.unit)
-    groups.set(key, [...(groups.get(key) ?? []), u.days])
+    const list = groups.get(key)
+    if (list) list.push(u.days)
+    else groups.set(key, [u.days])
   }
   const profiles = new Map<string, SeasonalProfile>([...groups].map(([k, v]) => [k, learnProfile(v)]))
   const peaks = new Map<string, { start: number; end: number }>()

@@ -93,7 +93,7 @@ describe('normalise', () => {
     )
   })
 
-  it('when a fault event arrives, then it is written with type and code tags', () => {
+  it("when a fault event arrives, then it is written with type, code, and the catalogue's grade and category tags", () => {
     const out = normalise(
       machine,
       'events',
@@ -101,7 +101,7 @@ describe('normalise', () => {
       window
     )
     expect(out.lines[0]).toMatch(
-      /^device_events,code=E101,device=m-1,model=PUMP-52,region=cn-north,type=fault active=T,detail="E101" /
+      /^device_events,category=mechanical,code=E101,device=m-1,grade=A2,model=PUMP-52,region=cn-north,type=fault active=T,detail="E101" /
     )
   })
 
