@@ -83,7 +83,7 @@ export {
 } from './kpis.js'
 export { SqlOutletStore, outletMigrations, type Outlet } from './outlets.js'
 export { orderMigrations } from './order-migrations.js'
-export { SqlPeakStore, type PeakWindow } from './peak-store.js'
+export { SqlPeakStore, type LearnedPeak } from './peak-store.js'
 export {
   SqlServiceRecords,
   type Complaint,

@@ -1,6 +1,6 @@
 import type { SqlClient } from '../stores/index.js'
 
-export interface PeakWindow {
+export interface LearnedPeak {
   region: string
   kind: string
   /** First and last day of the peak, YYYY-MM-DD. */
@@ -13,7 +13,7 @@ export class SqlPeakStore {
   constructor(private readonly db: SqlClient) {}
 
   /** Replaces every window with this pass's, in one transaction. */
-  async replace(peaks: readonly PeakWindow[]): Promise<void> {
+  async replace(peaks: readonly LearnedPeak[]): Promise<void> {
     await this.db.transaction(async (tx) => {
       await tx.query('DELETE FROM peak_windows')
       for (const p of peaks)
@@ -24,8 +24,8 @@ export class SqlPeakStore {
     })
   }
 
-  async list(): Promise<PeakWindow[]> {
-    const { rows } = await this.db.query<PeakWindow>(
+  async list(): Promise<LearnedPeak[]> {
+    const { rows } = await this.db.query<LearnedPeak>(
       `SELECT region, kind, to_char(start_day, 'YYYY-MM-DD') AS start, to_char(end_day, 'YYYY-MM-DD') AS "end"
          FROM peak_windows ORDER BY region, kind`
     )

@@ -6,7 +6,7 @@ import type { DeviceHistory, UsageReader } from './influx-usage.js'
 import type { NewOrder, OrderStore } from './order-store.js'
 import { DEFAULT_PLAN_OPTIONS, plan, type PlanDevice } from './planner.js'
 import { remainingLife, type ComponentState, type LifeEstimate } from './remaining-life.js'
-import type { PeakWindow } from './peak-store.js'
+import type { LearnedPeak } from './peak-store.js'
 import type { PartRunOut } from './service-records.js'
 import { usageFromCounters, type DailyUsage } from './usage.js'
 
@@ -30,7 +30,7 @@ export interface PlanningDeps {
   /** Where parts found past their limit are recorded (once per fitted part) for the omission KPI. */
   runOuts?: { recordRunOuts(list: readonly PartRunOut[]): Promise<number> }
   /** Where the learned peak windows go (PostgreSQL, for the planner's board). */
-  peaks?: { replace(peaks: readonly PeakWindow[]): Promise<void> }
+  peaks?: { replace(peaks: readonly LearnedPeak[]): Promise<void> }
 }
 
 /** What a pass computed, for the planners' boards: every component's life and each device's 30-day forecast. */
