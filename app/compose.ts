@@ -27,6 +27,8 @@ import {
   outletMigrations,
   outletKpis,
   readKpiInput,
+  storeKpiSnapshot,
+  previousMonth,
   runPlanningPass
 } from '../maintenance/index.js'
 import { systemClock, type Clock, type Config, type Logger } from '../shared/index.js'
@@ -157,8 +159,8 @@ export async function startAftercare(
     })
 
     const usage = new InfluxUsageReader(influx, new DailyRollups(influx, clock))
-    const runPlan = () =>
-      runPlanningPass({
+    const runPlan = async () => {
+      const summary = await runPlanningPass({
         devices: async () => allDevices(registry),
         usage,
         orders,
@@ -170,6 +172,12 @@ export async function startAftercare(
         runOuts: records,
         peaks: new SqlPeakStore(sql)
       })
+      // the boards read the KPIs as of the last pass: this month's and last month's (late feedback)
+      const month = new Date(clock.now()).toISOString().slice(0, 7)
+      await storeKpiSnapshot(sql, previousMonth(month))
+      await storeKpiSnapshot(sql, month)
+      return summary
+    }
     if (config.PLAN_EVERY_HOURS > 0) {
       // the planning pass on a schedule; a failed pass is logged and tried again next time
       const timer = setInterval(() => {
@@ -184,7 +192,7 @@ export async function startAftercare(
     const metrics = startPipelineMetrics({
       writer,
       node: os.hostname(),
-      intervalMs: 10000,
+      intervalMs: config.PIPELINE_METRICS_SECONDS * 1000,
       clock,
       log,
       fields: () => pipelineFields(ingest, writer, broker)

@@ -74,6 +74,7 @@ export { learnSeasons, seasonKey, type Seasons, type UsageOfDevice } from './sea
 export {
   outletKpis,
   readKpiInput,
+  storeKpiSnapshot,
   previousMonth,
   DEFAULT_KPI_TARGETS,
   type OutletKpis,

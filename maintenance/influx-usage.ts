@@ -23,7 +23,7 @@ export interface UsageReader {
 /**
  * Reads the daily rollups (refreshed first for the days that changed) with
  * InfluxQL: one query per measurement, grouped by device, so a planning pass
- * reads one point per device and day whatever the fleet.
+ * reads one point per device and day whatever the fleet (the rollups keep the region, model and outlet tags for the boards).
  */
 export class InfluxUsageReader implements UsageReader {
   constructor(

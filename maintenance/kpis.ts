@@ -166,3 +166,42 @@ export async function readKpiInput(db: SqlClient, month: string): Promise<KpiInp
     runOuts: await counted('part_run_outs', 'detected_at')
   }
 }
+
+/** Computes the KPIs of `month` and keeps them in `outlet_kpis` (one row per outlet, replaced), for the boards. */
+export async function storeKpiSnapshot(
+  db: SqlClient,
+  month: string,
+  targets: KpiTargets = DEFAULT_KPI_TARGETS
+): Promise<OutletKpis[]> {
+  const kpis = outletKpis(await readKpiInput(db, month), month, targets)
+  await db.transaction(async (tx) => {
+    await tx.query('DELETE FROM outlet_kpis WHERE month = $1::date', [`${month}-01`])
+    for (const k of kpis)
+      await tx.query(
+        `INSERT INTO outlet_kpis (outlet, month, jobs, score_timeliness, score_quality, score_attitude, change_timeliness,
+           change_quality, change_attitude, first_visit_fix_rate, complaints, acceptable_complaints, complaint_ppm,
+           dissatisfaction_ppm, omission_ppm, ppm_target, supervision)
+         VALUES ($1, $2::date, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+        [
+          k.outlet,
+          `${month}-01`,
+          k.jobs,
+          k.scores.timeliness.average,
+          k.scores.quality.average,
+          k.scores.attitude.average,
+          k.scores.timeliness.change,
+          k.scores.quality.change,
+          k.scores.attitude.change,
+          k.firstVisitFixRate,
+          k.complaints,
+          k.acceptableComplaints,
+          k.complaintPpm,
+          k.dissatisfactionPpm,
+          k.omissionPpm,
+          targets.ppmTarget,
+          k.supervision
+        ]
+      )
+  })
+  return kpis
+}

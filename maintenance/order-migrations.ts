@@ -93,5 +93,31 @@ CREATE TABLE peak_windows (
   learned_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (region, kind)
 );`
+  },
+  {
+    id: '0009-outlet-kpis',
+    sql: `
+-- the KPIs per outlet and month as last computed (GET /kpis computes them live; the boards read these)
+CREATE TABLE outlet_kpis (
+  outlet text NOT NULL,
+  month date NOT NULL,
+  jobs int NOT NULL,
+  score_timeliness double precision,
+  score_quality double precision,
+  score_attitude double precision,
+  change_timeliness double precision,
+  change_quality double precision,
+  change_attitude double precision,
+  first_visit_fix_rate double precision,
+  complaints int NOT NULL,
+  acceptable_complaints int NOT NULL,
+  complaint_ppm double precision NOT NULL,
+  dissatisfaction_ppm double precision NOT NULL,
+  omission_ppm double precision NOT NULL,
+  ppm_target double precision NOT NULL,
+  supervision text NOT NULL CHECK (supervision IN ('ok', 'warning', 'suspended')),
+  computed_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (outlet, month)
+);`
   }
 ]

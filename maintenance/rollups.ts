@@ -57,7 +57,7 @@ export class DailyRollups {
       rebuilt += marked.length
       for (const [from, to] of ranges(marked)) {
         await this.influx.rows(
-          `SELECT ${AGGREGATES[kind]} INTO ${measurements.daily(kind)} FROM ${measurements.telemetry(kind)} WHERE time >= ${from * DAY_MS}ms AND time < ${(to + 1) * DAY_MS}ms GROUP BY time(1d), device fill(none)`,
+          `SELECT ${AGGREGATES[kind]} INTO ${measurements.daily(kind)} FROM ${measurements.telemetry(kind)} WHERE time >= ${from * DAY_MS}ms AND time < ${(to + 1) * DAY_MS}ms GROUP BY time(1d), device, region, model, outlet fill(none)`,
           { timeoutMs: this.timeoutMs }
         )
         statements++

@@ -60,7 +60,8 @@ export const configSchema = z.object({
     .default(1),
 
   INGEST_MAX_AGE_DAYS: positiveInt.default(400),
-  INGEST_MAX_FUTURE_SECONDS: positiveInt.default(300)
+  INGEST_MAX_FUTURE_SECONDS: positiveInt.default(300),
+  PIPELINE_METRICS_SECONDS: positiveInt.max(3600).default(10)
 })
 
 export type Config = z.infer<typeof configSchema>
