@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander'
 import { DEVICE_KINDS, loadConfig, type Config } from '../shared/index.js'
+import { writeGrafanaFiles } from '../dashboards/index.js'
 import { ROLES } from '../registry/index.js'
 import { ApiClient } from './api-client.js'
 import { evaluateCommand } from './evaluate-command.js'
@@ -159,6 +160,17 @@ export function buildCli(): Command {
   program.addCommand(simulateCommand())
   program.addCommand(loadtestCommand())
   program.addCommand(evaluateCommand())
+
+  program
+    .command('dashboards')
+    .description(
+      'write the Grafana boards (JSON) and provisioning files (InfluxDB/InfluxQL and PostgreSQL datasources, a file dashboard provider) to a folder'
+    )
+    .option('-o, --out <dir>', 'output folder', 'grafana')
+    .action((opts: { out: string }) => {
+      const written = writeGrafanaFiles(opts.out)
+      for (const file of written) console.log(file)
+    })
 
   return program
 }
