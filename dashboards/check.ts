@@ -21,6 +21,8 @@ export interface QueryCheck {
   columns: string[]
   rows: number
   error?: string
+  /** The rows themselves (tags merged in), when asked for with `keepRows`. */
+  records?: Record<string, unknown>[]
 }
 
 interface RawTarget {
@@ -39,7 +41,8 @@ interface RawTarget {
 export async function checkBoard(
   board: Dashboard,
   stores: { influx: InfluxQueryClient; sql: SqlClient },
-  now = Date.now()
+  now = Date.now(),
+  options: { keepRows?: boolean } = {}
 ): Promise<QueryCheck[]> {
   const from = relativeTime(board.time?.from ?? 'now-6h', now)
   const to = relativeTime(board.time?.to ?? 'now', now)
@@ -67,6 +70,7 @@ export async function checkBoard(
         check.rows = rows.length
         check.columns = rows[0] ? Object.keys(rows[0]) : []
         check.values = rows.map((r) => Object.values(r)[0])
+        if (options.keepRows) check.records = rows
       } else {
         const [series = []] = await stores.influx.raw(query)
         check.rows = series.reduce((a, s) => a + s.values.length, 0)
@@ -74,6 +78,10 @@ export async function checkBoard(
         // SHOW TAG VALUES answers key/value pairs: the variable takes the values
         const valueAt = series[0]?.columns.indexOf('value') ?? -1
         check.values = series.flatMap((s) => s.values.map((v) => v[valueAt >= 0 ? valueAt : 0]))
+        if (options.keepRows)
+          check.records = series.flatMap((s) =>
+            s.values.map((v) => ({ ...s.tags, ...Object.fromEntries(s.columns.map((c, i) => [c, v[i]])) }))
+          )
       }
     } catch (err) {
       check.error = (err as Error).message
