@@ -22,13 +22,16 @@ export interface UsageReader {
 
 /**
  * Reads the daily rollups (refreshed first for the days that changed) with
- * InfluxQL: one query per measurement, grouped by device, so a planning pass
- * reads one point per device and day whatever the fleet (the rollups keep the region, model and outlet tags for the boards).
+ * InfluxQL, grouped by device and paged (SLIMIT/SOFFSET) a few thousand
+ * devices a query, so a planning pass reads one point per device and day and
+ * its queries grow with the fleet / page size, never one per device.
  */
 export class InfluxUsageReader implements UsageReader {
   constructor(
     private readonly influx: InfluxQueryClient,
     private readonly rollups: DailyRollups,
+    /** Devices per query page: a year of daily points for this many devices is one answer. */
+    private readonly pageDevices = 5000,
     private readonly timeoutMs = 300000
   ) {}
 
@@ -57,33 +60,48 @@ export class InfluxUsageReader implements UsageReader {
       if (typeof first !== 'number' || typeof last !== 'number') return
       ;(h.counters[unit] ??= []).push({ day, first, last })
     }
-    const purifiers = await this.influx.rows(
+    let queries = 0
+    /** Runs a `GROUP BY device` query a page of devices at a time, so no answer outgrows memory. */
+    const paged = async (
+      q: string,
+      each: (h: DeviceHistory, day: number, row: Record<string, unknown>) => void
+    ) => {
+      for (let offset = 0; ; offset += this.pageDevices) {
+        const [series = []] = await this.influx.raw(`${q} SLIMIT ${this.pageDevices} SOFFSET ${offset}`, {
+          timeoutMs: this.timeoutMs
+        })
+        queries++
+        for (const s of series) {
+          const h = of(s.tags?.device)
+          for (const v of s.values) {
+            const row = Object.fromEntries(s.columns.map((c, i) => [c, v[i]]))
+            each(h, Math.floor(Number(row.time) / DAY_MS), row)
+          }
+        }
+        if (series.length < this.pageDevices) return
+      }
+    }
+    await paged(
       `SELECT lf, ll, tin, tout, p FROM ${measurements.daily('purifier')} WHERE ${since} GROUP BY device`,
-      { timeoutMs: this.timeoutMs }
+      (h, day, r) => {
+        push(h, 'litres', day, r.lf, r.ll)
+        h.readings.push({ day, tdsIn: num(r.tin), tdsOut: num(r.tout), pressure: num(r.p) })
+      }
     )
-    for (const r of purifiers) {
-      const h = of(r.device)
-      const day = Math.floor(Number(r.time) / DAY_MS)
-      push(h, 'litres', day, r.lf, r.ll)
-      h.readings.push({ day, tdsIn: num(r.tin), tdsOut: num(r.tout), pressure: num(r.p) })
-    }
-    const machines = await this.influx.rows(
+    await paged(
       `SELECT hf, hl, mf, ml FROM ${measurements.daily('machine')} WHERE ${since} GROUP BY device`,
-      { timeoutMs: this.timeoutMs }
+      (h, day, r) => {
+        push(h, 'hours', day, r.hf, r.hl)
+        push(h, 'm3', day, r.mf, r.ml)
+      }
     )
-    for (const r of machines) {
-      const h = of(r.device)
-      const day = Math.floor(Number(r.time) / DAY_MS)
-      push(h, 'hours', day, r.hf, r.hl)
-      push(h, 'm3', day, r.mf, r.ml)
-    }
     const changes = await this.influx.rows(
       `SELECT detail FROM ${measurements.events} WHERE type = 'part_replaced' AND ${since} GROUP BY device, part`,
       { timeoutMs: this.timeoutMs }
     )
     for (const r of changes)
       of(r.device).replacements.push({ part: String(r.part), day: Math.floor(Number(r.time) / DAY_MS) })
-    return { histories, queries: 3 + rolled.statements, rolledDays: rolled.days }
+    return { histories, queries: queries + 1 + rolled.statements, rolledDays: rolled.days }
   }
 }
 

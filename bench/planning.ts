@@ -1,0 +1,182 @@
+/**
+ * Planning pass at fleet scale: for each size, a fresh InfluxDB database holds a year of daily rollups
+ * per device (written straight as `purifier_daily` / `machine_daily` points, as the rollup job leaves
+ * them) plus today's raw telemetry with its day marks for 1 % of the fleet; then one planning pass runs
+ * for real (rollup refresh, paged reads, seasons, forecasts, remaining life, plan, orders into PGlite).
+ * Prints seconds, InfluxQL statements and heap per size, and each size's seconds per 1,000 devices
+ * against the smallest size measured in the same run (1.0 = linear).
+ *   npm run bench -- planning [--sizes 1000,10000,100000] [--days 365]
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+import {
+  DailyRollups,
+  InfluxUsageReader,
+  SqlOrderStore,
+  defaultCatalogue,
+  orderMigrations,
+  runPlanningPass,
+  type PlannedDevice
+} from '../maintenance/index.js'
+import { registryMigrations } from '../registry/index.js'
+import { createFleet, type DeviceSpec } from '../simulators/index.js'
+import { InfluxQueryClient, LocalInfluxd, migrate, openPglite } from '../stores/index.js'
+
+const { values } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '1000,10000,100000' },
+    days: { type: 'string', default: '365' }
+  },
+  allowPositionals: true
+})
+const sizes = values.sizes.split(',').map(Number)
+const days = Number(values.days)
+const DAY_MS = 86400000
+const today = Math.floor(Date.now() / DAY_MS)
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'aftercare-bench-plan-'))
+const influxd = new LocalInfluxd({ dir: path.join(dir, 'influxdb') })
+await influxd.start()
+const rows: string[] = []
+try {
+  let base: number | undefined
+  for (const n of sizes) {
+    const database = `plan_${n}`
+    const target = { url: influxd.url, database, writeApi: 'v1' as const, timeoutMs: 600000 }
+    const influx = new InfluxQueryClient(target)
+    await influx.ensureDatabase()
+    const fleet = createFleet({
+      seed: 3,
+      devices: n,
+      firstDay: today - days,
+      deliverySpreadDays: 30,
+      prefix: 'b'
+    })
+    const t0 = performance.now()
+    const points = await writeHistory(influxd.url, database, fleet)
+    const writeSeconds = (performance.now() - t0) / 1000
+
+    const sql = await openPglite(path.join(dir, `pglite-${n}`))
+    await migrate(sql, [...registryMigrations, ...orderMigrations])
+    await sql.query(
+      `INSERT INTO devices (id, kind, model, region, outlet, delivered_on, secret_hash)
+       SELECT id, kind, model, region, outlet, delivered_on::date, 'x' FROM jsonb_to_recordset($1::jsonb)
+         AS t(id text, kind text, model text, region text, outlet text, delivered_on text)`,
+      [JSON.stringify(fleet.map((d) => ({ ...spec(d), delivered_on: day(d.deliveredDay) })))]
+    )
+    const devices: PlannedDevice[] = fleet.map((d) => ({ ...spec(d), deliveredOn: day(d.deliveredDay) }))
+    global.gc?.()
+    const heapBefore = process.memoryUsage().heapUsed
+    let heapPeak = heapBefore
+    const sampler = setInterval(() => (heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed)), 200)
+    const summary = await runPlanningPass({
+      devices: async () => devices,
+      usage: new InfluxUsageReader(influx, new DailyRollups(influx, { now: () => Date.now() })),
+      orders: new SqlOrderStore(sql),
+      catalogue: defaultCatalogue,
+      clock: { now: () => Date.now() },
+      capacityPerOutlet: Math.max(8, Math.ceil(n / 400))
+    })
+    clearInterval(sampler)
+    await sql.close()
+    const perK = summary.seconds / (n / 1000)
+    base ??= perK
+    rows.push(
+      `| ${n.toLocaleString('en')} | ${points.toLocaleString('en')} | ${writeSeconds.toFixed(1)} | ${summary.seconds.toFixed(1)} | ${summary.influxQueries} | ${summary.rolledDays} | ${summary.ordersCreated.toLocaleString('en')} | ${((heapPeak - heapBefore) / 2 ** 20).toFixed(0)} | ${perK.toFixed(2)} | ${(perK / base).toFixed(2)} |`
+    )
+    console.log(rows.at(-1))
+    await influx.raw(`DROP DATABASE "${database}"`, { database: false })
+  }
+} finally {
+  await influxd.stop()
+  rmSync(dir, { recursive: true, force: true })
+}
+console.log(
+  `\nplanning pass, ${days} days of daily history (${os.cpus().length} cores, node ${process.version})\n`
+)
+console.log(
+  '| devices | points written | write s | pass s | InfluxQL statements | days rolled up | orders | heap MiB (peak growth) | s per 1k devices | vs smallest |'
+)
+console.log('|---|---|---|---|---|---|---|---|---|---|')
+for (const r of rows) console.log(r)
+
+function spec(d: DeviceSpec) {
+  return { id: d.id, kind: d.kind, model: d.model, region: d.region, outlet: d.outlet }
+}
+
+function day(n: number): string {
+  return new Date(n * DAY_MS).toISOString().slice(0, 10)
+}
+
+/** A year of daily rollup points per device (seasonal, noisy), and today's raw samples with marks for 1 %. */
+async function writeHistory(url: string, database: string, fleet: DeviceSpec[]): Promise<number> {
+  let lines: string[] = []
+  let written = 0
+  const inFlight = new Set<Promise<void>>()
+  const flush = async () => {
+    const body = lines.join('\n')
+    written += lines.length
+    lines = []
+    const p = fetch(`${url}/write?db=${database}&precision=ms`, { method: 'POST', body }).then(
+      async (res) => {
+        if (!res.ok) throw new Error(`write failed ${res.status}: ${await res.text()}`)
+      }
+    )
+    inFlight.add(p)
+    void p.finally(() => inFlight.delete(p))
+    if (inFlight.size >= 4) await Promise.race(inFlight)
+  }
+  let seed = 1
+  const noise = () => {
+    seed = (seed * 16807) % 2147483647
+    return 0.75 + 0.5 * (seed / 2147483647)
+  }
+  for (const d of fleet) {
+    const tags = `device=${d.id},model=${d.model},outlet=${d.outlet},region=${d.region}`
+    let counter = 0
+    let m3 = 0
+    for (let x = Math.max(d.deliveredDay, today - days); x < today; x++) {
+      const doy = ((x % 365) + 365) % 365
+      const ts = x * DAY_MS
+      if (d.kind === 'purifier') {
+        const season = 1 + 0.35 * Math.cos(((doy - 200) / 365) * 2 * Math.PI)
+        const use = (d.persons ?? 3) * 4 * (d.useFactor ?? 1) * season * noise()
+        const first = counter
+        counter += use
+        const tdsIn = 300 + (d.index % 200)
+        lines.push(
+          `purifier_daily,${tags} lf=${first.toFixed(1)},ll=${counter.toFixed(1)},tin=${tdsIn},tout=${(tdsIn * (0.03 + (counter / 7500) * 0.15)).toFixed(1)},p=${(250 - (counter % 2000) / 30).toFixed(1)} ${ts}`
+        )
+      } else {
+        const season = 1 + 0.4 * Math.cos(((doy - 120) / 365) * 2 * Math.PI)
+        const hours = 10 * (d.utilisation ?? 0.6) * season * noise()
+        const first = counter
+        counter += hours
+        const firstM3 = m3
+        m3 += hours * (d.pumpRate ?? 0)
+        lines.push(
+          `machine_daily,${tags} hf=${first.toFixed(2)},hl=${counter.toFixed(2)},mf=${firstM3.toFixed(1)},ml=${m3.toFixed(1)} ${ts}`
+        )
+      }
+      if (lines.length >= 20000) await flush()
+    }
+    if (d.index % 100 === 0) {
+      // today's stream for 1 % of the fleet, marked as the ingest marks it, so the pass rebuilds today
+      const kind = d.kind
+      for (let h = 0; h < 6; h++) {
+        const ts = today * DAY_MS + h * 3600000
+        lines.push(
+          kind === 'purifier'
+            ? `purifier_telemetry,${tags} litersTotal=${(counter + h).toFixed(1)},tdsIn=300,tdsOut=20,pressureKpa=240 ${ts}`
+            : `machine_telemetry,${tags} engineHours=${(counter + h * 0.5).toFixed(2)},pumpedM3Total=${m3.toFixed(1)} ${ts}`
+        )
+      }
+      lines.push(`telemetry_changed,day=${today},kind=${kind} marked=1i ${Date.now()}`)
+    }
+  }
+  if (lines.length) await flush()
+  await Promise.all(inFlight)
+  return written
+}
