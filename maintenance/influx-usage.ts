@@ -31,7 +31,9 @@ export class InfluxUsageReader implements UsageReader {
     private readonly influx: InfluxQueryClient,
     private readonly rollups: DailyRollups,
     /** Devices per query page: a year of daily points for this many devices is one answer. */
-    private readonly pageDevices = 5000,
+    private readonly pageDevices = 1000,
+    /** Pages asked for at once. */
+    private readonly concurrentPages = 2,
     private readonly timeoutMs = 300000
   ) {}
 
@@ -64,35 +66,43 @@ export class InfluxUsageReader implements UsageReader {
     /** Runs a `GROUP BY device` query a page of devices at a time, so no answer outgrows memory. */
     const paged = async (
       q: string,
-      each: (h: DeviceHistory, day: number, row: Record<string, unknown>) => void
+      each: (h: DeviceHistory, day: number, get: (column: string) => unknown) => void
     ) => {
-      for (let offset = 0; ; offset += this.pageDevices) {
+      const page = async (offset: number) => {
         const [series = []] = await this.influx.raw(`${q} SLIMIT ${this.pageDevices} SOFFSET ${offset}`, {
           timeoutMs: this.timeoutMs
         })
         queries++
         for (const s of series) {
           const h = of(s.tags?.device)
+          const index = new Map(s.columns.map((c, i) => [c, i]))
           for (const v of s.values) {
-            const row = Object.fromEntries(s.columns.map((c, i) => [c, v[i]]))
-            each(h, Math.floor(Number(row.time) / DAY_MS), row)
+            const get = (column: string) => v[index.get(column) ?? -1]
+            each(h, Math.floor(Number(get('time')) / DAY_MS), get)
           }
         }
-        if (series.length < this.pageDevices) return
+        return series.length
+      }
+      // InfluxDB answers a raw select on one core: a few pages at once use the others
+      for (let offset = 0; ; offset += this.pageDevices * this.concurrentPages) {
+        const counts = await Promise.all(
+          Array.from({ length: this.concurrentPages }, (_, i) => page(offset + i * this.pageDevices))
+        )
+        if (counts.some((n) => n < this.pageDevices)) return
       }
     }
     await paged(
       `SELECT lf, ll, tin, tout, p FROM ${measurements.daily('purifier')} WHERE ${since} GROUP BY device`,
-      (h, day, r) => {
-        push(h, 'litres', day, r.lf, r.ll)
-        h.readings.push({ day, tdsIn: num(r.tin), tdsOut: num(r.tout), pressure: num(r.p) })
+      (h, day, get) => {
+        push(h, 'litres', day, get('lf'), get('ll'))
+        h.readings.push({ day, tdsIn: num(get('tin')), tdsOut: num(get('tout')), pressure: num(get('p')) })
       }
     )
     await paged(
       `SELECT hf, hl, mf, ml FROM ${measurements.daily('machine')} WHERE ${since} GROUP BY device`,
-      (h, day, r) => {
-        push(h, 'hours', day, r.hf, r.hl)
-        push(h, 'm3', day, r.mf, r.ml)
+      (h, day, get) => {
+        push(h, 'hours', day, get('hf'), get('hl'))
+        push(h, 'm3', day, get('mf'), get('ml'))
       }
     )
     const changes = await this.influx.rows(
