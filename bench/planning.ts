@@ -119,14 +119,20 @@ async function writeHistory(url: string, database: string, fleet: DeviceSpec[]):
     const body = lines.join('\n')
     written += lines.length
     lines = []
-    const p = fetch(`${url}/write?db=${database}&precision=ms`, { method: 'POST', body }).then(
-      async (res) => {
-        if (!res.ok) throw new Error(`write failed ${res.status}: ${await res.text()}`)
-      }
-    )
+    const p = post(`${url}/write?db=${database}&precision=ms`, body)
     inFlight.add(p)
     void p.finally(() => inFlight.delete(p))
-    if (inFlight.size >= 4) await Promise.race(inFlight)
+    if (inFlight.size >= 3) await Promise.race(inFlight)
+  }
+  // a loaded influxd answers 500 {"error":"timeout"} now and then: the data is retried, as aftercare's writer does
+  const post = async (to: string, body: string) => {
+    for (let attempt = 1; ; attempt++) {
+      const res = await fetch(to, { method: 'POST', body }).catch((err: Error) => err)
+      if (!(res instanceof Error) && res.ok) return
+      const why = res instanceof Error ? res.message : `${res.status} ${await res.text()}`
+      if (attempt >= 8) throw new Error(`write failed after ${attempt} attempts: ${why}`)
+      await new Promise((r) => setTimeout(r, 500 * attempt))
+    }
   }
   let seed = 1
   const noise = () => {

@@ -1,6 +1,7 @@
 // A load generator in its own process: N MQTT.js clients connect, then each publishes `count` QoS 1 samples
 // with at most `window` unacknowledged, and a bound on time. Prints one JSON line of results.
-// Usage: node bench/publishers.mjs '<json: {url, devices:[{id,secret}], count, window, kind, timeLimitMs}>'
+// Usage: node bench/publishers.mjs '<json: {url, devices:[{id,secret}], count, window, kind, timeLimitMs, batch?}>'
+// With `batch`, each message is an upload {"samples": [...]} of that many samples.
 import mqtt from 'mqtt'
 
 const cfg = JSON.parse(process.argv[2])
@@ -50,7 +51,10 @@ async function runDevice(device, client) {
   while (next < cfg.count && Date.now() < deadline) {
     const seq = ++next
     const started = performance.now()
-    const p = client.publishAsync(`devices/${device.id}/telemetry`, sample(seq), { qos: 1 }).then(
+    const body = cfg.batch
+      ? `{"samples":[${Array.from({ length: cfg.batch }, (_, i) => sample((seq - 1) * cfg.batch + i + 1)).join(',')}]}`
+      : sample(seq)
+    const p = client.publishAsync(`devices/${device.id}/telemetry`, body, { qos: 1 }).then(
       () => {
         acked++
         latencies.push(performance.now() - started)

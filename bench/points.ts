@@ -1,0 +1,176 @@
+/**
+ * Points per second against the database's ceiling, in one run on a local influxd:
+ *   (a) the ceiling: a raw writer posting the very line protocol aftercare would write (made by the same
+ *       normaliser from the same uploads) straight to InfluxDB /write, 5,000 lines a request, 4 in flight
+ *       (aftercare's writer defaults);
+ *   (b) aftercare: devices publishing {"samples":[…]} uploads of `batch` samples over MQTT (QoS 1, PUBACK
+ *       after InfluxDB holds them), every point counted in InfluxDB afterwards.
+ *   npm run bench -- points [--devices 50] [--uploads 40] [--batch 100] [--window 4]
+ */
+import { execFile } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { parseArgs, promisify } from 'node:util'
+import { startAftercare } from '../app/index.js'
+import { normalise } from '../ingest/index.js'
+import { loadConfig, silentLogger, type DeviceInfo } from '../shared/index.js'
+import { InfluxQueryClient, LocalInfluxd } from '../stores/index.js'
+
+const run = promisify(execFile)
+const { values } = parseArgs({
+  options: {
+    devices: { type: 'string', default: '50' },
+    uploads: { type: 'string', default: '40' },
+    batch: { type: 'string', default: '100' },
+    window: { type: 'string', default: '4' }
+  },
+  allowPositionals: true
+})
+const devices = Number(values.devices)
+const uploads = Number(values.uploads)
+const batch = Number(values.batch)
+const window = Number(values.window)
+const baseTs = Date.now() - 3 * 3600000
+const points = devices * uploads * batch
+
+/** The upload publishers.mjs sends as message `seq` (1-based), so the raw writer posts the same samples. */
+function upload(seq: number): string {
+  const samples = Array.from({ length: batch }, (_, i) => {
+    const s = (seq - 1) * batch + i + 1
+    return {
+      ts: baseTs + s,
+      seq: s,
+      litersTotal: 100 + s / 10,
+      tdsIn: 210,
+      tdsOut: 14,
+      tempC: 18.5,
+      pressureKpa: 320,
+      leak: false
+    }
+  })
+  return JSON.stringify({ samples })
+}
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'aftercare-bench-points-'))
+const influxd = new LocalInfluxd({ dir: path.join(dir, 'influxdb') })
+await influxd.start()
+try {
+  // (a) the ceiling
+  const rawDb = new InfluxQueryClient({ url: influxd.url, database: 'raw', writeApi: 'v1' })
+  await rawDb.ensureDatabase()
+  const lines: string[] = []
+  for (let d = 0; d < devices; d++) {
+    const device: DeviceInfo = {
+      id: `bench-${d}`,
+      kind: 'purifier',
+      model: 'RO-400',
+      region: 'cn-east',
+      outlet: 'sh-01'
+    }
+    for (let u = 1; u <= uploads; u++)
+      lines.push(
+        ...normalise(device, 'telemetry', Buffer.from(upload(u)), {
+          now: Date.now(),
+          maxAgeMs: 400 * 86400000,
+          maxFutureMs: 300000
+        }).lines
+      )
+  }
+  const r0 = performance.now()
+  const inFlight = new Set<Promise<void>>()
+  for (let i = 0; i < lines.length; i += 5000) {
+    const p = fetch(`${influxd.url}/write?db=raw&precision=ns`, {
+      method: 'POST',
+      body: lines.slice(i, i + 5000).join('\n')
+    }).then(async (res) => {
+      if (res.status !== 204) throw new Error(`raw write ${res.status}: ${await res.text()}`)
+    })
+    inFlight.add(p)
+    void p.finally(() => inFlight.delete(p))
+    if (inFlight.size >= 4) await Promise.race(inFlight)
+  }
+  await Promise.all(inFlight)
+  const rawSeconds = (performance.now() - r0) / 1000
+  const [rawRow] = await rawDb.rows('SELECT count(tdsIn) AS n FROM purifier_telemetry')
+
+  // (b) aftercare
+  const config = loadConfig(
+    {},
+    {
+      AFTERCARE_DATA_DIR: path.join(dir, 'data'),
+      INFLUX_URL: influxd.url,
+      MQTT_PORT: 0,
+      API_PORT: 0,
+      LOG_LEVEL: 'silent',
+      PLAN_EVERY_HOURS: 0
+    }
+  )
+  const app = await startAftercare(config, silentLogger)
+  const creds = []
+  for (let d = 0; d < devices; d++) {
+    const { secret } = await app.registry.provision({
+      id: `bench-${d}`,
+      kind: 'purifier',
+      model: 'RO-400',
+      region: 'cn-east',
+      outlet: 'sh-01'
+    })
+    creds.push({ id: `bench-${d}`, secret })
+  }
+  const cfg = {
+    url: app.endpoints.mqtt,
+    devices: creds,
+    count: uploads,
+    window,
+    kind: 'purifier',
+    batch,
+    timeLimitMs: 300000,
+    baseTs
+  }
+  const { stdout } = await run(
+    'node',
+    [path.join(import.meta.dirname, 'publishers.mjs'), JSON.stringify(cfg)],
+    {
+      maxBuffer: 1 << 24
+    }
+  )
+  const load = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as {
+    acked: number
+    errors: number
+    seconds: number
+    p50: number
+    p99: number
+  }
+  const [row] = await app.influx.rows('SELECT count(tdsIn) AS n FROM purifier_telemetry')
+  const stored = Number(row?.n ?? 0)
+  const writer = app.writer.stats
+  await app.stop()
+
+  const rawRate = points / rawSeconds
+  const durableRate = (load.acked * batch) / load.seconds
+  console.log(
+    `\npoints benchmark: ${devices} devices × ${uploads} uploads × ${batch} samples (window ${window}), ${os.cpus().length} cores, node ${process.version}`
+  )
+  console.log('writer                                   | points/s | seconds | points stored')
+  console.log(
+    `raw line protocol → /write (ceiling)     | ${rawRate.toFixed(0).padStart(8)} | ${rawSeconds.toFixed(2).padStart(7)} | ${rawRow?.n}`
+  )
+  console.log(
+    `aftercare: MQTT uploads, durable PUBACK  | ${durableRate.toFixed(0).padStart(8)} | ${load.seconds.toFixed(2).padStart(7)} | ${stored}`
+  )
+  console.log(`ratio aftercare / ceiling: ${(durableRate / rawRate).toFixed(2)}`)
+  console.log(
+    `upload publish→PUBACK: p50 ${load.p50.toFixed(0)} ms, p99 ${load.p99.toFixed(0)} ms; errors ${load.errors}`
+  )
+  console.log(
+    `writer: ${writer.batchesWritten} requests, ${(writer.linesWritten / Math.max(1, writer.batchesWritten)).toFixed(0)} lines/request`
+  )
+  console.log(
+    `InfluxDB holds ${stored} of ${load.acked * batch} acknowledged samples${stored === load.acked * batch ? ' (all)' : ' — LOSS'}`
+  )
+  if (stored !== load.acked * batch) process.exitCode = 1
+} finally {
+  await influxd.stop()
+  rmSync(dir, { recursive: true, force: true })
+}
