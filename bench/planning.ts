@@ -121,7 +121,10 @@ async function writeHistory(url: string, database: string, fleet: DeviceSpec[]):
     lines = []
     const p = post(`${url}/write?db=${database}&precision=ms`, body)
     inFlight.add(p)
-    void p.finally(() => inFlight.delete(p))
+    void p.then(
+      () => inFlight.delete(p),
+      () => inFlight.delete(p)
+    )
     if (inFlight.size >= 3) await Promise.race(inFlight)
   }
   // a loaded influxd answers 500 {"error":"timeout"} now and then: the data is retried, as aftercare's writer does

@@ -87,7 +87,10 @@ try {
       if (res.status !== 204) throw new Error(`raw write ${res.status}: ${await res.text()}`)
     })
     inFlight.add(p)
-    void p.finally(() => inFlight.delete(p))
+    void p.then(
+      () => inFlight.delete(p),
+      () => inFlight.delete(p)
+    )
     if (inFlight.size >= 4) await Promise.race(inFlight)
   }
   await Promise.all(inFlight)
