@@ -13,5 +13,5 @@ export {
   type DeadLetter,
   type DeadLetterStore
 } from './dead-letter-store.js'
-export { normalise, pointTime, type Rejection, type RejectCode } from './normalise.js'
+export { normalise, pointTime, sampleLine, type Rejection, type RejectCode } from './normalise.js'
 export { startPipelineMetrics } from './pipeline-metrics.js'

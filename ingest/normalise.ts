@@ -1,4 +1,4 @@
-import { Point } from '@influxdata/influxdb-client'
+import { Point, escape } from '@influxdata/influxdb-client'
 import type { z } from 'zod'
 import {
   MAX_SAMPLES_PER_UPLOAD,
@@ -132,14 +132,52 @@ export function pointTime(ts: number, seq: number | undefined): string {
   return (BigInt(ts) * 1_000_000n + BigInt((seq ?? 0) % 1_000_000)).toString()
 }
 
-function sampleLine(device: DeviceInfo, sample: Sample): string {
-  const point = tagged(measurements.telemetry(device.kind), device).intField('seq', sample.seq)
-  for (const [key, value] of Object.entries(sample)) {
-    if (key === 'ts' || key === 'seq' || value === undefined) continue
-    if (typeof value === 'boolean') point.booleanField(key, value)
-    else point.floatField(key, value as number)
+/**
+ * A sample's line, written directly rather than through `Point` (the hot path: every sample of every
+ * upload). Same output as `Point` — tags and fields sorted, the client library's own escaping — which
+ * a unit test holds it to; the tag part is built once per device.
+ */
+export function sampleLine(device: DeviceInfo, sample: Sample): string {
+  let fields = ''
+  for (const key of Object.keys(sample).sort()) {
+    if (key === 'ts') continue
+    const value = (sample as Record<string, unknown>)[key]
+    if (value === undefined) continue
+    const text =
+      key === 'seq'
+        ? `${Math.floor(value as number)}i`
+        : typeof value === 'boolean'
+          ? value
+            ? 'T'
+            : 'F'
+          : String(value)
+    fields += fields ? `,${key}=${text}` : `${key}=${text}`
   }
-  return point.timestamp(pointTime(sample.ts, sample.seq)).toLineProtocol() ?? ''
+  return `${tagPrefix(device)} ${fields} ${pointTime(sample.ts, sample.seq)}`
+}
+
+const prefixes = new Map<string, string>()
+
+function tagPrefix(device: DeviceInfo): string {
+  const key = `${device.kind}\u0000${device.id}\u0000${device.model}\u0000${device.outlet ?? ''}\u0000${device.region}`
+  let prefix = prefixes.get(key)
+  if (prefix === undefined) {
+    const tags: [string, string][] = [
+      ['device', device.id],
+      ['model', device.model],
+      ['outlet', device.outlet ?? ''],
+      ['region', device.region]
+    ]
+    prefix =
+      escape.measurement(measurements.telemetry(device.kind)) +
+      tags
+        .filter(([, v]) => v)
+        .map(([k, v]) => `,${k}=${escape.tag(v)}`)
+        .join('')
+    if (prefixes.size >= 100000) prefixes.clear()
+    prefixes.set(key, prefix)
+  }
+  return prefix
 }
 
 function eventLine(device: DeviceInfo, ev: DeviceEvent): string {

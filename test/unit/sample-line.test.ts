@@ -1,0 +1,51 @@
+import { Point } from '@influxdata/influxdb-client'
+import { describe, expect, it } from 'vitest'
+import { pointTime, sampleLine } from '../../ingest/index.js'
+import { measurements, type DeviceInfo, type Sample } from '../../shared/index.js'
+
+/** The line the official client's Point makes for a sample: the reference the fast path must equal. */
+function viaPoint(device: DeviceInfo, sample: Sample): string {
+  const point = new Point(measurements.telemetry(device.kind))
+    .tag('device', device.id)
+    .tag('model', device.model)
+    .tag('region', device.region)
+    .intField('seq', sample.seq)
+  if (device.outlet) point.tag('outlet', device.outlet)
+  for (const [key, value] of Object.entries(sample)) {
+    if (key === 'ts' || key === 'seq' || value === undefined) continue
+    if (typeof value === 'boolean') point.booleanField(key, value)
+    else point.floatField(key, value as number)
+  }
+  return point.timestamp(pointTime(sample.ts, sample.seq)).toLineProtocol() ?? ''
+}
+
+describe('sample lines', () => {
+  it("when samples of both kinds are written, then each line is exactly the official client's Point line", () => {
+    const devices: DeviceInfo[] = [
+      { id: 'p-1', kind: 'purifier', model: 'RO-400', region: 'cn-east', outlet: 'sh-01' },
+      { id: 'm 2,x=y', kind: 'machine', model: 'PUMP 52', region: 'cn=north', outlet: null }
+    ]
+    let seed = 7
+    const rand = () => ((seed = (seed * 48271) % 2147483647) / 2147483647) * 1000
+    for (let i = 0; i < 200; i++) {
+      const device = devices[i % 2]!
+      const sample =
+        device.kind === 'purifier'
+          ? {
+              ts: 1767225600000 + i,
+              seq: i * 7919,
+              litersTotal: rand(),
+              tdsIn: Math.round(rand()),
+              leak: i % 3 === 0
+            }
+          : {
+              ts: 1767225600000 + i,
+              seq: i,
+              engineHours: rand() * 100,
+              lat: 31.2 + rand() / 1e4,
+              hydBar: 1e-7 * i
+            }
+      expect(sampleLine(device, sample as Sample)).toBe(viaPoint(device, sample as Sample))
+    }
+  })
+})
