@@ -140,6 +140,13 @@ export async function startAftercare(
       gate: ingest.handle,
       logger: log,
       maxPayloadBytes: config.MQTT_MAX_PAYLOAD_BYTES,
+      limits: {
+        connectTimeoutMs: config.MQTT_CONNECT_TIMEOUT_MS,
+        keepaliveLimitSeconds: config.MQTT_KEEPALIVE_LIMIT_SECONDS,
+        deviceMsgsPerSecond: config.MQTT_DEVICE_MSGS_PER_SECOND,
+        deviceBurst: config.MQTT_DEVICE_BURST,
+        loginFailuresPerSecond: config.MQTT_LOGIN_FAILURES_PER_SECOND
+      },
       onStatus: (device, status) => ingest.recordStatus(device, status)
     })
     registry.on('device-revoked', (id) => broker.disconnectDevice(id))

@@ -106,7 +106,8 @@ try {
       MQTT_PORT: 0,
       API_PORT: 0,
       LOG_LEVEL: 'silent',
-      PLAN_EVERY_HOURS: 0
+      PLAN_EVERY_HOURS: 0,
+      MQTT_DEVICE_MSGS_PER_SECOND: 1000000
     }
   )
   const app = await startAftercare(config, silentLogger)

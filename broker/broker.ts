@@ -10,6 +10,7 @@ import {
   topics
 } from '../shared/index.js'
 import { canPublish, canSubscribe, type Identity } from './acl.js'
+import { Buckets, Slots } from './throttle.js'
 import { guardPacketSize } from './packet-size-guard.js'
 
 /** Checks credentials; resolves `undefined` for unknown or wrong, throws AppError FORBIDDEN when disabled. */
@@ -31,8 +32,30 @@ export interface BrokerOptions {
   gate: PublishGate
   logger: Logger
   maxPayloadBytes: number
+  limits?: Partial<BrokerLimits>
   /** Told when a device comes online or goes offline (after its retained status is published). */
   onStatus?: (device: DeviceInfo, status: 'online' | 'offline') => void
+}
+
+/** What keeps one client from hurting the others. */
+export interface BrokerLimits {
+  /** A socket that sends no CONNECT in this time is closed. */
+  connectTimeoutMs: number
+  /** The longest keepalive a client may ask for (0, "never", is refused): silent half-open clients are reaped at 1.5× it. */
+  keepaliveLimitSeconds: number
+  /** A device's publishes past this rate (after a burst) wait before the gate: it slows itself, no one else. */
+  deviceMsgsPerSecond: number
+  deviceBurst: number
+  /** Failed logins an address may make a second (burst 20); past that, its CONNECTs are refused without a password check. */
+  loginFailuresPerSecond: number
+}
+
+export const DEFAULT_LIMITS: BrokerLimits = {
+  connectTimeoutMs: 10000,
+  keepaliveLimitSeconds: 1200,
+  deviceMsgsPerSecond: 20,
+  deviceBurst: 200,
+  loginFailuresPerSecond: 5
 }
 
 export interface ListenOptions {
@@ -58,21 +81,64 @@ export class Broker {
   private readonly identities = new WeakMap<Client, Identity>()
   private readonly servers: (net.Server | tls.Server)[] = []
   private readonly log: Logger
-  readonly stats = { refusedConnects: 0, refusedPublishes: 0, refusedSubscribes: 0, oversizePackets: 0 }
+  readonly stats = {
+    refusedConnects: 0,
+    refusedPublishes: 0,
+    refusedSubscribes: 0,
+    oversizePackets: 0,
+    throttledLogins: 0,
+    throttledPublishes: 0
+  }
+  private readonly publishBuckets: Buckets
+  private readonly loginFailures: Buckets
+  private readonly loginSlots = new Slots(4)
+  private lastThrottleLog = 0
 
   private constructor(private readonly options: BrokerOptions) {
     this.log = options.logger.child({ component: 'broker' })
+    const limits = { ...DEFAULT_LIMITS, ...options.limits }
+    this.publishBuckets = new Buckets(limits.deviceMsgsPerSecond, limits.deviceBurst)
+    this.loginFailures = new Buckets(limits.loginFailuresPerSecond, 20)
     this.aedes = new Aedes({
       maxClientsIdLength: 64,
+      connectTimeout: limits.connectTimeoutMs,
+      keepaliveLimit: limits.keepaliveLimitSeconds,
       authenticate: (client, username, password, done) => {
-        this.authenticate(client, username, password).then(
-          () => done(null, true),
-          (err: Error & { returnCode?: number }) => {
-            this.stats.refusedConnects++
-            this.log.info({ clientId: client.id, username, reason: err.message }, 'connection refused')
-            done(authError(err.returnCode ?? CONNACK.serverUnavailable, err.message) as never, false)
+        const address = remoteAddress(client)
+        const refuse = (err: Error & { returnCode?: number }) => {
+          this.stats.refusedConnects++
+          done(authError(err.returnCode ?? CONNACK.serverUnavailable, err.message) as never, false)
+        }
+        // a few credential checks per address at a time; the rest wait their turn, so a burst of guesses
+        // from one address meets the failure limit after a handful of password checks, not all of them
+        void this.loginSlots.run(address, async () => {
+          // an address that keeps failing is refused before any password is checked: failed logins stay cheap
+          if (!this.loginFailures.has(address)) {
+            this.stats.throttledLogins++
+            const now = Date.now()
+            if (now - this.lastThrottleLog >= 1000) {
+              this.lastThrottleLog = now
+              this.log.warn(
+                { address, throttledLogins: this.stats.throttledLogins },
+                'too many failed logins from this address; refusing without checking'
+              )
+            }
+            return refuse(authError(CONNACK.serverUnavailable, 'too many failed logins'))
           }
-        )
+          try {
+            await this.authenticate(client, username, password)
+            done(null, true)
+          } catch (e) {
+            const err = e as Error & { returnCode?: number }
+            if (err.returnCode === CONNACK.badCredentials || err.returnCode === CONNACK.identifierRejected)
+              this.loginFailures.reserve(address)
+            this.log.info(
+              { clientId: client.id, username, address, reason: err.message },
+              'connection refused'
+            )
+            refuse(err)
+          }
+        })
       },
       authorizePublish: (client, packet, done) => this.authorizePublish(client, packet, done),
       authorizeSubscribe: (client, sub, done) => this.authorizeSubscribe(client, sub, done)
@@ -187,7 +253,12 @@ export class Broker {
     }
     if (identity.type === 'service') return done(null)
     packet.retain = false // device data is stored, not retained
-    this.options.gate(identity.device, packet.topic, packet.payload as Buffer).then(
+    // Aedes reads a client's next packet only after this one is authorized: waiting here slows that device alone
+    const wait = this.publishBuckets.reserve(identity.device.id)
+    if (wait > 0) this.stats.throttledPublishes++
+    const gate = () => this.options.gate(identity.device, packet.topic, packet.payload as Buffer)
+    const stored = wait > 0 ? new Promise((r) => setTimeout(r, wait)).then(gate) : gate()
+    stored.then(
       () => done(null),
       (err: Error) => {
         this.log.warn(
@@ -253,4 +324,9 @@ function bind<S extends net.Server>(
       resolve({ server, port: (server.address() as net.AddressInfo).port })
     })
   })
+}
+
+function remoteAddress(client: Client): string {
+  const conn = (client as unknown as { conn?: { remoteAddress?: string } }).conn
+  return conn?.remoteAddress ?? 'unknown'
 }

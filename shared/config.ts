@@ -26,6 +26,11 @@ export const configSchema = z.object({
   MQTT_TLS_KEY: optionalString,
   MQTT_MAX_PAYLOAD_BYTES: positiveInt.default(512 * 1024),
   MQTT_AUTH_CACHE_SECONDS: z.coerce.number().int().min(0).default(300),
+  MQTT_CONNECT_TIMEOUT_MS: positiveInt.default(10000),
+  MQTT_KEEPALIVE_LIMIT_SECONDS: positiveInt.max(65535).default(1200),
+  MQTT_DEVICE_MSGS_PER_SECOND: z.coerce.number().positive().default(20),
+  MQTT_DEVICE_BURST: positiveInt.default(200),
+  MQTT_LOGIN_FAILURES_PER_SECOND: z.coerce.number().positive().default(5),
 
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: port.default(8080),

@@ -30,6 +30,7 @@ describe('kill -9 in the middle of a stream', () => {
       MQTT_PORT: String(mqttPort),
       API_PORT: String(apiPort),
       PLAN_EVERY_HOURS: '0',
+      MQTT_DEVICE_MSGS_PER_SECOND: '100000',
       LOG_LEVEL: 'warn'
     }
     const start = async () => {
