@@ -55,7 +55,8 @@ export async function openPglite(dir: string | undefined): Promise<SqlClient> {
 }
 
 export async function openPostgres(url: string): Promise<SqlClient> {
-  const pool = new pg.Pool({ connectionString: url, max: 10 })
+  // a server that does not answer fails a query in seconds instead of holding it (and a login) forever
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 })
   // an idle client losing its server must not crash the process
   pool.on('error', () => undefined)
   try {
