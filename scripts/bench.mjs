@@ -1,4 +1,4 @@
-// npm run bench -- <name> [options]: runs bench/<name>.ts with tsx. Names: ingest, points, planning.
+// npm run bench -- <name> [options]: runs bench/<name>.ts with tsx. Names: ingest, points, planning, connections.
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 
