@@ -23,7 +23,10 @@ for (let i = 0; i < cfg.credentials.length; i += cfg.concurrency) {
       return client
     })
   )
-  for (const d of done) d.status === 'fulfilled' ? clients.push(d.value) : failed++
+  for (const d of done) {
+    if (d.status === 'fulfilled') clients.push(d.value)
+    else failed++
+  }
   if (performance.now() - t0 > cfg.timeLimitMs) break
 }
 console.log(JSON.stringify({ connected: clients.length, failed, seconds: (performance.now() - t0) / 1000 }))
