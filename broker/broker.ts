@@ -10,7 +10,7 @@ import {
   topics
 } from '../shared/index.js'
 import { canPublish, canSubscribe, type Identity } from './acl.js'
-import { Buckets, Slots } from './throttle.js'
+import { Buckets, DEFAULT_LIMITS, LoginGuard, type BrokerLimits } from './throttle.js'
 import { guardPacketSize } from './packet-size-guard.js'
 
 /** Checks credentials; resolves `undefined` for unknown or wrong, throws AppError FORBIDDEN when disabled. */
@@ -35,27 +35,6 @@ export interface BrokerOptions {
   limits?: Partial<BrokerLimits>
   /** Told when a device comes online or goes offline (after its retained status is published). */
   onStatus?: (device: DeviceInfo, status: 'online' | 'offline') => void
-}
-
-/** What keeps one client from hurting the others. */
-export interface BrokerLimits {
-  /** A socket that sends no CONNECT in this time is closed. */
-  connectTimeoutMs: number
-  /** The longest keepalive a client may ask for (0, "never", is refused): silent half-open clients are reaped at 1.5× it. */
-  keepaliveLimitSeconds: number
-  /** A device's publishes past this rate (after a burst) wait before the gate: it slows itself, no one else. */
-  deviceMsgsPerSecond: number
-  deviceBurst: number
-  /** Failed logins an address may make a second (burst 20); past that, its CONNECTs are refused without a password check. */
-  loginFailuresPerSecond: number
-}
-
-export const DEFAULT_LIMITS: BrokerLimits = {
-  connectTimeoutMs: 10000,
-  keepaliveLimitSeconds: 1200,
-  deviceMsgsPerSecond: 20,
-  deviceBurst: 200,
-  loginFailuresPerSecond: 5
 }
 
 export interface ListenOptions {
@@ -90,55 +69,42 @@ export class Broker {
     throttledPublishes: 0
   }
   private readonly publishBuckets: Buckets
-  private readonly loginFailures: Buckets
-  private readonly loginSlots = new Slots(4)
-  private lastThrottleLog = 0
+  private readonly logins: LoginGuard
 
   private constructor(private readonly options: BrokerOptions) {
     this.log = options.logger.child({ component: 'broker' })
     const limits = { ...DEFAULT_LIMITS, ...options.limits }
     this.publishBuckets = new Buckets(limits.deviceMsgsPerSecond, limits.deviceBurst)
-    this.loginFailures = new Buckets(limits.loginFailuresPerSecond, 20)
+    this.logins = new LoginGuard(limits.loginFailuresPerSecond, () => ++this.stats.throttledLogins, this.log)
     this.aedes = new Aedes({
       maxClientsIdLength: 64,
       connectTimeout: limits.connectTimeoutMs,
       keepaliveLimit: limits.keepaliveLimitSeconds,
       authenticate: (client, username, password, done) => {
         const address = remoteAddress(client)
-        const refuse = (err: Error & { returnCode?: number }) => {
-          this.stats.refusedConnects++
-          done(authError(err.returnCode ?? CONNACK.serverUnavailable, err.message) as never, false)
-        }
-        // a few credential checks per address at a time; the rest wait their turn, so a burst of guesses
-        // from one address meets the failure limit after a handful of password checks, not all of them
-        void this.loginSlots.run(address, async () => {
-          // an address that keeps failing is refused before any password is checked: failed logins stay cheap
-          if (!this.loginFailures.has(address)) {
-            this.stats.throttledLogins++
-            const now = Date.now()
-            if (now - this.lastThrottleLog >= 1000) {
-              this.lastThrottleLog = now
-              this.log.warn(
-                { address, throttledLogins: this.stats.throttledLogins },
-                'too many failed logins from this address; refusing without checking'
+        void this.logins
+          .attempt(address, async () => {
+            try {
+              await this.authenticate(client, username, password)
+              return 'ok'
+            } catch (e) {
+              const err = e as Error & { returnCode?: number }
+              this.log.info(
+                { clientId: client.id, username, address, reason: err.message },
+                'connection refused'
               )
+              const failed =
+                err.returnCode === CONNACK.badCredentials || err.returnCode === CONNACK.identifierRejected
+              throw Object.assign(err, { countsAsFailure: failed })
             }
-            return refuse(authError(CONNACK.serverUnavailable, 'too many failed logins'))
-          }
-          try {
-            await this.authenticate(client, username, password)
-            done(null, true)
-          } catch (e) {
-            const err = e as Error & { returnCode?: number }
-            if (err.returnCode === CONNACK.badCredentials || err.returnCode === CONNACK.identifierRejected)
-              this.loginFailures.reserve(address)
-            this.log.info(
-              { clientId: client.id, username, address, reason: err.message },
-              'connection refused'
-            )
-            refuse(err)
-          }
-        })
+          })
+          .then(
+            () => done(null, true),
+            (err: Error & { returnCode?: number }) => {
+              this.stats.refusedConnects++
+              done(authError(err.returnCode ?? CONNACK.serverUnavailable, err.message) as never, false)
+            }
+          )
       },
       authorizePublish: (client, packet, done) => this.authorizePublish(client, packet, done),
       authorizeSubscribe: (client, sub, done) => this.authorizeSubscribe(client, sub, done)

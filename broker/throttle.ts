@@ -1,3 +1,24 @@
+/** What keeps one client from hurting the others. */
+export interface BrokerLimits {
+  /** A socket that sends no CONNECT in this time is closed. */
+  connectTimeoutMs: number
+  /** The longest keepalive a client may ask for (0, "never", is refused): silent half-open clients are reaped at 1.5× it. */
+  keepaliveLimitSeconds: number
+  /** A device's publishes past this rate (after a burst) wait before the gate: it slows itself, no one else. */
+  deviceMsgsPerSecond: number
+  deviceBurst: number
+  /** Failed logins an address may make a second (burst 20); past that, its CONNECTs are refused without a password check. */
+  loginFailuresPerSecond: number
+}
+
+export const DEFAULT_LIMITS: BrokerLimits = {
+  connectTimeoutMs: 10000,
+  keepaliveLimitSeconds: 1200,
+  deviceMsgsPerSecond: 20,
+  deviceBurst: 200,
+  loginFailuresPerSecond: 5
+}
+
 /**
  * Token buckets per key (a device, a remote address): `rate` tokens a second up
  * to `burst`. Keys idle long enough to be full again are forgotten, so a flood
@@ -62,5 +83,50 @@ export class Slots {
       if (next) next()
       else if (slot.active === 0) this.keys.delete(key)
     }
+  }
+}
+
+/**
+ * Failed logins per remote address: a few credential checks per address at a time (the rest wait their
+ * turn), and an address past its failure budget is refused before any password is checked — so a burst
+ * of guesses costs a handful of password checks, not all of them. Failures are what the check marks
+ * with `countsAsFailure`.
+ */
+export class LoginGuard {
+  private readonly failures: Buckets
+  private readonly slots = new Slots(4)
+  private lastLog = 0
+
+  constructor(
+    failuresPerSecond: number,
+    /** Counts a refusal without a check; returns the running total (for the log). */
+    private readonly onThrottled: () => number,
+    private readonly log: { warn(obj: object, msg: string): void },
+    burst = 20
+  ) {
+    this.failures = new Buckets(failuresPerSecond, burst)
+  }
+
+  attempt<T>(address: string, check: () => Promise<T>): Promise<T> {
+    return this.slots.run(address, async () => {
+      if (!this.failures.has(address)) {
+        const throttled = this.onThrottled()
+        const now = Date.now()
+        if (now - this.lastLog >= 1000) {
+          this.lastLog = now
+          this.log.warn(
+            { address, throttledLogins: throttled },
+            'too many failed logins from this address; refusing without checking'
+          )
+        }
+        throw Object.assign(new Error('too many failed logins'), { returnCode: 3 })
+      }
+      try {
+        return await check()
+      } catch (err) {
+        if ((err as { countsAsFailure?: boolean }).countsAsFailure) this.failures.reserve(address)
+        throw err
+      }
+    })
   }
 }
