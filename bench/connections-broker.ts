@@ -4,14 +4,13 @@
 // Answers IPC messages: {cmd:'rss'} → {rss, heap, connected}; {cmd:'stop'} → exits.
 import net from 'node:net'
 import { Aedes } from 'aedes'
-import { startAftercare } from '../app/index.js'
-import { loadConfig, silentLogger } from '../shared/index.js'
+import { provisionPurifiers, startBenchAftercare } from './common.js'
 
 const [mode, dataDir, influxUrl, devices] = process.argv.slice(2) as [string, string, string, string]
 let port: number
 let connected: () => number
 let stop: () => Promise<void>
-let credentials: { id: string; secret: string }[] = []
+let credentials: { id: string; secret: string }[]
 if (mode === 'bare') {
   const aedes = new Aedes({ maxClientsIdLength: 64 })
   await aedes.listen()
@@ -25,28 +24,8 @@ if (mode === 'bare') {
   }
   credentials = Array.from({ length: Number(devices) }, (_, i) => ({ id: `conn-${i}`, secret: 'x' }))
 } else {
-  const config = loadConfig(
-    {},
-    {
-      AFTERCARE_DATA_DIR: dataDir,
-      INFLUX_URL: influxUrl,
-      MQTT_PORT: 0,
-      API_PORT: 0,
-      LOG_LEVEL: 'silent',
-      PLAN_EVERY_HOURS: 0
-    }
-  )
-  const app = await startAftercare(config, silentLogger)
-  for (let i = 0; i < Number(devices); i++) {
-    const { secret } = await app.registry.provision({
-      id: `conn-${i}`,
-      kind: 'purifier',
-      model: 'RO-400',
-      region: 'cn-east',
-      outlet: 'sh-01'
-    })
-    credentials.push({ id: `conn-${i}`, secret })
-  }
+  const app = await startBenchAftercare(dataDir, influxUrl)
+  credentials = await provisionPurifiers(app, Number(devices), 'conn-')
   port = Number(new URL(app.endpoints.mqtt).port)
   connected = () => app.broker.connectedClients
   stop = () => app.stop()

@@ -14,9 +14,8 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { parseArgs } from 'node:util'
 import { Aedes } from 'aedes'
-import { startAftercare } from '../app/index.js'
-import { loadConfig, silentLogger } from '../shared/index.js'
 import { LocalInfluxd } from '../stores/index.js'
+import { provisionPurifiers, startBenchAftercare } from './common.js'
 
 const run = promisify(execFile)
 const { values } = parseArgs({
@@ -77,32 +76,10 @@ try {
   await new Promise<void>((r) => bare.close(() => r()))
 
   // (b) aftercare, durable PUBACK
-  const config = loadConfig(
-    {},
-    {
-      AFTERCARE_DATA_DIR: path.join(dir, 'data'),
-      INFLUX_URL: influxd.url,
-      MQTT_PORT: 0,
-      API_PORT: 0,
-      LOG_LEVEL: 'silent',
-      // the pipeline's own rate is measured, not the per-device limit (20 msgs/s by default)
-      MQTT_DEVICE_MSGS_PER_SECOND: 1000000
-    }
-  )
   const t0 = performance.now()
-  const app = await startAftercare(config, silentLogger)
+  const app = await startBenchAftercare(path.join(dir, 'data'), influxd.url)
   const startSeconds = (performance.now() - t0) / 1000
-  const creds = []
-  for (let i = 0; i < devices; i++) {
-    const { secret } = await app.registry.provision({
-      id: `bench-${i}`,
-      kind: 'purifier',
-      model: 'RO-500',
-      region: 'cn-east',
-      outlet: 'sh-01'
-    })
-    creds.push({ id: `bench-${i}`, secret })
-  }
+  const creds = await provisionPurifiers(app, devices)
   const durable = await load(app.endpoints.mqtt, creds)
   const [row] = await app.influx.rows('SELECT count(tdsIn) AS n FROM purifier_telemetry')
   const stored = Number(row?.n ?? 0)

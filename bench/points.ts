@@ -12,10 +12,10 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs, promisify } from 'node:util'
-import { startAftercare } from '../app/index.js'
 import { normalise } from '../ingest/index.js'
-import { loadConfig, silentLogger, type DeviceInfo } from '../shared/index.js'
+import type { DeviceInfo } from '../shared/index.js'
 import { InfluxQueryClient, LocalInfluxd } from '../stores/index.js'
+import { provisionPurifiers, startBenchAftercare } from './common.js'
 
 const run = promisify(execFile)
 const { values } = parseArgs({
@@ -98,30 +98,8 @@ try {
   const [rawRow] = await rawDb.rows('SELECT count(tdsIn) AS n FROM purifier_telemetry')
 
   // (b) aftercare
-  const config = loadConfig(
-    {},
-    {
-      AFTERCARE_DATA_DIR: path.join(dir, 'data'),
-      INFLUX_URL: influxd.url,
-      MQTT_PORT: 0,
-      API_PORT: 0,
-      LOG_LEVEL: 'silent',
-      PLAN_EVERY_HOURS: 0,
-      MQTT_DEVICE_MSGS_PER_SECOND: 1000000
-    }
-  )
-  const app = await startAftercare(config, silentLogger)
-  const creds = []
-  for (let d = 0; d < devices; d++) {
-    const { secret } = await app.registry.provision({
-      id: `bench-${d}`,
-      kind: 'purifier',
-      model: 'RO-400',
-      region: 'cn-east',
-      outlet: 'sh-01'
-    })
-    creds.push({ id: `bench-${d}`, secret })
-  }
+  const app = await startBenchAftercare(path.join(dir, 'data'), influxd.url)
+  const creds = await provisionPurifiers(app, devices)
   const cfg = {
     url: app.endpoints.mqtt,
     devices: creds,
