@@ -145,7 +145,9 @@ export async function startAftercare(
         keepaliveLimitSeconds: config.MQTT_KEEPALIVE_LIMIT_SECONDS,
         deviceMsgsPerSecond: config.MQTT_DEVICE_MSGS_PER_SECOND,
         deviceBurst: config.MQTT_DEVICE_BURST,
-        loginFailuresPerSecond: config.MQTT_LOGIN_FAILURES_PER_SECOND
+        loginFailuresPerSecond: config.MQTT_LOGIN_FAILURES_PER_SECOND,
+        subscriberBacklogBytes: config.MQTT_SUBSCRIBER_BACKLOG_BYTES,
+        drainTimeoutMs: config.MQTT_DRAIN_TIMEOUT_MS
       },
       onStatus: (device, status) => ingest.recordStatus(device, status)
     })

@@ -51,6 +51,10 @@ export function pipelineFields(ingest: Ingest, writer: InfluxWriter, broker: Bro
     write_last_ms: writer.stats.lastWriteMs,
     connections: broker.connectedClients,
     refused_connects: broker.stats.refusedConnects,
-    refused_publishes: broker.stats.refusedPublishes
+    refused_publishes: broker.stats.refusedPublishes,
+    throttled_publishes: broker.stats.throttledPublishes,
+    throttled_logins: broker.stats.throttledLogins,
+    oversize_packets: broker.stats.oversizePackets,
+    dropped_deliveries: broker.stats.droppedDeliveries
   }
 }

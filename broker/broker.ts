@@ -12,6 +12,8 @@ import {
 import { canPublish, canSubscribe, type Identity } from './acl.js'
 import { Buckets, DEFAULT_LIMITS, LoginGuard, type BrokerLimits } from './throttle.js'
 import { guardPacketSize } from './packet-size-guard.js'
+import { bind, remoteAddress } from './sockets.js'
+import { congestionGuard, DEFAULT_BACKLOG, MQ_CONCURRENCY, type BacklogLimits } from './backlog.js'
 
 /** Checks credentials; resolves `undefined` for unknown or wrong, throws AppError FORBIDDEN when disabled. */
 export interface BrokerAuthenticator {
@@ -32,7 +34,7 @@ export interface BrokerOptions {
   gate: PublishGate
   logger: Logger
   maxPayloadBytes: number
-  limits?: Partial<BrokerLimits>
+  limits?: Partial<BrokerLimits & BacklogLimits>
   /** Told when a device comes online or goes offline (after its retained status is published). */
   onStatus?: (device: DeviceInfo, status: 'online' | 'offline') => void
 }
@@ -66,18 +68,26 @@ export class Broker {
     refusedSubscribes: 0,
     oversizePackets: 0,
     throttledLogins: 0,
-    throttledPublishes: 0
+    throttledPublishes: 0,
+    droppedDeliveries: 0
   }
   private readonly publishBuckets: Buckets
   private readonly logins: LoginGuard
 
   private constructor(private readonly options: BrokerOptions) {
     this.log = options.logger.child({ component: 'broker' })
-    const limits = { ...DEFAULT_LIMITS, ...options.limits }
+    const limits = { ...DEFAULT_LIMITS, ...DEFAULT_BACKLOG, ...options.limits }
     this.publishBuckets = new Buckets(limits.deviceMsgsPerSecond, limits.deviceBurst)
     this.logins = new LoginGuard(limits.loginFailuresPerSecond, () => ++this.stats.throttledLogins, this.log)
     this.aedes = new Aedes({
       maxClientsIdLength: 64,
+      concurrency: MQ_CONCURRENCY,
+      drainTimeout: limits.drainTimeoutMs,
+      authorizeForward: congestionGuard(
+        limits.subscriberBacklogBytes,
+        () => this.stats.droppedDeliveries++,
+        this.log
+      ),
       connectTimeout: limits.connectTimeoutMs,
       keepaliveLimit: limits.keepaliveLimitSeconds,
       authenticate: (client, username, password, done) => {
@@ -276,23 +286,4 @@ export class Broker {
 
 function unavailable(err: unknown): never {
   throw authError(CONNACK.serverUnavailable, `registry unavailable: ${(err as Error).message}`)
-}
-
-function bind<S extends net.Server>(
-  server: S,
-  host: string,
-  port: number
-): Promise<{ server: S; port: number }> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(port, host, () => {
-      server.off('error', reject)
-      resolve({ server, port: (server.address() as net.AddressInfo).port })
-    })
-  })
-}
-
-function remoteAddress(client: Client): string {
-  const conn = (client as unknown as { conn?: { remoteAddress?: string } }).conn
-  return conn?.remoteAddress ?? 'unknown'
 }

@@ -31,6 +31,8 @@ export const configSchema = z.object({
   MQTT_DEVICE_MSGS_PER_SECOND: z.coerce.number().positive().default(20),
   MQTT_DEVICE_BURST: positiveInt.default(200),
   MQTT_LOGIN_FAILURES_PER_SECOND: z.coerce.number().positive().default(5),
+  MQTT_SUBSCRIBER_BACKLOG_BYTES: positiveInt.default(1024 * 1024),
+  MQTT_DRAIN_TIMEOUT_MS: positiveInt.default(20000),
 
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: port.default(8080),

@@ -58,6 +58,11 @@ export function pipelineBoard(): BoardKit {
     'max(connections) AS connections, non_negative_difference(max(refused_connects)) AS refused_connects, non_negative_difference(max(refused_publishes)) AS refused_publishes',
     ['connections', 'refused_connects', 'refused_publishes']
   )
+  series(
+    'Broker guards (publishes slowed, logins refused unchecked, oversize packets, QoS 0 shed to stalled readers)',
+    'non_negative_difference(max(throttled_publishes)) AS throttled_publishes, non_negative_difference(max(throttled_logins)) AS throttled_logins, non_negative_difference(max(oversize_packets)) AS oversize_packets, non_negative_difference(max(dropped_deliveries)) AS dropped_deliveries',
+    ['throttled_publishes', 'throttled_logins', 'oversize_packets', 'dropped_deliveries']
+  )
   kit
     .panel('Dead letters by reason', new TablePanel().title('Dead letters by reason').span(12).height(8), [
       kit.sql(

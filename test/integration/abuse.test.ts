@@ -7,22 +7,7 @@ import {
   type TestAftercare
 } from '../helpers/aftercare.js'
 import { eventually } from '../helpers/stores.js'
-
-/** An MQTT 3.1.1 CONNECT packet, by hand: the test controls every byte and then stays silent. */
-function connectPacket(clientId: string, username: string, password: string, keepalive: number): Buffer {
-  const str = (s: string) => {
-    const b = Buffer.from(s)
-    return Buffer.concat([Buffer.from([b.length >> 8, b.length & 255]), b])
-  }
-  const body = Buffer.concat([
-    str('MQTT'),
-    Buffer.from([4, 0b11000010, keepalive >> 8, keepalive & 255]),
-    str(clientId),
-    str(username),
-    str(password)
-  ])
-  return Buffer.concat([Buffer.from([0x10, body.length]), body])
-}
+import { connectPacket } from '../helpers/raw-mqtt.js'
 
 /** Opens a raw TCP connection, optionally sends bytes, and resolves with what came back once the broker closes it. */
 function rawSession(port: number, send?: Buffer): Promise<{ received: Buffer; closedAfterMs: number }> {
