@@ -66,6 +66,8 @@ function telemetry(device: DeviceInfo, body: unknown, text: string, window: Time
   const samples: unknown = isUpload ? (body as { samples: unknown }).samples : body
   if (isUpload) {
     if (!Array.isArray(samples)) return rejected('schema', 'samples: expected an array of samples', text)
+    if (samples.length === 0)
+      return rejected('schema', 'samples: an upload carries at least one sample', text)
     if (Object.keys(body as object).length !== 1)
       return rejected('schema', 'an upload has only the key "samples"', text)
     if (samples.length > MAX_SAMPLES_PER_UPLOAD) {

@@ -1,0 +1,47 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { normalise } from '../../ingest/index.js'
+import type { DeviceInfo, DeviceTopicKind } from '../../shared/index.js'
+
+const NOW = Date.UTC(2026, 10, 1)
+const WINDOW = { now: NOW, maxAgeMs: 400 * 86400000, maxFutureMs: 300000 }
+const devices: DeviceInfo[] = [
+  { id: 'p-1', kind: 'purifier', model: 'RO-400', region: 'cn-east', outlet: 'sh-01' },
+  { id: 'm-1', kind: 'machine', model: 'PC200', region: 'jp-kanto', outlet: null }
+]
+const fieldNames = ['ts', 'seq', 'litersTotal', 'tdsIn', 'leak', 'engineHours', 'rpm', 'lat', 'samples', 'type']
+const anyValue = fc.oneof(
+  fc.double(),
+  fc.integer({ min: NOW - 500 * 86400000, max: NOW + 86400000 }),
+  fc.boolean(),
+  fc.string(),
+  fc.constant(null),
+  fc.anything()
+)
+/** Sample-shaped objects: the known keys with values of any type, sometimes right. */
+const sampleLike = fc.dictionary(fc.oneof(fc.constantFrom(...fieldNames), fc.string()), anyValue, { maxKeys: 8 })
+const payloads = fc.oneof(
+  fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)),
+  fc.json().map((s) => Buffer.from(s)),
+  sampleLike.map((o) => Buffer.from(JSON.stringify(o))),
+  fc
+    .array(fc.oneof(sampleLike, anyValue), { maxLength: 20 })
+    .map((samples) => Buffer.from(JSON.stringify({ samples })))
+)
+const topicKinds = fc.constantFrom<DeviceTopicKind>('telemetry', 'events', 'other' as DeviceTopicKind)
+
+describe('normalise on arbitrary payloads', () => {
+  it('when any payload arrives on any topic, then it never throws and every message is stored, dead-lettered or both', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...devices), topicKinds, payloads, (device, kind, payload) => {
+        const result = normalise(device, kind, payload, WINDOW)
+        // nothing silent: each publish leaves at least one line or one rejection behind
+        expect(result.lines.length + result.rejections.length).toBeGreaterThan(0)
+        for (const r of result.rejections) expect(r.reason.length).toBeGreaterThan(0)
+        // only the device's own tags: a payload can never name another device
+        for (const line of result.lines) expect(line).toContain(`device=${device.id},`)
+      }),
+      { numRuns: 5000, seed: 20261123 }
+    )
+  })
+})
