@@ -57,8 +57,7 @@ export class SqlDeadLetterStore implements DeadLetterStore {
         l.payload.length > MAX_PAYLOAD_CHARS
           ? `${l.payload.slice(0, MAX_PAYLOAD_CHARS)}…[truncated]`
           : l.payload
-      // PostgreSQL text cannot hold NUL bytes, which a device may well send
-      values.push(l.deviceId, l.topic, l.code, l.reason, payload.replaceAll('\u0000', '\\u0000'))
+      values.push(l.deviceId, pgText(l.topic), l.code, pgText(l.reason), pgText(payload))
       const o = i * 5
       return `($${o + 1}, $${o + 2}, $${o + 3}, $${o + 4}, $${o + 5})`
     })
@@ -100,4 +99,9 @@ export class SqlDeadLetterStore implements DeadLetterStore {
     )
     return Object.fromEntries(rows.map((r) => [r.code, r.n]))
   }
+}
+
+/** PostgreSQL text cannot hold NUL, which a device may well send (and a parser's message may quote): kept as `\u0000`. */
+function pgText(s: string): string {
+  return s.replaceAll('\u0000', '\\u0000')
 }

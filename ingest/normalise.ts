@@ -49,6 +49,10 @@ export function normalise(
   window: TimeWindow
 ): Normalised {
   const text = payload.toString('utf8')
+  return keepBytes(payload, text, parsed(device, kind, text, window))
+}
+
+function parsed(device: DeviceInfo, kind: DeviceTopicKind, text: string, window: TimeWindow): Normalised {
   if (kind !== 'telemetry' && kind !== 'events') {
     return rejected('unknown_topic', `devices publish to telemetry or events, not to ${kind}`, text)
   }
@@ -59,6 +63,17 @@ export function normalise(
     return rejected('bad_json', `payload is not JSON: ${(err as Error).message}`, text)
   }
   return kind === 'telemetry' ? telemetry(device, body, text, window) : event(device, body, text, window)
+}
+
+/**
+ * A payload that is not valid UTF-8 would lose bytes as text: a dead letter
+ * of the whole payload keeps it as `base64:` and its bytes instead.
+ */
+function keepBytes(payload: Buffer, text: string, result: Normalised): Normalised {
+  if (result.rejections.length === 0 || Buffer.from(text, 'utf8').equals(payload)) return result
+  for (const r of result.rejections)
+    if (r.payload === text) r.payload = `base64:${payload.toString('base64')}`
+  return result
 }
 
 function telemetry(device: DeviceInfo, body: unknown, text: string, window: TimeWindow): Normalised {

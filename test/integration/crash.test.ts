@@ -1,12 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import type { ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import path from 'node:path'
 import mqtt from 'mqtt'
 import { afterAll, describe, expect, it } from 'vitest'
-import { adminTokenFile } from '../../app/index.js'
-import { freePort, InfluxQueryClient } from '../../stores/index.js'
+import { InfluxQueryClient } from '../../stores/index.js'
 import { purifierSample } from '../helpers/aftercare.js'
-import { eventually, freshInflux, tempDir } from '../helpers/stores.js'
+import { aftercareEnv, provisionOverApi, spawnAftercare } from '../helpers/process.js'
+import { eventually, tempDir } from '../helpers/stores.js'
 
 const DEVICES = 5
 const SAMPLES = 400
@@ -20,43 +20,23 @@ describe('kill -9 in the middle of a stream', () => {
   })
 
   it('when aftercare is killed with SIGKILL while devices stream and is started again, then every acknowledged sample is in InfluxDB', async () => {
-    const { target } = await freshInflux()
-    const [mqttPort, apiPort] = [await freePort(), await freePort()]
-    const env = {
-      ...process.env,
-      AFTERCARE_DATA_DIR: data.dir,
-      INFLUX_URL: target.url,
-      INFLUX_DB: target.database,
-      MQTT_PORT: String(mqttPort),
-      API_PORT: String(apiPort),
-      PLAN_EVERY_HOURS: '0',
-      MQTT_DEVICE_MSGS_PER_SECOND: '100000',
-      LOG_LEVEL: 'warn'
-    }
+    const {
+      env,
+      mqttPort,
+      influx: target
+    } = await aftercareEnv(data.dir, {
+      MQTT_DEVICE_MSGS_PER_SECOND: '100000'
+    })
     const start = async () => {
-      const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('app/main.ts'), 'start'], {
-        env,
-        stdio: ['ignore', 'ignore', 'inherit']
-      })
-      processes.push(child)
-      await eventually(
-        async () => (await fetch(`http://127.0.0.1:${apiPort}/health`).catch(() => undefined))?.ok,
-        'aftercare to answer /health',
-        60000
-      )
-      return child
+      const started = await spawnAftercare(env)
+      processes.push(started.child)
+      return started.child
     }
     let aftercare = await start()
-    const token = readFileSync(adminTokenFile(data.dir), 'utf8').trim()
     const secrets = new Map<string, string>()
     for (let i = 0; i < DEVICES; i++) {
       const id = `crash-${i}`
-      const res = await fetch(`http://127.0.0.1:${apiPort}/devices`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ id, kind: 'purifier', model: 'RO-400', region: 'cn-east', outlet: 'sh-01' })
-      })
-      secrets.set(id, ((await res.json()) as { secret: string }).secret)
+      secrets.set(id, await provisionOverApi(data.dir, Number(env.API_PORT), id))
     }
 
     // each device publishes its samples in order; a publish that fails (the broker died) is sent again after

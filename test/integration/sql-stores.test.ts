@@ -75,14 +75,14 @@ describe.each([
     expect(list.map((d) => d.id)).toEqual(['sql-1'])
   })
 
-  it('when dead letters with NUL bytes and quotes are kept, then they read back with counts by code', async () => {
+  it('when dead letters with NUL bytes (in payload and reason) and quotes are kept, then they read back with counts by code', async () => {
     const store = new SqlDeadLetterStore(db)
     await store.add([
       {
         deviceId: 'sql-1',
         topic: 'devices/sql-1/telemetry',
         code: 'bad_json',
-        reason: 'payload is not JSON',
+        reason: 'payload is not JSON: Unexpected token \u0000',
         payload: "a\u0000b'c"
       },
       {
@@ -97,6 +97,7 @@ describe.each([
     const [latest, first] = await store.list({ deviceId: 'sql-1' })
     expect(latest?.code).toBe('schema')
     expect(first?.payload).toBe("a\\u0000b'c")
+    expect(first?.reason).toBe('payload is not JSON: Unexpected token \\u0000')
   })
 
   it('when a transaction throws, then nothing of it is kept', async () => {

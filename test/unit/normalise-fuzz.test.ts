@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { normalise } from '../../ingest/index.js'
 import type { DeviceInfo, DeviceTopicKind } from '../../shared/index.js'
+import { arbitraryPayloads } from '../helpers/arbitraries.js'
 
 const NOW = Date.UTC(2026, 10, 1)
 const WINDOW = { now: NOW, maxAgeMs: 400 * 86400000, maxFutureMs: 300000 }
@@ -9,25 +10,7 @@ const devices: DeviceInfo[] = [
   { id: 'p-1', kind: 'purifier', model: 'RO-400', region: 'cn-east', outlet: 'sh-01' },
   { id: 'm-1', kind: 'machine', model: 'PC200', region: 'jp-kanto', outlet: null }
 ]
-const fieldNames = ['ts', 'seq', 'litersTotal', 'tdsIn', 'leak', 'engineHours', 'rpm', 'lat', 'samples', 'type']
-const anyValue = fc.oneof(
-  fc.double(),
-  fc.integer({ min: NOW - 500 * 86400000, max: NOW + 86400000 }),
-  fc.boolean(),
-  fc.string(),
-  fc.constant(null),
-  fc.anything()
-)
-/** Sample-shaped objects: the known keys with values of any type, sometimes right. */
-const sampleLike = fc.dictionary(fc.oneof(fc.constantFrom(...fieldNames), fc.string()), anyValue, { maxKeys: 8 })
-const payloads = fc.oneof(
-  fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)),
-  fc.json().map((s) => Buffer.from(s)),
-  sampleLike.map((o) => Buffer.from(JSON.stringify(o))),
-  fc
-    .array(fc.oneof(sampleLike, anyValue), { maxLength: 20 })
-    .map((samples) => Buffer.from(JSON.stringify({ samples })))
-)
+const payloads = arbitraryPayloads(NOW)
 const topicKinds = fc.constantFrom<DeviceTopicKind>('telemetry', 'events', 'other' as DeviceTopicKind)
 
 describe('normalise on arbitrary payloads', () => {

@@ -116,6 +116,13 @@ describe('normalise', () => {
     expect(out.rejections[0]?.code).toBe('unknown_topic')
   })
 
+  it('when a payload is not valid UTF-8, then its dead letter keeps the exact bytes as base64', () => {
+    const bytes = Buffer.from([0x7b, 0xff, 0xfe, 0x00, 0x7d])
+    const out = normalise(purifier, 'telemetry', bytes, window)
+    expect(out.rejections[0]?.code).toBe('bad_json')
+    expect(out.rejections[0]?.payload).toBe(`base64:${bytes.toString('base64')}`)
+  })
+
   it('when the same sample is normalised twice, then both lines are identical (a resend overwrites itself)', () => {
     const payload = buf({ ts: NOW, seq: 3, tdsOut: 9 })
     expect(normalise(purifier, 'telemetry', payload, window).lines).toEqual(
