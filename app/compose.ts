@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { buildApi } from '../api/index.js'
-import { Broker } from '../broker/index.js'
+import { Broker, sessionBackend } from '../broker/index.js'
 import {
   Ingest,
   InfluxWriter,
@@ -42,7 +42,7 @@ import {
 } from '../stores/index.js'
 import { lockDataDir, writeEndpoints, type Endpoints } from './data-dir.js'
 import { deviceHealth, engineOutputSink } from './engine-outputs.js'
-import { allDevices, ensureAdmin, health, pipelineFields } from './start-helpers.js'
+import { allDevices, ensureAdmin, health, pipelineFields, sessionStore } from './start-helpers.js'
 
 /** A running aftercare: every role in one process, and how to stop it. */
 export interface Aftercare {
@@ -149,9 +149,11 @@ export async function startAftercare(
         subscriberBacklogBytes: config.MQTT_SUBSCRIBER_BACKLOG_BYTES,
         drainTimeoutMs: config.MQTT_DRAIN_TIMEOUT_MS
       },
-      onStatus: (device, status) => ingest.recordStatus(device, status)
+      onStatus: (device, status) => ingest.recordStatus(device, status),
+      sessions: sessionBackend(sessionStore(config)),
+      onRevoked: (id) => registry.forgetCachedLogin(id)
     })
-    registry.on('device-revoked', (id) => broker.disconnectDevice(id))
+    registry.on('device-revoked', (id) => broker.revokeEverywhere(id))
     // broker before writer: stop taking publishes, then let the writer drain what it was given
     cleanups.push(() => broker.close())
     const ports = await broker.listen({

@@ -1,9 +1,11 @@
 import { writeFileSync } from 'node:fs'
+import path from 'node:path'
 import type { HealthReport } from '../api/index.js'
-import type { Broker } from '../broker/index.js'
+import type { Broker, SessionStore } from '../broker/index.js'
 import type { Ingest, InfluxWriter } from '../ingest/index.js'
 import type { Registry } from '../registry/index.js'
 import type { InfluxQueryClient, SqlClient } from '../stores/index.js'
+import type { Config } from '../shared/index.js'
 import { adminTokenFile } from './data-dir.js'
 
 /** On the very first start there is no account: create `admin` and keep its token in the data folder (0600). */
@@ -57,4 +59,15 @@ export function pipelineFields(ingest: Ingest, writer: InfluxWriter, broker: Bro
     oversize_packets: broker.stats.oversizePackets,
     dropped_deliveries: broker.stats.droppedDeliveries
   }
+}
+
+/**
+ * Where the broker keeps its sessions: Redis when REDIS_URL is set (cluster
+ * mode, shared by every node), else LevelDB under the data dir (they survive a
+ * restart), or memory when MQTT_SESSIONS=memory.
+ */
+export function sessionStore(config: Config): SessionStore {
+  if (config.REDIS_URL) return { kind: 'redis', url: config.REDIS_URL }
+  if (config.MQTT_SESSIONS === 'memory') return { kind: 'memory' }
+  return { kind: 'disk', dir: path.join(config.AFTERCARE_DATA_DIR, 'broker-sessions') }
 }

@@ -1,25 +1,14 @@
 import net from 'node:net'
 import tls from 'node:tls'
 import { Aedes, type Client, type PublishPacket, type Subscription } from 'aedes'
-import {
-  AppError,
-  type DeviceInfo,
-  type Logger,
-  DEVICE_ID_PATTERN,
-  isAppError,
-  topics
-} from '../shared/index.js'
+import { AppError, type DeviceInfo, type Logger, topics } from '../shared/index.js'
 import { canPublish, canSubscribe, type Identity } from './acl.js'
+import { CONNACK, authError, identify, type BrokerAuthenticator } from './authenticate.js'
 import { Buckets, DEFAULT_LIMITS, LoginGuard, type BrokerLimits } from './throttle.js'
 import { guardPacketSize } from './packet-size-guard.js'
 import { bind, remoteAddress } from './sockets.js'
+import type { SessionBackend } from './sessions.js'
 import { congestionGuard, DEFAULT_BACKLOG, MQ_CONCURRENCY, type BacklogLimits } from './backlog.js'
-
-/** Checks credentials; resolves `undefined` for unknown or wrong, throws AppError FORBIDDEN when disabled. */
-export interface BrokerAuthenticator {
-  authenticateDevice(id: string, secret: string): Promise<DeviceInfo | undefined>
-  authenticateService(token: string): Promise<{ name: string; roles: readonly string[] } | undefined>
-}
 
 /**
  * The publish gate: completes when the message is durably stored (or
@@ -35,6 +24,10 @@ export interface BrokerOptions {
   logger: Logger
   maxPayloadBytes: number
   limits?: Partial<BrokerLimits & BacklogLimits>
+  /** Sessions and the message bus between nodes (memory when absent); closed after the broker. */
+  sessions?: SessionBackend
+  /** Told on every node when any node revoked a device's credentials (forget cached logins). */
+  onRevoked?: (deviceId: string) => void
   /** Told when a device comes online or goes offline (after its retained status is published). */
   onStatus?: (device: DeviceInfo, status: 'online' | 'offline') => void
 }
@@ -45,12 +38,8 @@ export interface ListenOptions {
   tls?: { cert: string | Buffer; key: string | Buffer; port: number }
 }
 
-/** CONNACK return codes of MQTT 3.1.1 [MQTT-3.2.2.3]. */
-const CONNACK = { identifierRejected: 2, serverUnavailable: 3, badCredentials: 4, notAuthorized: 5 } as const
-
-function authError(returnCode: number, message: string) {
-  return Object.assign(new Error(message), { returnCode })
-}
+/** The bus topic on which nodes tell each other of revoked devices (`$` topics are closed to clients). */
+const REVOKED_TOPIC = '$aftercare/revoked'
 
 /**
  * aftercare's MQTT broker: Aedes with registry authentication, the per-device
@@ -81,6 +70,8 @@ export class Broker {
     this.logins = new LoginGuard(limits.loginFailuresPerSecond, () => ++this.stats.throttledLogins, this.log)
     this.aedes = new Aedes({
       maxClientsIdLength: 64,
+      ...(options.sessions?.persistence ? { persistence: options.sessions.persistence } : {}),
+      ...(options.sessions?.mq ? { mq: options.sessions.mq } : {}),
       concurrency: MQ_CONCURRENCY,
       drainTimeout: limits.drainTimeoutMs,
       authorizeForward: congestionGuard(
@@ -95,7 +86,7 @@ export class Broker {
         void this.logins
           .attempt(address, async () => {
             try {
-              await this.authenticate(client, username, password)
+              this.identities.set(client, await identify(this.options.auth, client, username, password))
               return 'ok'
             } catch (e) {
               const err = e as Error & { returnCode?: number }
@@ -129,6 +120,9 @@ export class Broker {
   static async create(options: BrokerOptions): Promise<Broker> {
     const broker = new Broker(options)
     await broker.aedes.listen()
+    await new Promise<void>((resolve) =>
+      bus(broker.aedes).on(REVOKED_TOPIC, broker.revokedHere, () => resolve())
+    )
     return broker
   }
 
@@ -156,10 +150,17 @@ export class Broker {
     return { mqtt: mqtt.port, mqtts: secure.port }
   }
 
-  /** Ends a device's live session (after its secret was rotated or it was disabled). */
-  disconnectDevice(deviceId: string): void {
+  /** After a device's secret was rotated or it was disabled: every node forgets its login and ends its session. */
+  revokeEverywhere(deviceId: string): void {
+    bus(this.aedes).emit({ topic: REVOKED_TOPIC, payload: Buffer.from(deviceId) }, () => undefined)
+  }
+
+  private readonly revokedHere = (message: { payload: Buffer | Uint8Array }, done: () => void): void => {
+    const deviceId = Buffer.from(message.payload).toString('utf8')
+    this.options.onRevoked?.(deviceId)
     const client = (this.aedes as unknown as { clients: Record<string, Client> }).clients[deviceId]
     if (client) client.close()
+    done()
   }
 
   get connectedClients(): number {
@@ -169,46 +170,7 @@ export class Broker {
   async close(): Promise<void> {
     await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))))
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()))
-  }
-
-  private async authenticate(
-    client: Client,
-    username: string | undefined,
-    password: Buffer | undefined
-  ): Promise<void> {
-    if (!username || !password) throw authError(CONNACK.badCredentials, 'username and password are required')
-    const secret = password.toString('utf8')
-    if (username.startsWith('svc:')) {
-      const name = username.slice(4)
-      // a service account must never take over a device's session: its client id lives in svc:NAME[:...]
-      if (client.id !== username && !client.id.startsWith(`${username}:`)) {
-        throw authError(
-          CONNACK.identifierRejected,
-          `a service account's client id must be ${username} or start with ${username}:`
-        )
-      }
-      const account = await this.options.auth.authenticateService(secret).catch(unavailable)
-      if (!account || account.name !== name)
-        throw authError(CONNACK.badCredentials, 'bad service account credentials')
-      if (!account.roles.some((r) => r === 'mqtt-read' || r === 'mqtt-command')) {
-        throw authError(CONNACK.notAuthorized, `service account ${name} has no MQTT scope`)
-      }
-      this.identities.set(client, { type: 'service', name, roles: account.roles })
-      return
-    }
-    // [MQTT-3.1.3-8] an empty client id is refused; here every client id must equal the username
-    if (client.id !== username || !DEVICE_ID_PATTERN.test(username)) {
-      throw authError(CONNACK.identifierRejected, 'the client id must equal the username (the device id)')
-    }
-    let device: DeviceInfo | undefined
-    try {
-      device = await this.options.auth.authenticateDevice(username, secret)
-    } catch (err) {
-      if (isAppError(err, 'FORBIDDEN')) throw authError(CONNACK.notAuthorized, err.message)
-      unavailable(err)
-    }
-    if (!device) throw authError(CONNACK.badCredentials, 'unknown device or wrong secret')
-    this.identities.set(client, { type: 'device', device })
+    await this.options.sessions?.close()
   }
 
   private authorizePublish(
@@ -284,6 +246,16 @@ export class Broker {
   }
 }
 
-function unavailable(err: unknown): never {
-  throw authError(CONNACK.serverUnavailable, `registry unavailable: ${(err as Error).message}`)
+/** Aedes' message bus (mqemitter, or mqemitter-redis across nodes); its type is not in Aedes' declarations. */
+interface Bus {
+  on(
+    topic: string,
+    listener: (message: { payload: Buffer }, done: () => void) => void,
+    done: () => void
+  ): void
+  emit(message: { topic: string; payload: Buffer }, done: () => void): void
+}
+
+function bus(aedes: Aedes): Bus {
+  return (aedes as unknown as { mq: Bus }).mq
 }

@@ -1,9 +1,5 @@
-export {
-  Broker,
-  type BrokerAuthenticator,
-  type BrokerOptions,
-  type PublishGate,
-  type ListenOptions
-} from './broker.js'
+export { Broker, type BrokerOptions, type PublishGate, type ListenOptions } from './broker.js'
+export type { BrokerAuthenticator } from './authenticate.js'
 export { canPublish, canSubscribe, type Identity } from './acl.js'
 export { DEFAULT_LIMITS, type BrokerLimits } from './throttle.js'
+export { sessionBackend, type SessionStore, type SessionBackend } from './sessions.js'

@@ -39,6 +39,8 @@ export interface DeviceStore {
   get(id: string): Promise<DeviceWithSecret | undefined>
   list(filter: DeviceFilter): Promise<Device[]>
   setSecretHash(id: string, secretHash: string): Promise<boolean>
+  /** Replaces the stored hash of the same secret (a newer scheme) unless it changed meanwhile. */
+  upgradeSecretHash(id: string, previous: string, secretHash: string): Promise<boolean>
   setDisabled(id: string, disabled: boolean): Promise<boolean>
 }
 
@@ -96,6 +98,14 @@ export class SqlDeviceStore implements DeviceStore {
     const { rows } = await this.db.query(
       'UPDATE devices SET secret_hash = $2, secret_rotated_at = now() WHERE id = $1 RETURNING id',
       [id, secretHash]
+    )
+    return rows.length > 0
+  }
+
+  async upgradeSecretHash(id: string, previous: string, secretHash: string): Promise<boolean> {
+    const { rows } = await this.db.query(
+      'UPDATE devices SET secret_hash = $3 WHERE id = $1 AND secret_hash = $2 RETURNING id',
+      [id, previous, secretHash]
     )
     return rows.length > 0
   }

@@ -4,7 +4,7 @@ import { AppError, DEVICE_KINDS, deviceIdSchema, type Clock, systemClock } from 
 import type { AccountStore, Role, ServiceAccount } from './account-store.js'
 import { ROLES } from './account-store.js'
 import type { Device, DeviceFilter, DeviceStore, NewDevice } from './device-store.js'
-import { fingerprint, generateSecret, hashSecret, verifySecret } from './secrets.js'
+import { fingerprint, generateSecret, hashSecret, needsRehash, verifySecret } from './secrets.js'
 
 const label = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, '1-64 of A-Z a-z 0-9 _ . -')
 
@@ -100,6 +100,10 @@ export class Registry extends EventEmitter<RegistryEvents> {
     const found = await this.devices.get(id)
     if (!found || !(await verifySecret(secret, found.secretHash))) return undefined
     if (found.disabled) throw new AppError('FORBIDDEN', `device ${id} is disabled`)
+    if (needsRehash(found.secretHash)) {
+      // a hash of an older scheme: store the current one (unless a rotation replaced it meanwhile)
+      await this.devices.upgradeSecretHash(id, found.secretHash, await hashSecret(secret)).catch(() => false)
+    }
     const { secretHash: _secret, ...device } = found
     this.toCache(this.deviceCache, id, fp, device)
     return device
@@ -134,6 +138,11 @@ export class Registry extends EventEmitter<RegistryEvents> {
     const account = { name: found.name, roles: found.roles, disabled: false }
     this.toCache(this.tokenCache, name, fp, account)
     return account
+  }
+
+  /** Drops a device's cached login (another node revoked it); its next login checks the secret again. */
+  forgetCachedLogin(id: string): void {
+    this.deviceCache.delete(id)
   }
 
   private revoke(id: string): void {

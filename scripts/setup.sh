@@ -5,6 +5,7 @@
 #     on other platforms it stops with the exact install line
 #   - with --test: mosquitto-clients (mosquitto_pub, driven as a third-party client) and the
 #     PostgreSQL server (the tests start their own instance to check every SQL store against it)
+#     and redis-server (the cluster-mode tests start their own)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,6 +30,7 @@ missing=()
 if [ -z "${INFLUX_URL:-}" ] && ! command -v "${INFLUXD_PATH:-influxd}" >/dev/null 2>&1; then missing+=(influxdb); fi
 if [ "$want_test_tools" = 1 ] && ! command -v mosquitto_pub >/dev/null 2>&1; then missing+=(mosquitto-clients); fi
 if [ "$want_test_tools" = 1 ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then missing+=(postgresql); fi
+if [ "$want_test_tools" = 1 ] && ! command -v redis-server >/dev/null 2>&1; then missing+=(redis-server); fi
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ -f /etc/debian_version ] && command -v apt-get >/dev/null 2>&1; then
     apt_install "${missing[@]}"

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { randomBytes, scryptSync } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { inject } from 'vitest'
 import { SqlDeadLetterStore, deadLetterMigrations } from '../../ingest/index.js'
@@ -53,6 +53,34 @@ describe.each([
       region: 'cn-east'
     })
     expect(await registry.authenticateDevice('sql-1', 'wrong')).toBeUndefined()
+  })
+
+  it('when a device still has a scrypt hash from an earlier version, then its login works and the hash becomes a salted SHA-256', async () => {
+    const { secret } = await registry.provision({
+      id: 'sql-old',
+      kind: 'purifier',
+      model: 'RO-500',
+      region: 'jp-kanto'
+    })
+    // the format earlier versions stored: scrypt$N$r$p$salt$key
+    const salt = randomBytes(16)
+    const key = scryptSync(secret, salt, 32, { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 })
+    const old = ['scrypt', 2 ** 15, 8, 1, salt.toString('base64'), key.toString('base64')].join('$')
+    await db.query('UPDATE devices SET secret_hash = $2 WHERE id = $1', ['sql-old', old])
+    const fresh = new Registry(new SqlDeviceStore(db), new SqlAccountStore(db))
+    expect(await fresh.authenticateDevice('sql-old', 'not-the-secret')).toBeUndefined()
+    expect(await fresh.authenticateDevice('sql-old', secret)).toMatchObject({ id: 'sql-old' })
+    const { rows } = await db.query<{ secret_hash: string }>(
+      'SELECT secret_hash FROM devices WHERE id = $1',
+      ['sql-old']
+    )
+    expect(rows[0]?.secret_hash).toMatch(/^sha256\$/)
+    expect(
+      await new Registry(new SqlDeviceStore(db), new SqlAccountStore(db)).authenticateDevice(
+        'sql-old',
+        secret
+      )
+    ).toMatchObject({ id: 'sql-old' })
   })
 
   it('when a device is disabled, then authentication says FORBIDDEN even with a cached login', async () => {

@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs'
+import mqtt from 'mqtt'
+import { afterAll, describe, expect, it } from 'vitest'
+import { adminTokenFile } from '../../app/index.js'
+import { connectDevice } from '../helpers/aftercare.js'
+import {
+  aftercareEnv,
+  provisionOverApi,
+  spawnAftercare,
+  stopProcess,
+  type AftercareProcess
+} from '../helpers/process.js'
+import { eventually, tempDir } from '../helpers/stores.js'
+
+describe('embedded broker sessions on disk', () => {
+  const data = tempDir()
+  const started: AftercareProcess[] = []
+  afterAll(async () => {
+    for (const p of started) await stopProcess(p.child)
+    data.remove()
+  })
+
+  it('when aftercare is killed with SIGKILL and started again, then a persistent session keeps its subscription and the QoS 1 command queued while the device was offline', async () => {
+    const { env } = await aftercareEnv(data.dir)
+    const first = await spawnAftercare(env)
+    started.push(first)
+    const secret = await provisionOverApi(data.dir, first.apiPort, 'sess-1')
+    const device = await connectDevice(first.mqttPort, 'sess-1', secret, { clean: false })
+    await device.subscribeAsync('devices/sess-1/commands', { qos: 1 })
+    await device.endAsync()
+
+    // a command for the offline device, through the broker, from a service account
+    const token = await createCommander(first.apiPort, data.dir)
+    const ops = await connectDevice(first.mqttPort, 'svc:ops', token, { username: 'svc:ops' })
+    await ops.publishAsync('devices/sess-1/commands', '{"do":"flush"}', { qos: 1 })
+    await ops.endAsync()
+
+    first.child.kill('SIGKILL')
+    await new Promise((r) => first.child.once('exit', r))
+    const second = await spawnAftercare(env)
+    started.push(second)
+
+    const received: string[] = []
+    let sessionPresent = false
+    const again = mqtt.connect(`mqtt://127.0.0.1:${second.mqttPort}`, {
+      clientId: 'sess-1',
+      username: 'sess-1',
+      password: secret,
+      clean: false,
+      reconnectPeriod: 0
+    })
+    again.on('connect', (connack) => (sessionPresent = connack.sessionPresent))
+    again.on('message', (_t, payload) => received.push(payload.toString()))
+    await eventually(
+      async () => received.includes('{"do":"flush"}'),
+      'the queued command after the restart',
+      15000
+    )
+    expect(sessionPresent).toBe(true)
+    // the subscription itself survived too: a new command arrives without subscribing again
+    const ops2 = await connectDevice(second.mqttPort, 'svc:ops', token, { username: 'svc:ops' })
+    await ops2.publishAsync('devices/sess-1/commands', '{"do":"reboot"}', { qos: 1 })
+    await ops2.endAsync()
+    await eventually(
+      async () => received.includes('{"do":"reboot"}'),
+      'a new command on the old subscription',
+      10000
+    )
+    await again.endAsync()
+  }, 120000)
+})
+
+/** A service account allowed to publish commands, made through the API with the admin token. */
+async function createCommander(apiPort: number, dataDir: string): Promise<string> {
+  const admin = readFileSync(adminTokenFile(dataDir), 'utf8').trim()
+  const res = await fetch(`http://127.0.0.1:${apiPort}/accounts`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'ops', roles: ['mqtt-command'] })
+  })
+  if (!res.ok) throw new Error(`creating the account: ${res.status} ${await res.text()}`)
+  return ((await res.json()) as { token: string }).token
+}
