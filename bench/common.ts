@@ -21,7 +21,7 @@ export async function startBenchAftercare(dataDir: string, influxUrl: string): P
   return startAftercare(config, silentLogger)
 }
 
-/** Provisions `count` purifiers `<prefix>0..` and returns their credentials (one scrypt hash each). */
+/** Provisions `count` purifiers `<prefix>0..` and returns their credentials. */
 export async function provisionPurifiers(
   app: Aftercare,
   count: number,

@@ -1,8 +1,9 @@
-// The client side of `npm run bench -- connections`: N MQTT.js clients (keepalive 60, one subscription each),
+// The client side of `npm run bench -- connections` (its settings in the JSON file named by argv[2]): N MQTT.js clients (keepalive 60, one subscription each),
 // connected `concurrency` at a time; prints one JSON line when all are in, then idles until killed.
+import { readFileSync } from 'node:fs'
 import mqtt from 'mqtt'
 
-const cfg = JSON.parse(process.argv[2])
+const cfg = JSON.parse(readFileSync(process.argv[2], 'utf8'))
 const clients = []
 let failed = 0
 const t0 = performance.now()

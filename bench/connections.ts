@@ -6,7 +6,7 @@
  * The per-process file-descriptor limit here is 20,000; the client process holds one per connection.
  */
 import { fork, spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
@@ -46,7 +46,13 @@ async function measure(mode: 'bare' | 'aftercare', dataDir: string, influxUrl: s
     'node',
     [
       path.join(import.meta.dirname, 'connections-clients.mjs'),
-      JSON.stringify({ port: ready.port, credentials: ready.credentials, concurrency, timeLimitMs: 900000 })
+      // the credentials of 15,000 devices are too long for a command line: they go through a file
+      writeJson(path.join(dir, `clients-${mode}.json`), {
+        port: ready.port,
+        credentials: ready.credentials,
+        concurrency,
+        timeLimitMs: 900000
+      })
     ],
     {
       stdio: ['ignore', 'pipe', 'inherit']
@@ -60,6 +66,11 @@ async function measure(mode: 'bare' | 'aftercare', dataDir: string, influxUrl: s
   broker.send({ cmd: 'stop' })
   await new Promise((r) => broker.once('exit', r))
   return { mode, load, before, after, perConnection: (after.rss - before.rss) / Math.max(1, after.connected) }
+}
+
+function writeJson(file: string, value: unknown): string {
+  writeFileSync(file, JSON.stringify(value))
+  return file
 }
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'aftercare-bench-conn-'))

@@ -189,8 +189,9 @@ export class Broker {
       // MQTT 3.1.1 has no negative PUBACK: closing without acknowledging is the refusal
       return done(new AppError('FORBIDDEN', `${client.id} may not publish to ${packet.topic}`))
     }
+    // device data is stored, not retained; a command is for now, not for whoever subscribes later
+    packet.retain = false
     if (identity.type === 'service') return done(null)
-    packet.retain = false // device data is stored, not retained
     // Aedes reads a client's next packet only after this one is authorized: waiting here slows that device alone
     const wait = this.publishBuckets.reserve(identity.device.id)
     if (wait > 0) this.stats.throttledPublishes++

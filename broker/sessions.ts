@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs'
+import { Readable } from 'node:stream'
 import { createRequire } from 'node:module'
 import { ClassicLevel } from 'classic-level'
 import { Redis } from 'ioredis'
@@ -28,19 +29,44 @@ interface AsyncPersistence {
   destroy(): Promise<void>
 }
 
+interface Persistence extends AsyncPersistence {
+  createRetainedStreamCombi(patterns: string[]): Readable
+}
+
+/** A device's own command filter: `devices/{id}/commands` or below it (the only filters a device may hold). */
+const COMMAND_FILTER = /^devices\/[^/#+]+\/commands(\/|$)/
+
+/**
+ * Every persistence answers a SUBSCRIBE by scanning all retained messages for
+ * matches: one per device (its status), so a reconnect storm of N devices
+ * would cost N² (15,000 devices: hours on LevelDB). Retained messages here
+ * exist only on `devices/{id}/status`, which the broker owns — device data and
+ * commands are always stored with retain off — so a filter under a device's
+ * `commands` can never match one: for those the scan is skipped.
+ */
+export function noRetainedScanForCommands<P extends Persistence>(persistence: P): P {
+  const scan = persistence.createRetainedStreamCombi.bind(persistence)
+  persistence.createRetainedStreamCombi = (patterns: string[]) =>
+    patterns.every((p) => COMMAND_FILTER.test(p)) ? Readable.from([]) : scan(patterns)
+  return persistence
+}
+
 export function sessionBackend(store: SessionStore): SessionBackend {
-  if (store.kind === 'memory') return { close: async () => undefined }
+  if (store.kind === 'memory') {
+    const memoryPersistence = require('aedes-persistence') as () => Persistence
+    return { persistence: noRetainedScanForCommands(memoryPersistence()), close: async () => undefined }
+  }
   if (store.kind === 'disk') {
     mkdirSync(store.dir, { recursive: true })
     const db = new ClassicLevel<string, Buffer>(store.dir, { valueEncoding: 'buffer' })
-    const levelPersistence = require('aedes-persistence-level') as (db: unknown) => AsyncPersistence
-    const persistence = levelPersistence(db)
+    const levelPersistence = require('aedes-persistence-level') as (db: unknown) => Persistence
+    const persistence = noRetainedScanForCommands(levelPersistence(db))
     return { persistence, close: () => closeQuietly(persistence) }
   }
-  const redisPersistence = require('aedes-persistence-redis') as (opts: unknown) => AsyncPersistence
+  const redisPersistence = require('aedes-persistence-redis') as (opts: unknown) => Persistence
   const mqemitterRedis = require('mqemitter-redis') as (opts: unknown) => unknown
   const conn = new Redis(store.url, { maxRetriesPerRequest: null })
-  const persistence = redisPersistence({ conn })
+  const persistence = noRetainedScanForCommands(redisPersistence({ conn }))
   const mq = mqemitterRedis({ connectionString: store.url, concurrency: MQ_CONCURRENCY })
   return {
     persistence,

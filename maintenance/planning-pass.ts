@@ -211,9 +211,10 @@ function componentState(
   const fittedDay = changed.length ? Math.max(...changed) : (delivered ?? counters[0]?.day ?? 0)
   const atFit = counters.find((x) => x.day >= fittedDay)?.first ?? 0
   const now = counters.at(-1)?.last ?? atFit
+  const lastOn = new Map(counters.map((x) => [x.day, x.last]))
   const since = (day: number) => {
-    const reading = counters.find((x) => x.day === day)
-    return reading ? reading.last - atFit : undefined
+    const last = lastOn.get(day)
+    return last === undefined ? undefined : last - atFit
   }
   let condition: ComponentState['condition']
   if (c.condition?.metric === 'salt_rejection') {
