@@ -3,9 +3,16 @@ import type { DailyUsage } from './usage.js'
 const DAY_MS = 86400000
 
 export function dayOfYear(day: number): number {
+  const known = day >= 0 && day < DAY_OF_YEAR.length ? (DAY_OF_YEAR[day] ?? -1) : -1
+  if (known >= 0) return known
   const d = new Date(day * DAY_MS)
-  return Math.floor((d.getTime() - Date.UTC(d.getUTCFullYear(), 0, 1)) / DAY_MS) // 0..365
+  const doy = Math.floor((d.getTime() - Date.UTC(d.getUTCFullYear(), 0, 1)) / DAY_MS) // 0..365
+  if (day >= 0 && day < DAY_OF_YEAR.length) DAY_OF_YEAR[day] = doy
+  return doy
 }
+
+/** dayOfYear per epoch day up to 2189, filled as asked: the forecasts ask it millions of times a pass. */
+const DAY_OF_YEAR = new Int16Array(80000).fill(-1)
 
 /**
  * A region's (and kind's) seasonal shape learned from its fleet: a factor per

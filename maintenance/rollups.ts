@@ -19,6 +19,8 @@ export interface RollupResult {
   days: number
   /** InfluxQL statements it took. */
   statements: number
+  /** The days rebuilt, per kind, as [first, last] spans: what readers of the rollups must read again. */
+  spans: Record<DeviceKind, [number, number][]>
 }
 
 /**
@@ -52,10 +54,12 @@ export class DailyRollups {
     for (const m of marks) days.get(m.kind as DeviceKind)?.add(Number(m.day))
 
     let rebuilt = 0
+    const spans = Object.fromEntries(DEVICE_KINDS.map((k) => [k, []])) as unknown as RollupResult['spans']
     for (const [kind, set] of days) {
       const marked = [...set].filter((d) => d >= sinceDay && d <= today + 1)
       rebuilt += marked.length
-      for (const [from, to] of ranges(marked)) {
+      spans[kind] = ranges(marked)
+      for (const [from, to] of spans[kind]) {
         await this.influx.rows(
           `SELECT ${AGGREGATES[kind]} INTO ${measurements.daily(kind)} FROM ${measurements.telemetry(kind)} WHERE time >= ${from * DAY_MS}ms AND time < ${(to + 1) * DAY_MS}ms GROUP BY time(1d), device, region, model, outlet fill(none)`,
           { timeoutMs: this.timeoutMs }
@@ -70,7 +74,7 @@ export class DailyRollups {
       )
       statements++
     }
-    return { days: rebuilt, statements }
+    return { days: rebuilt, statements, spans }
   }
 }
 
