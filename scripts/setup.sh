@@ -37,7 +37,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   else
     echo "setup: missing ${missing[*]}. Install it first:" >&2
     case "$(uname -s)" in
-      Darwin) echo "  brew install influxdb@1 mosquitto" >&2 ;;
+      Darwin) echo "  brew install influxdb@1 mosquitto postgresql redis" >&2 ;;
       *) echo "  Fedora/RHEL: sudo dnf install influxdb mosquitto   (InfluxDB 1.x: https://docs.influxdata.com/influxdb/v1/introduction/install/)" >&2 ;;
     esac
     echo "or set INFLUX_URL to a running InfluxDB." >&2
