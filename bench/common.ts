@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs'
 import { startAftercare, type Aftercare } from '../app/index.js'
 import { loadConfig, silentLogger } from '../shared/index.js'
 
@@ -40,4 +41,18 @@ export async function provisionPurifiers(
     creds.push({ id, secret })
   }
   return creds
+}
+
+/** CPU seconds (user + system) a process has used, and those of its children it has waited for, from /proc (Linux). */
+export function cpuSeconds(pid: number | undefined = process.pid): { own: number; children: number } {
+  if (!pid || !existsSync(`/proc/${pid}/stat`)) return { own: NaN, children: NaN }
+  // the fields after the command's closing parenthesis: utime, stime, cutime, cstime are 14–17 (1-based)
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat
+    .slice(stat.lastIndexOf(')') + 2)
+    .split(' ')
+    .map(Number)
+  const tick = 100 // USER_HZ: 100 on Linux for every architecture the kernel exports it to userspace on
+  const at = (n: number) => (fields[n - 3] ?? NaN) / tick
+  return { own: at(14) + at(15), children: at(16) + at(17) }
 }

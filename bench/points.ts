@@ -15,7 +15,7 @@ import { parseArgs, promisify } from 'node:util'
 import { normalise } from '../ingest/index.js'
 import type { DeviceInfo } from '../shared/index.js'
 import { InfluxQueryClient, LocalInfluxd } from '../stores/index.js'
-import { provisionPurifiers, startBenchAftercare } from './common.js'
+import { cpuSeconds, provisionPurifiers, startBenchAftercare } from './common.js'
 
 const run = promisify(execFile)
 const { values } = parseArgs({
@@ -77,6 +77,7 @@ try {
         }).lines
       )
   }
+  const rawCpu0 = cpuSeconds(influxd.pid)
   const r0 = performance.now()
   const inFlight = new Set<Promise<void>>()
   for (let i = 0; i < lines.length; i += 5000) {
@@ -95,6 +96,7 @@ try {
   }
   await Promise.all(inFlight)
   const rawSeconds = (performance.now() - r0) / 1000
+  const rawInfluxdCpu = cpuSeconds(influxd.pid).own - rawCpu0.own
   const [rawRow] = await rawDb.rows('SELECT count(tdsIn) AS n FROM purifier_telemetry')
 
   // (b) aftercare
@@ -110,6 +112,7 @@ try {
     timeLimitMs: 300000,
     baseTs
   }
+  const [influxd0, self0] = [cpuSeconds(influxd.pid), cpuSeconds()]
   const { stdout } = await run(
     'node',
     [path.join(import.meta.dirname, 'publishers.mjs'), JSON.stringify(cfg)],
@@ -124,6 +127,7 @@ try {
     p50: number
     p99: number
   }
+  const [influxd1, self1] = [cpuSeconds(influxd.pid), cpuSeconds()]
   const [row] = await app.influx.rows('SELECT count(tdsIn) AS n FROM purifier_telemetry')
   const stored = Number(row?.n ?? 0)
   const writer = app.writer.stats
@@ -150,6 +154,12 @@ try {
   )
   console.log(
     `InfluxDB holds ${stored} of ${load.acked * batch} acknowledged samples${stored === load.acked * batch ? ' (all)' : ' — LOSS'}`
+  )
+  // where the two cores went: CPU seconds per million points stored, per process
+  const perM = (cpu: number, n: number) => ((cpu / n) * 1e6).toFixed(1)
+  const viaPoints = load.acked * batch
+  console.log(
+    `CPU s per million points — ceiling run: influxd ${perM(rawInfluxdCpu, points)}; aftercare run: influxd ${perM(influxd1.own - influxd0.own, viaPoints)}, aftercare ${perM(self1.own - self0.own, viaPoints)}, load generator ${perM(self1.children - self0.children, viaPoints)}`
   )
   if (stored !== load.acked * batch) process.exitCode = 1
 } finally {
