@@ -70,7 +70,13 @@ describe('the usage reader keeps histories between passes', () => {
 
     now += 120000 // the first batch's marks have settled: this pass rebuilds their days once more and deletes them
     await kept.read(today - 400)
-    await store(p, 'telemetry', { ts: at(today, 0) + 1000, seq: 900, litersTotal: 400, tdsIn: 305, tdsOut: 13 })
+    await store(p, 'telemetry', {
+      ts: at(today, 0) + 1000,
+      seq: 900,
+      litersTotal: 400,
+      tdsIn: 305,
+      tdsOut: 13
+    })
     await store(p, 'telemetry', { ts: at(today - 59, 7), seq: 901, litersTotal: 101, tdsIn: 290 }) // a late upload
     await store(m, 'telemetry', { ts: at(today, 0) + 2000, seq: 902, engineHours: 622 })
     await store(m, 'events', { ts: at(today - 1, 9), type: 'part_replaced', part: 'engine_oil' })
