@@ -88,7 +88,7 @@ describe('abuse: floods, failed logins, half-open connections', () => {
     expect(results).not.toContain('in')
     const throttled = app.broker.stats.throttledLogins - before.throttledLogins
     // only the burst (20), the refills while the storm lasts (5 a second) and the 4 checks in flight met
-    // the registry's scrypt; the rest were refused without a password check
+    // the registry's password check; the rest were refused without a password check
     expect(throttled).toBeGreaterThanOrEqual(200 - 45)
     // the right secret from the same address works again once the address has calmed down
     await eventually(

@@ -14,7 +14,7 @@ describe('HTTP API', () => {
   })
   afterAll(async () => app?.close())
 
-  it('when a provisioner posts a device, then it gets the secret once and the store keeps only a scrypt hash', async () => {
+  it('when a provisioner posts a device, then it gets the secret once and the store keeps only a salted hash', async () => {
     const res = await app.api.inject({
       method: 'POST',
       url: '/devices',
@@ -40,7 +40,7 @@ describe('HTTP API', () => {
     const stored = await app.sql.query<{ secret_hash: string }>(
       `SELECT secret_hash FROM devices WHERE id = 'api-1'`
     )
-    expect(stored.rows[0]?.secret_hash).toMatch(/^scrypt\$/)
+    expect(stored.rows[0]?.secret_hash).toMatch(/^sha256\$/)
     expect(stored.rows[0]?.secret_hash).not.toContain(body.secret)
     const read = await app.api.inject({ method: 'GET', url: '/devices/api-1', headers: auth(planner) })
     expect(read.statusCode).toBe(200)

@@ -19,7 +19,7 @@ import type { Order } from '../../maintenance/index.js'
 import { backfill } from '../../simulators/index.js'
 import { startTestAftercare, type TestAftercare } from '../helpers/aftercare.js'
 import { freshPostgresDatabase } from '../helpers/local-postgres.js'
-import { tempDir } from '../helpers/stores.js'
+import { eventually, tempDir } from '../helpers/stores.js'
 
 describe('Grafana boards, proven against the real stores', () => {
   let app: TestAftercare
@@ -91,6 +91,18 @@ describe('Grafana boards, proven against the real stores', () => {
     expect(done).toMatchObject({ status: 'done' })
     // the KPI snapshot follows each pass
     await call('POST', '/plan/run')
+    // rates and differences need the pipeline's own points in at least two of their 5 s buckets,
+    // however quickly the set-up above ran
+    await eventually(
+      async () =>
+        (
+          await app.influx.rows(
+            'SELECT count(messages) FROM aftercare_pipeline WHERE time > now() - 1h GROUP BY time(5s) fill(none)'
+          )
+        ).length >= 3,
+      'pipeline metrics over three 5 s buckets',
+      30000
+    )
     writeGrafanaFiles(out.dir)
     // a planner opening the boards a few seconds later (Grafana's SQL time filter has whole seconds)
     const now = Date.now() + 5000
