@@ -72,8 +72,10 @@ export function sessionBackend(store: SessionStore): SessionBackend {
     persistence,
     mq,
     close: async () => {
-      await closeQuietly(persistence)
+      // QUIT first: it is answered after every command already sent (some the persistence sends without
+      // awaiting them, e.g. on wills), whereas its destroy() disconnects at once and fails those unhandled
       if (conn.status !== 'end') await conn.quit().catch(() => undefined)
+      await closeQuietly(persistence)
     }
   }
 }
