@@ -65,9 +65,10 @@ export function sessionBackend(store: SessionStore): SessionBackend {
   }
   const redisPersistence = require('aedes-persistence-redis') as (opts: unknown) => Persistence
   const mqemitterRedis = require('mqemitter-redis') as (opts: unknown) => unknown
-  const conn = new Redis(store.url, { maxRetriesPerRequest: null })
+  const connect = () => fireAndForgetHandled(new Redis(store.url, { maxRetriesPerRequest: null }))
+  const conn = connect()
   const persistence = noRetainedScanForCommands(redisPersistence({ conn }))
-  const mq = mqemitterRedis({ connectionString: store.url, concurrency: MQ_CONCURRENCY })
+  const mq = mqemitterRedis({ pubConn: connect(), subConn: connect(), concurrency: MQ_CONCURRENCY })
   return {
     persistence,
     mq,
@@ -83,4 +84,24 @@ export function sessionBackend(store: SessionStore): SessionBackend {
 async function closeQuietly(persistence: AsyncPersistence): Promise<void> {
   const async = (persistence as { asyncPersistence?: AsyncPersistence }).asyncPersistence ?? persistence
   await async.destroy().catch(() => undefined)
+}
+
+/**
+ * aedes-persistence-redis sends some list clean-ups (`lrem`, `rpush`, on wills and stale queue entries)
+ * and mqemitter-redis its `quit` without awaiting them; if the connection closes first — a node
+ * stopping — their rejections would be unhandled and end the process. A catch on those commands'
+ * promises marks them handled; whoever awaits one still gets its error.
+ */
+function fireAndForgetHandled(conn: Redis): Redis {
+  for (const name of ['lrem', 'rpush', 'quit'] as const) {
+    const send = conn[name].bind(conn) as (...args: unknown[]) => Promise<unknown>
+    Object.assign(conn, {
+      [name]: (...args: unknown[]) => {
+        const sent = send(...args)
+        sent.catch(() => undefined)
+        return sent
+      }
+    })
+  }
+  return conn
 }
