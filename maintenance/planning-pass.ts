@@ -211,8 +211,9 @@ function componentState(
   const fittedDay = changed.length ? Math.max(...changed) : (delivered ?? counters[0]?.day ?? 0)
   const atFit = counters.find((x) => x.day >= fittedDay)?.first ?? 0
   const now = counters.at(-1)?.last ?? atFit
-  const lastOn = new Map(counters.map((x) => [x.day, x.last]))
+  let lastOn: Map<number, number> | undefined // built only for a component with a condition
   const since = (day: number) => {
+    lastOn ??= new Map(counters.map((x) => [x.day, x.last]))
     const last = lastOn.get(day)
     return last === undefined ? undefined : last - atFit
   }

@@ -61,15 +61,33 @@ export async function spawnAftercare(env: NodeJS.ProcessEnv): Promise<AftercareP
   return { child, mqttPort: Number(env.MQTT_PORT), apiPort, stderr: () => stderr }
 }
 
-/** Provisions a purifier through the API with the admin token aftercare wrote on first start; resolves with its secret. */
-export async function provisionOverApi(dataDir: string, apiPort: number, id: string): Promise<string> {
+/** Calls aftercare's API with the admin token it wrote into its data folder on first start. */
+export async function asAdmin(
+  dataDir: string,
+  apiPort: number,
+  method: 'GET' | 'POST',
+  url: string,
+  body?: object
+): Promise<Response> {
   const token = readFileSync(adminTokenFile(dataDir), 'utf8').trim()
-  const res = await fetch(`http://127.0.0.1:${apiPort}/devices`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ id, kind: 'purifier', model: 'RO-400', region: 'cn-east', outlet: 'sh-01' })
+  const res = await fetch(`http://127.0.0.1:${apiPort}${url}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined
   })
-  if (!res.ok) throw new Error(`provisioning ${id}: ${res.status} ${await res.text()}`)
+  if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`)
+  return res
+}
+
+/** Provisions a purifier through the API; resolves with its secret. */
+export async function provisionOverApi(dataDir: string, apiPort: number, id: string): Promise<string> {
+  const res = await asAdmin(dataDir, apiPort, 'POST', '/devices', {
+    id,
+    kind: 'purifier',
+    model: 'RO-400',
+    region: 'cn-east',
+    outlet: 'sh-01'
+  })
   return ((await res.json()) as { secret: string }).secret
 }
 

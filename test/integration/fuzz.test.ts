@@ -1,14 +1,13 @@
-import { readFileSync } from 'node:fs'
 import net from 'node:net'
 import fc from 'fast-check'
 import mqtt from 'mqtt'
 import { afterAll, describe, expect, it } from 'vitest'
-import { adminTokenFile } from '../../app/index.js'
 import { InfluxQueryClient } from '../../stores/index.js'
 import { purifierSample } from '../helpers/aftercare.js'
 import { arbitraryPayloads } from '../helpers/arbitraries.js'
 import {
   aftercareEnv,
+  asAdmin,
   provisionOverApi,
   spawnAftercare,
   stopProcess,
@@ -120,11 +119,8 @@ describe('fuzzing the broker of a running aftercare process', () => {
     )
     expect(stored.length).toBe(1)
     // the dead letters hold what was refused, each with its reason
-    const token = readFileSync(adminTokenFile(data.dir), 'utf8').trim()
     const letters = await eventually(async () => {
-      const res = await fetch(`http://127.0.0.1:${running.apiPort}/dead-letters?limit=1`, {
-        headers: { authorization: `Bearer ${token}` }
-      })
+      const res = await asAdmin(data.dir, running.apiPort, 'GET', '/dead-letters?limit=1')
       const body = (await res.json()) as { counts: Record<string, number> }
       return Object.values(body.counts).reduce((a, b) => a + b, 0)
     }, 'dead letters')

@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs'
 import mqtt from 'mqtt'
 import { afterAll, describe, expect, it } from 'vitest'
-import { adminTokenFile } from '../../app/index.js'
 import { connectDevice } from '../helpers/aftercare.js'
 import {
   aftercareEnv,
+  asAdmin,
   provisionOverApi,
   spawnAftercare,
   stopProcess,
@@ -30,7 +29,11 @@ describe('embedded broker sessions on disk', () => {
     await device.endAsync()
 
     // a command for the offline device, through the broker, from a service account
-    const token = await createCommander(first.apiPort, data.dir)
+    const token = (
+      (await (
+        await asAdmin(data.dir, first.apiPort, 'POST', '/accounts', { name: 'ops', roles: ['mqtt-command'] })
+      ).json()) as { token: string }
+    ).token
     const ops = await connectDevice(first.mqttPort, 'svc:ops', token, { username: 'svc:ops' })
     await ops.publishAsync('devices/sess-1/commands', '{"do":"flush"}', { qos: 1 })
     await ops.endAsync()
@@ -69,15 +72,3 @@ describe('embedded broker sessions on disk', () => {
     await again.endAsync()
   }, 120000)
 })
-
-/** A service account allowed to publish commands, made through the API with the admin token. */
-async function createCommander(apiPort: number, dataDir: string): Promise<string> {
-  const admin = readFileSync(adminTokenFile(dataDir), 'utf8').trim()
-  const res = await fetch(`http://127.0.0.1:${apiPort}/accounts`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'ops', roles: ['mqtt-command'] })
-  })
-  if (!res.ok) throw new Error(`creating the account: ${res.status} ${await res.text()}`)
-  return ((await res.json()) as { token: string }).token
-}
