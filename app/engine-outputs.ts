@@ -6,6 +6,8 @@ import { measurements } from '../shared/index.js'
 import type { InfluxQueryClient } from '../stores/index.js'
 
 const DAY_MS = 86400000
+/** Lines handed to the writer at once (it sends them as a few requests in parallel). */
+const SLICE_LINES = 20000
 
 function tagged(measurement: string, d: PlannedDevice): Point {
   const p = new Point(measurement)
@@ -20,12 +22,19 @@ function tagged(measurement: string, d: PlannedDevice): Point {
  * Writes a planning pass's results to InfluxDB for the boards: one
  * `component_health` point per component (time = the pass's day, so a re-run
  * the same day overwrites it) and `usage_forecast` points for the next 30 days.
+ * Written a slice at a time (100,000 devices make 3.5 million lines).
  */
 export function engineOutputSink(writer: TelemetryWriter) {
   return async (outputs: EngineOutputs): Promise<void> => {
     const at = (day: number) => `${BigInt(day) * BigInt(DAY_MS) * 1_000_000n}`
     const finite = (day: number) => (Number.isFinite(day) ? day * DAY_MS : 0)
-    const lines: string[] = []
+    let lines: string[] = []
+    const flush = async (atLeast: number) => {
+      if (lines.length < atLeast) return
+      const slice = lines
+      lines = []
+      await writer.write(slice)
+    }
     for (const h of outputs.health) {
       const p = tagged(measurements.componentHealth, h.device)
         .tag('part', h.part)
@@ -36,7 +45,9 @@ export function engineOutputSink(writer: TelemetryWriter) {
         .intField('earliest_ms', finite(h.life.earliestDay))
         .intField('latest_ms', finite(h.life.latestDay))
         .floatField('days_left', Number.isFinite(h.life.dueDay) ? h.life.dueDay - outputs.today : 9999)
-      lines.push(p.timestamp(at(outputs.today)).toLineProtocol() ?? '')
+      const line = p.timestamp(at(outputs.today)).toLineProtocol()
+      if (line) lines.push(line)
+      await flush(SLICE_LINES)
     }
     for (const f of outputs.forecasts) {
       const p = tagged(measurements.usageForecast, f.device)
@@ -44,9 +55,11 @@ export function engineOutputSink(writer: TelemetryWriter) {
         .floatField('expected', f.expected)
         .floatField('low', f.low)
         .floatField('high', f.high)
-      lines.push(p.timestamp(at(f.day)).toLineProtocol() ?? '')
+      const line = p.timestamp(at(f.day)).toLineProtocol()
+      if (line) lines.push(line)
+      await flush(SLICE_LINES)
     }
-    await writer.write(lines.filter(Boolean))
+    await flush(1)
   }
 }
 

@@ -45,10 +45,14 @@ export function createWriteApiSender(target: InfluxTarget, maxLinesPerBatch: num
     ;(api as unknown as { path: string }).path = `/write?${params.toString()}`
   }
   return {
-    send(lines) {
-      // writeRecords and flush run in one tick, so this flush sends exactly these lines
-      api.writeRecords(lines as string[])
-      return api.flush()
+    async send(lines) {
+      // at most a batch per request: handed more, WriteApi would send the extra batches on its own and
+      // drop them silently when they fail (its retries are off), while flush() reported success
+      for (let i = 0; i < lines.length; i += maxLinesPerBatch) {
+        // writeRecords and flush run in one tick, so this flush sends exactly these lines
+        api.writeRecords(lines.slice(i, i + maxLinesPerBatch) as string[])
+        await api.flush()
+      }
     }
   }
 }

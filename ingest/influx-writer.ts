@@ -1,7 +1,10 @@
 import { AppError, describeError, type Logger } from '../shared/index.js'
 import { isRetriable, type BatchSender } from './batch-sender.js'
 
-/** Stores line protocol durably: `write` resolves only when InfluxDB has accepted the lines. */
+/**
+ * Stores line protocol durably: `write` resolves only when InfluxDB has accepted the lines. A write longer
+ * than a request may carry goes in several; it rejects if any of them is refused (the others may be stored).
+ */
 export interface TelemetryWriter {
   write(lines: readonly string[]): Promise<void>
   close(timeoutMs?: number): Promise<void>
@@ -80,6 +83,14 @@ export class InfluxWriter implements TelemetryWriter {
   write(lines: readonly string[]): Promise<void> {
     if (this.closing) return Promise.reject(new AppError('WRITER_CLOSED', 'the telemetry writer is closed'))
     if (lines.length === 0) return Promise.resolve()
+    const most = this.options.batchLines
+    if (lines.length > most) {
+      // a request carries at most batchLines (InfluxDB refuses bodies over 25 MB by default): a big write
+      // (a planning pass's outputs) goes as several, and resolves when all are stored
+      const parts: Promise<void>[] = []
+      for (let i = 0; i < lines.length; i += most) parts.push(this.write(lines.slice(i, i + most)))
+      return Promise.all(parts).then(() => undefined)
+    }
     return new Promise<void>((resolve, reject) => {
       if (this.openLines > 0 && this.openLines + lines.length > this.options.batchLines) this.seal()
       this.open.push({ lines, resolve, reject })

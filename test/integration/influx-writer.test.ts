@@ -1,3 +1,5 @@
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import { InfluxWriter, createWriteApiSender } from '../../ingest/index.js'
 import { isAppError, silentLogger } from '../../shared/index.js'
@@ -21,6 +23,48 @@ describe('InfluxWriter against a real InfluxDB 1.x', () => {
     expect(await countPoints(query, 'm', 'v')).toBe(2000)
     const [row] = await query.rows(`SELECT v FROM m WHERE w = '3' ORDER BY time DESC LIMIT 1`)
     expect(row?.v).toBe(49)
+  })
+
+  it('when one write holds more than InfluxDB takes in a request (25 MB), then it goes in batches and every line lands', async () => {
+    const { target, query } = await freshInflux()
+    const writer = new InfluxWriter(createWriteApiSender(target, 60000), silentLogger)
+    // a planning pass's outputs for ~6,000 devices: ~27 MB of line protocol in one write
+    const lines = Array.from(
+      { length: 220000 },
+      (_, i) =>
+        `usage_forecast,device=dev-${String(i % 6000).padStart(6, '0')},kind=purifier,model=RO-400,outlet=outlet-north-01,region=north-china unit="litres",expected=${(i % 97) + 0.123456},low=1.5,high=2.5 ${1700000000000000000n + BigInt(i)}`
+    )
+    expect(Buffer.byteLength(lines.join('\n'))).toBeGreaterThan(25_000_000)
+    await writer.write(lines)
+    await writer.close()
+    expect(await countPoints(query, 'usage_forecast', 'expected')).toBe(220000)
+    expect(writer.stats.batchesWritten).toBeGreaterThanOrEqual(44)
+  })
+
+  it('when the sender is handed more than a batch and a later request fails, then send rejects instead of reporting success', async () => {
+    // an HTTP endpoint in InfluxDB's place that takes the first request and fails every later one
+    let requests = 0
+    const server = createServer((req, res) => {
+      req.resume()
+      req.on('end', () => {
+        requests++
+        res.writeHead(requests === 1 ? 204 : 500, { 'content-type': 'application/json' })
+        res.end(requests === 1 ? undefined : '{"error":"engine: cache maximum memory size exceeded"}')
+      })
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as AddressInfo
+    try {
+      const sender = createWriteApiSender(
+        { url: `http://127.0.0.1:${port}`, database: 'x', writeApi: 'v1', timeoutMs: 5000 },
+        100
+      )
+      const lines = Array.from({ length: 250 }, (_, i) => `m v=${i} ${1700000000000000000n + BigInt(i)}`)
+      await expect(sender.send(lines)).rejects.toThrow(/500|cache maximum memory/)
+      expect(requests).toBe(2)
+    } finally {
+      server.close()
+    }
   })
 
   it('when one write in a shared batch has a field type conflict, then only that write is refused and the others are stored', async () => {
