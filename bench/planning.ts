@@ -2,15 +2,18 @@
  * Planning pass at fleet scale: for each size, a fresh InfluxDB database holds a year of daily rollups
  * per device (written straight as `purifier_daily` / `machine_daily` points, as the rollup job leaves
  * them) plus today's raw telemetry with its day marks for 1 % of the fleet; then one planning pass runs
- * for real (rollup refresh, paged reads, seasons, forecasts, remaining life, plan, orders into PGlite);
+ * for real (rollup refresh, paged reads, seasons, forecasts, remaining life, plan, the forecasts and
+ * component health written to InfluxDB, orders into PGlite);
  * then every device reports today and a second pass runs with the same reader (the steady state: it
- * reads only the rebuilt day). Prints seconds, InfluxQL statements and heap per size, and each size's seconds per 1,000 devices
- * against the smallest size measured in the same run (1.0 = linear).
+ * reads only the rebuilt day). Prints seconds, InfluxQL statements and heap per size, each size's seconds
+ * per 1,000 devices against the smallest size measured in the same run (1.0 = linear), and per stage
+ * the seconds and the main thread's garbage-collection pauses.
  *   npm run bench -- planning [--sizes 1000,10000,100000] [--days 365]
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { PerformanceObserver } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
 import {
   DailyRollups,
@@ -21,7 +24,10 @@ import {
   runPlanningPass,
   type PlannedDevice
 } from '../maintenance/index.js'
+import { engineOutputSink } from '../app/engine-outputs.js'
+import { InfluxWriter, createWriteApiSender } from '../ingest/index.js'
 import { registryMigrations } from '../registry/index.js'
+import { silentLogger } from '../shared/index.js'
 import { createFleet, type DeviceSpec } from '../simulators/index.js'
 import { InfluxQueryClient, LocalInfluxd, migrate, openPglite } from '../stores/index.js'
 
@@ -40,7 +46,13 @@ const today = Math.floor(Date.now() / DAY_MS)
 const dir = mkdtempSync(path.join(os.tmpdir(), 'aftercare-bench-plan-'))
 const influxd = new LocalInfluxd({ dir: path.join(dir, 'influxdb') })
 await influxd.start()
+// main-thread garbage-collection pauses, summed per pass
+let gcMs = 0
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcMs += e.duration
+}).observe({ entryTypes: ['gc'] })
 const rows: string[] = []
+const stageRows: string[] = []
 try {
   let base: number | undefined
   for (const n of sizes) {
@@ -73,6 +85,8 @@ try {
     let heapPeak = heapBefore
     const sampler = setInterval(() => (heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed)), 200)
     const usage = new InfluxUsageReader(influx, new DailyRollups(influx, { now: () => Date.now() }))
+    // the pass's forecasts and component health go to InfluxDB as in `aftercare start`
+    const writer = new InfluxWriter(createWriteApiSender(target, 5000), silentLogger)
     const pass = () =>
       runPlanningPass({
         devices: async () => devices,
@@ -80,13 +94,19 @@ try {
         orders: new SqlOrderStore(sql),
         catalogue: defaultCatalogue,
         clock: { now: () => Date.now() },
-        capacityPerOutlet: Math.max(8, Math.ceil(n / 400))
+        capacityPerOutlet: Math.max(8, Math.ceil(n / 400)),
+        publish: engineOutputSink(writer)
       })
+    gcMs = 0
     const summary = await pass()
+    const firstGc = gcMs / 1000
     clearInterval(sampler)
     // the next pass in steady state: every device has reported today; the reader keeps what it read
     await writeToday(influxd.url, database, fleet)
+    gcMs = 0
     const next = await pass()
+    const nextGc = gcMs / 1000
+    await writer.close()
     await sql.close()
     const perK = summary.seconds / (n / 1000)
     base ??= perK
@@ -94,6 +114,14 @@ try {
       `| ${n.toLocaleString('en')} | ${points.toLocaleString('en')} | ${writeSeconds.toFixed(1)} | ${summary.seconds.toFixed(1)} | ${summary.influxQueries} | ${summary.rolledDays} | ${summary.ordersCreated.toLocaleString('en')} | ${((heapPeak - heapBefore) / 2 ** 20).toFixed(0)} | ${perK.toFixed(2)} | ${(perK / base).toFixed(2)} | ${next.seconds.toFixed(1)} | ${next.influxQueries} | ${(next.seconds / (n / 1000)).toFixed(2)} |`
     )
     console.log(rows.at(-1))
+    const perDevice = (st: Record<string, number>) =>
+      Object.entries(st)
+        .map(([k, v]) => `${k} ${v.toFixed(1)} s (${((v / n) * 1e6).toFixed(0)} µs/device)`)
+        .join(', ')
+    stageRows.push(
+      `${n}: first pass ${perDevice({ ...summary.stages, 'of which GC': firstGc })}; next pass ${perDevice({ ...next.stages, 'of which GC': nextGc })}`
+    )
+    console.log(stageRows.at(-1))
     await influx.raw(`DROP DATABASE "${database}"`, { database: false })
   }
 } finally {
@@ -108,6 +136,8 @@ console.log(
 )
 console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|')
 for (const r of rows) console.log(r)
+console.log('\nstages (seconds, and per device):')
+for (const r of stageRows) console.log(`- ${r}`)
 
 function spec(d: DeviceSpec) {
   return { id: d.id, kind: d.kind, model: d.model, region: d.region, outlet: d.outlet }

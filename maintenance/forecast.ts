@@ -1,4 +1,4 @@
-import type { DailyUsage } from './usage.js'
+import { eachDay, type UsageDays } from './usage.js'
 
 const DAY_MS = 86400000
 
@@ -42,19 +42,27 @@ export const FLAT_PROFILE: SeasonalProfile = {
  * its own mean (so heavy users do not set the shape), days of year are
  * averaged over devices and years, smoothed over a month, and scaled to mean 1.
  */
-export function learnProfile(fleet: readonly (readonly DailyUsage[])[], smoothingDays = 31): SeasonalProfile {
+export function learnProfile(fleet: readonly UsageDays[], smoothingDays = 31): SeasonalProfile {
   const sum = new Array<number>(366).fill(0)
   const count = new Array<number>(366).fill(0)
   const levels: number[] = []
+  const usable: UsageDays[] = []
   for (const series of fleet) {
-    const mean = series.reduce((a, d) => a + d.usage, 0) / Math.max(1, series.length)
-    if (series.length < 7 || mean <= 0) continue
+    let total = 0
+    let days = 0
+    eachDay(series, (_, u) => {
+      total += u
+      days++
+    })
+    const mean = total / Math.max(1, days)
+    if (days < 7 || mean <= 0) continue
     levels.push(mean)
-    for (const d of series) {
-      const i = dayOfYear(d.day)
-      sum[i] = (sum[i] ?? 0) + d.usage / mean
+    usable.push(series)
+    eachDay(series, (day, u) => {
+      const i = dayOfYear(day)
+      sum[i] = (sum[i] ?? 0) + u / mean
       count[i] = (count[i] ?? 0) + 1
-    }
+    })
   }
   const coveredDays = count.filter((c) => c > 0).length
   if (levels.length === 0) return FLAT_PROFILE
@@ -64,9 +72,16 @@ export function learnProfile(fleet: readonly (readonly DailyUsage[])[], smoothin
       ? new Array<number>(366).fill(1)
       : normalise(smoothCircular(fillCircular(raw), smoothingDays))
   // devices' levels, deseasonalised by the shape just learned
-  const deseasonalised = fleet
-    .filter((s) => s.length >= 7)
-    .map((s) => s.reduce((a, d) => a + d.usage / (factors[dayOfYear(d.day)] ?? 1), 0) / s.length)
+  const deseasonalised = usable
+    .map((s) => {
+      let total = 0
+      let days = 0
+      eachDay(s, (day, u) => {
+        total += u / (factors[dayOfYear(day)] ?? 1)
+        days++
+      })
+      return total / days
+    })
     .filter((l) => l > 0)
   const level = deseasonalised.reduce((a, b) => a + b, 0) / deseasonalised.length
   const sd = Math.sqrt(
@@ -147,13 +162,18 @@ export const DEFAULT_FORECAST: ForecastOptions = { windowDays: 56, priorDays: 14
  * a sensible forecast on day one — with an uncertainty band.
  */
 export function forecastDevice(
-  history: readonly DailyUsage[],
+  history: UsageDays,
   profile: SeasonalProfile,
   today: number,
   options: ForecastOptions = DEFAULT_FORECAST
 ): DeviceForecast {
-  const recent = history.filter((d) => d.day < today && d.day >= today - options.windowDays)
-  const ratios = recent.map((d) => d.usage / Math.max(0.05, profile.factors[dayOfYear(d.day)] ?? 1))
+  const ratios: number[] = []
+  eachDay(
+    history,
+    (day, u) => ratios.push(u / Math.max(0.05, profile.factors[dayOfYear(day)] ?? 1)),
+    today - options.windowDays,
+    today
+  )
   const n = ratios.length
   const own = n > 0 ? ratios.reduce((a, b) => a + b, 0) / n : 0
   const k = profile.devices > 0 ? options.priorDays : 0

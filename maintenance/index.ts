@@ -14,7 +14,17 @@ export {
   type CatalogueModel,
   type Component
 } from './catalogue.js'
-export { usageFromCounters, type DailyCounter, type DailyUsage, type UsageSeries } from './usage.js'
+export {
+  eachDay,
+  packUsage,
+  usageFromCounters,
+  type DailyCounter,
+  type DailyUsage,
+  type PackedUsage,
+  type UsageDays,
+  type UsageSeries
+} from './usage.js'
+export { DayTable } from './day-table.js'
 export {
   learnProfile,
   peakWindow,
@@ -59,7 +69,14 @@ export {
   type OrderStatus,
   type OrderType
 } from './order-store.js'
-export { InfluxUsageReader, type UsageReader, type DeviceHistory } from './influx-usage.js'
+export {
+  InfluxUsageReader,
+  emptyHistory,
+  type UsageReader,
+  type DeviceHistory,
+  type CounterDays,
+  type ReadingDays
+} from './influx-usage.js'
 export { DailyRollups, ranges as rollupRanges, type RollupResult } from './rollups.js'
 export {
   runPlanningPass,

@@ -1,17 +1,28 @@
 import { measurements, type DeviceKind } from '../shared/index.js'
 import type { InfluxQueryClient } from '../stores/index.js'
+import { DayTable, type AnyDayTable } from './day-table.js'
 import type { DailyRollups } from './rollups.js'
-import type { DailyCounter } from './usage.js'
 
 const DAY_MS = 86400000
 type Unit = 'litres' | 'hours' | 'm3'
 
-/** What the planner knows of a device from its telemetry: daily counters, daily condition readings, part changes. */
+/** A counter's first and last reading of each day (the rows are `DailyCounter`s). */
+export type CounterDays = DayTable<'first' | 'last'>
+/** Per day: mean inlet/outlet TDS and outlet pressure (purifiers); NaN where not reported. */
+export type ReadingDays = DayTable<'tdsIn' | 'tdsOut' | 'pressure'>
+
+/**
+ * What the planner knows of a device from its telemetry: daily counters, daily condition readings, part
+ * changes. Days are packed in typed arrays, sorted by day (a fleet's year is kept between passes).
+ */
 export interface DeviceHistory {
-  counters: Partial<Record<Unit, DailyCounter[]>>
-  /** Per day: mean inlet/outlet TDS and outlet pressure (purifiers). */
-  readings: { day: number; tdsIn?: number; tdsOut?: number; pressure?: number }[]
+  counters: Partial<Record<Unit, CounterDays>>
+  readings: ReadingDays
   replacements: { part: string; day: number }[]
+}
+
+export function emptyHistory(): DeviceHistory {
+  return { counters: {}, readings: new DayTable(['tdsIn', 'tdsOut', 'pressure'], 0), replacements: [] }
 }
 
 export interface UsageReader {
@@ -28,6 +39,8 @@ const KINDS: Record<
     fields: string
     units: Unit[]
     apply: (h: DeviceHistory, day: number, get: (c: string) => unknown) => void
+    /** Room for `rows` more days in every table the kind fills. */
+    reserve: (h: DeviceHistory, rows: number) => void
   }
 > = {
   purifier: {
@@ -35,7 +48,11 @@ const KINDS: Record<
     units: ['litres'],
     apply: (h, day, get) => {
       push(h, 'litres', day, get('lf'), get('ll'))
-      h.readings.push({ day, tdsIn: num(get('tin')), tdsOut: num(get('tout')), pressure: num(get('p')) })
+      h.readings.push(day, num(get('tin')), num(get('tout')), num(get('p')))
+    },
+    reserve: (h, rows) => {
+      counterDays(h, 'litres').reserve(rows)
+      h.readings.reserve(rows)
     }
   },
   machine: {
@@ -44,6 +61,10 @@ const KINDS: Record<
     apply: (h, day, get) => {
       push(h, 'hours', day, get('hf'), get('hl'))
       push(h, 'm3', day, get('mf'), get('ml'))
+    },
+    reserve: (h, rows) => {
+      counterDays(h, 'hours').reserve(rows)
+      counterDays(h, 'm3').reserve(rows)
     }
   }
 }
@@ -106,7 +127,7 @@ export class InfluxUsageReader implements UsageReader {
         queries += await this.paged(
           `SELECT ${KINDS[kind].fields} FROM ${measurements.daily(kind)} WHERE time >= ${from * DAY_MS}ms${until} GROUP BY device`,
           histories,
-          KINDS[kind].apply
+          KINDS[kind]
         )
       }
     }
@@ -130,7 +151,7 @@ export class InfluxUsageReader implements UsageReader {
   private async paged(
     q: string,
     histories: Map<string, DeviceHistory>,
-    each: (h: DeviceHistory, day: number, get: (column: string) => unknown) => void
+    kind: (typeof KINDS)[DeviceKind]
   ): Promise<number> {
     let queries = 0
     const page = async (offset: number) => {
@@ -141,10 +162,11 @@ export class InfluxUsageReader implements UsageReader {
       for (const s of series) {
         const h = historyOf(histories, s.tags?.device)
         this.touched.add(h)
+        kind.reserve(h, s.values.length)
         const index = new Map(s.columns.map((c, i) => [c, i]))
         for (const v of s.values) {
           const get = (column: string) => v[index.get(column) ?? -1]
-          each(h, Math.floor(Number(get('time')) / DAY_MS), get)
+          kind.apply(h, Math.floor(Number(get('time')) / DAY_MS), get)
         }
       }
       return series.length
@@ -163,56 +185,49 @@ function historyOf(histories: Map<string, DeviceHistory>, device: unknown): Devi
   const id = String(device)
   let h = histories.get(id)
   if (!h) {
-    h = { counters: {}, readings: [], replacements: [] }
+    h = emptyHistory()
     histories.set(id, h)
   }
   return h
 }
 
+function counterDays(h: DeviceHistory, unit: Unit): CounterDays {
+  return (h.counters[unit] ??= new DayTable(['first', 'last'], 0))
+}
+
 function push(h: DeviceHistory, unit: Unit, day: number, first: unknown, last: unknown): void {
   if (typeof first !== 'number' || typeof last !== 'number') return
-  ;(h.counters[unit] ??= []).push({ day, first, last })
+  counterDays(h, unit).push(day, first, last)
 }
 
 /** Drops the days before the window; a device left with nothing is forgotten. */
 function trim(histories: Map<string, DeviceHistory>, sinceDay: number): void {
   for (const [id, h] of histories) {
-    // sorted by day: only a list that starts before the window has anything to drop
-    for (const unit of Object.keys(h.counters) as Unit[]) {
-      const list = h.counters[unit]
-      if (list && (list[0]?.day ?? sinceDay) < sinceDay)
-        h.counters[unit] = list.filter((c) => c.day >= sinceDay)
-    }
-    if ((h.readings[0]?.day ?? sinceDay) < sinceDay) h.readings = h.readings.filter((r) => r.day >= sinceDay)
+    // sorted by day: only a table that starts before the window has anything to drop
+    const inWindow = (day: number) => day >= sinceDay
+    const tables: (AnyDayTable | undefined)[] = [...Object.values(h.counters), h.readings]
+    for (const table of tables) if (table && table.length > 0 && table.day(0) < sinceDay) table.keep(inWindow)
     if (h.readings.length === 0 && Object.values(h.counters).every((c) => !c?.length)) histories.delete(id)
   }
 }
 
 /** Drops one kind's days in [from, to] before they are read again. */
 function forgetDays(histories: Map<string, DeviceHistory>, units: Unit[], from: number, to: number): void {
-  const outside = (x: { day: number }) => x.day < from || x.day > to
+  const outside = (day: number) => day < from || day > to
   for (const h of histories.values()) {
-    for (const unit of units) {
-      const list = h.counters[unit]
-      // the usual case: only the newest days were rebuilt
-      if (list && list.length > 0 && (list.at(-1)?.day ?? 0) >= from) h.counters[unit] = list.filter(outside)
-    }
-    if (units.includes('litres') && (h.readings.at(-1)?.day ?? -1) >= from)
-      h.readings = h.readings.filter(outside)
+    const tables: (AnyDayTable | undefined)[] = units.map((unit) => h.counters[unit])
+    if (units.includes('litres')) tables.push(h.readings)
+    // the usual case: only the newest days were rebuilt, and a table that ends before them keeps all
+    for (const table of tables)
+      if (table && table.length > 0 && table.day(table.length - 1) >= from) table.keep(outside)
   }
 }
 
 function sortByDay(h: DeviceHistory): void {
-  const byDay = (a: { day: number }, b: { day: number }) => a.day - b.day
-  for (const list of Object.values(h.counters)) if (list && !sorted(list)) list.sort(byDay)
-  if (!sorted(h.readings)) h.readings.sort(byDay)
+  for (const table of Object.values(h.counters)) table?.sortByDay()
+  h.readings.sortByDay()
 }
 
-function sorted(list: readonly { day: number }[]): boolean {
-  for (let i = 1; i < list.length; i++) if ((list[i - 1]?.day ?? 0) > (list[i]?.day ?? 0)) return false
-  return true
-}
-
-function num(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined
+function num(v: unknown): number {
+  return typeof v === 'number' && Number.isFinite(v) ? v : NaN
 }

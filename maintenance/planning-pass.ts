@@ -2,13 +2,13 @@ import type { Clock, DeviceInfo } from '../shared/index.js'
 import { modelOf, usageUnit, type Catalogue, type Component } from './catalogue.js'
 import { FLAT_PROFILE, forecastDevice, usageOn, type DeviceForecast } from './forecast.js'
 import { learnSeasons, seasonKey } from './seasons.js'
-import type { DeviceHistory, UsageReader } from './influx-usage.js'
+import { emptyHistory, type DeviceHistory, type UsageReader } from './influx-usage.js'
 import type { NewOrder, OrderStore } from './order-store.js'
 import { DEFAULT_PLAN_OPTIONS, plan, type PlanDevice } from './planner.js'
 import { remainingLife, type ComponentState, type LifeEstimate } from './remaining-life.js'
 import type { LearnedPeak } from './peak-store.js'
 import type { PartRunOut } from './service-records.js'
-import { usageFromCounters, type DailyUsage } from './usage.js'
+import { packUsage, usageFromCounters, type PackedUsage } from './usage.js'
 
 const DAY_MS = 86400000
 const iso = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10)
@@ -62,6 +62,8 @@ export interface PlanningSummary {
   /** Parts found past their limit and not replaced, recorded for the first time by this pass. */
   newRunOuts: number
   seconds: number
+  /** Where the seconds went: reading, usage, seasons, engine (forecasts and lives), plan, outputs, orders. */
+  stages: Record<string, number>
 }
 
 /**
@@ -72,33 +74,47 @@ export interface PlanningSummary {
  */
 export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSummary> {
   const started = performance.now()
+  const stages: Record<string, number> = {}
+  let mark = started
+  const stage = (name: string) => {
+    const now = performance.now()
+    stages[name] = Math.round(now - mark) / 1000
+    mark = now
+  }
   const today = Math.floor(deps.clock.now() / DAY_MS)
   const devices = await deps.devices()
   const { histories, queries, rolledDays } = await deps.usage.read(today - 400)
   const committed = await deps.orders.committedParts()
+  stage('read')
 
   const unitOf = (c: Component) => usageUnit(c) ?? 'litres'
-  const series = new Map<string, Partial<Record<string, DailyUsage[]>>>()
+  // packed: a fleet's year of daily use is kept through the pass (seasons, then forecasts)
+  const series = new Map<string, Partial<Record<string, PackedUsage>>>()
   for (const [id, h] of histories) {
     series.set(
       id,
       Object.fromEntries(
-        Object.entries(h.counters).map(([unit, list]) => [unit, usageFromCounters(list ?? []).days])
+        Object.entries(h.counters).map(([unit, table]) => [
+          unit,
+          packUsage(usageFromCounters(table?.rows() ?? []).days)
+        ])
       )
     )
   }
+  stage('usage')
   const { profiles, peaks } = learnSeasons(
     devices.flatMap((d) =>
       Object.entries(series.get(d.id) ?? {}).map(([unit, days]) => ({
         region: d.region,
         kind: d.kind,
         unit,
-        days: days ?? []
+        days: days ?? { start: 0, usage: new Float64Array(0) }
       }))
     ),
     today
   )
 
+  stage('seasons')
   const outputs: EngineOutputs = { today, health: [], forecasts: [] }
   const runOuts: PartRunOut[] = []
   const unknownModels = new Set<string>()
@@ -109,7 +125,7 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
       unknownModels.add(d.model)
       continue
     }
-    const h = histories.get(d.id) ?? { counters: {}, readings: [], replacements: [] }
+    const h = histories.get(d.id) ?? emptyHistory()
     const delivered = d.deliveredOn
       ? Math.floor(Date.parse(`${d.deliveredOn}T00:00:00Z`) / DAY_MS)
       : undefined
@@ -148,11 +164,12 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
       kind: d.kind,
       region: d.region,
       outlet: d.outlet,
-      deliveredDay: delivered ?? h.counters.litres?.[0]?.day ?? h.counters.hours?.[0]?.day ?? today,
+      deliveredDay: delivered ?? firstDay(h.counters.litres) ?? firstDay(h.counters.hours) ?? today,
       components: components.filter((c) => !skip.has(c.part))
     })
   }
 
+  stage('engine')
   const outlets = new Set(planDevices.map((d) => d.outlet).filter((o): o is string => o !== null))
   const known = (await deps.capacities?.()) ?? new Map<string, number>()
   const result = plan(planDevices, {
@@ -171,6 +188,7 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
     inspection: v.inspection ?? null,
     reason: v.overrun ? `${v.reason} — outlet over capacity that day` : v.reason
   }))
+  stage('plan')
   await deps.publish?.(outputs)
   const newRunOuts = (await deps.runOuts?.recordRunOuts(runOuts)) ?? 0
   await deps.peaks?.replace(
@@ -179,10 +197,12 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
       return { region, kind, start: iso(p.start), end: iso(p.end) }
     })
   )
+  stage('outputs')
   const written = await deps.orders.replaceProposed(
     planDevices.map((d) => d.id),
     orders
   )
+  stage('orders')
   return {
     today: iso(today),
     devices: devices.length,
@@ -195,7 +215,8 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
     influxQueries: queries,
     rolledDays: rolledDays ?? 0,
     newRunOuts,
-    seconds: (performance.now() - started) / 1000
+    seconds: (performance.now() - started) / 1000,
+    stages
   }
 }
 
@@ -206,26 +227,43 @@ function componentState(
   h: DeviceHistory,
   delivered: number | undefined
 ): ComponentState {
-  const counters = h.counters[unit as 'litres' | 'hours' | 'm3'] ?? []
+  const counters = h.counters[unit as 'litres' | 'hours' | 'm3']
   const changed = h.replacements.filter((r) => r.part === c.part).map((r) => r.day)
-  const fittedDay = changed.length ? Math.max(...changed) : (delivered ?? counters[0]?.day ?? 0)
-  const atFit = counters.find((x) => x.day >= fittedDay)?.first ?? 0
-  const now = counters.at(-1)?.last ?? atFit
-  let lastOn: Map<number, number> | undefined // built only for a component with a condition
+  const fittedDay = changed.length ? Math.max(...changed) : (delivered ?? firstDay(counters) ?? 0)
+  const fitIndex = counters?.firstFrom(fittedDay) ?? 0
+  const atFit = counters && fitIndex < counters.length ? counters.get('first', fitIndex) : 0
+  const now = counters && counters.length > 0 ? counters.get('last', counters.length - 1) : atFit
+  // what was used since the fit by the end of a day with a reading (0 when the counter has no such day)
   const since = (day: number) => {
-    lastOn ??= new Map(counters.map((x) => [x.day, x.last]))
-    const last = lastOn.get(day)
-    return last === undefined ? undefined : last - atFit
+    const i = counters?.indexOf(day) ?? -1
+    return counters && i >= 0 ? counters.get('last', i) - atFit : 0
   }
-  let condition: ComponentState['condition']
+  const r = h.readings
+  let condition: { used: number; value: number }[] | undefined
   if (c.condition?.metric === 'salt_rejection') {
-    condition = h.readings
-      .filter((r) => r.day >= fittedDay && r.tdsIn && r.tdsOut !== undefined)
-      .map((r) => ({ used: since(r.day) ?? 0, value: 1 - (r.tdsOut ?? 0) / (r.tdsIn ?? 1) }))
+    const [tdsIn, tdsOut] = [r.column('tdsIn'), r.column('tdsOut')]
+    condition = []
+    for (let i = r.firstFrom(fittedDay); i < r.length; i++) {
+      const into = tdsIn[i] ?? NaN
+      const out = tdsOut[i] ?? NaN
+      // no reading, or an inlet TDS of 0: no rejection to compute
+      if (!into || Number.isNaN(out)) continue
+      condition.push({ used: since(r.day(i)), value: 1 - out / into })
+    }
   } else if (c.condition?.metric === 'pressure_loss_kpa') {
-    const readings = h.readings.filter((r) => r.day >= fittedDay && r.pressure !== undefined)
-    const baseline = readings[0]?.pressure ?? 0
-    condition = readings.map((r) => ({ used: since(r.day) ?? 0, value: baseline - (r.pressure ?? 0) }))
+    const pressure = r.column('pressure')
+    condition = []
+    let baseline: number | undefined
+    for (let i = r.firstFrom(fittedDay); i < r.length; i++) {
+      const p = pressure[i] ?? NaN
+      if (Number.isNaN(p)) continue
+      baseline ??= p
+      condition.push({ used: since(r.day(i)), value: baseline - p })
+    }
   }
   return { part: c.part, fittedDay, usedSinceFit: Math.max(0, now - atFit), condition }
+}
+
+function firstDay(table: { length: number; day(i: number): number } | undefined): number | undefined {
+  return table && table.length > 0 ? table.day(0) : undefined
 }

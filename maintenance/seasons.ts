@@ -1,12 +1,12 @@
 import { learnProfile, nextPeak, peakWindow, type SeasonalProfile } from './forecast.js'
-import type { DailyUsage } from './usage.js'
+import type { UsageDays } from './usage.js'
 
 /** One device's daily use of one counter, with where it is. */
 export interface UsageOfDevice {
   region: string
   kind: string
   unit: string
-  days: readonly DailyUsage[]
+  days: UsageDays
 }
 
 /** Profiles per `region/kind/unit`, and each region and kind's next peak (from litres or hours, not m³). */
@@ -19,7 +19,7 @@ export const seasonKey = (region: string, kind: string, unit: string) => `${regi
 
 /** Learns every group's seasonal profile from its devices, and the peak windows that follow, pure. */
 export function learnSeasons(usage: readonly UsageOfDevice[], today: number): Seasons {
-  const groups = new Map<string, (readonly DailyUsage[])[]>()
+  const groups = new Map<string, UsageDays[]>()
   for (const u of usage) {
     const key = seasonKey(u.region, u.kind, u.unit)
     const list = groups.get(key)

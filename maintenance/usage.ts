@@ -26,6 +26,50 @@ export interface UsageSeries {
   resets: number[]
 }
 
+/**
+ * Daily usage packed for keeping a fleet's worth in memory: day `start + i` used `usage[i]` (NaN: no
+ * value). Forecasts and seasons read it as they read a `DailyUsage[]`.
+ */
+export interface PackedUsage {
+  start: number
+  usage: Float64Array
+}
+
+/** Daily usage either way: a list (tests, the evaluation) or packed (the planning pass). */
+export type UsageDays = readonly DailyUsage[] | PackedUsage
+
+export function packUsage(days: readonly DailyUsage[]): PackedUsage {
+  if (days.length === 0) return { start: 0, usage: new Float64Array(0) }
+  let start = Infinity
+  let end = -Infinity
+  for (const d of days) {
+    start = Math.min(start, d.day)
+    end = Math.max(end, d.day)
+  }
+  const usage = new Float64Array(end - start + 1).fill(NaN)
+  for (const d of days) usage[d.day - start] = d.usage
+  return { start, usage }
+}
+
+/** Calls `each` for every day with a value in [from, to), in order. */
+export function eachDay(
+  series: UsageDays,
+  each: (day: number, usage: number) => void,
+  from = -Infinity,
+  to = Infinity
+): void {
+  if ('start' in series) {
+    const first = Math.max(0, from - series.start)
+    const end = Math.min(series.usage.length, to - series.start)
+    for (let i = first; i < end; i++) {
+      const u = series.usage[i] ?? NaN
+      if (!Number.isNaN(u)) each(series.start + i, u)
+    }
+    return
+  }
+  for (const d of series) if (d.day >= from && d.day < to) each(d.day, d.usage)
+}
+
 /** The most use a reset may claim: three times the device's median day so far, per day since the last reading. */
 function plausible(days: readonly DailyUsage[], gap: number): number {
   if (days.length < 7) return Infinity

@@ -13,7 +13,8 @@ function plain(histories: Map<string, DeviceHistory>) {
       .map(([id, h]) => [
         id,
         {
-          ...h,
+          counters: Object.fromEntries(Object.entries(h.counters).map(([unit, t]) => [unit, t?.rows()])),
+          readings: h.readings.rows(),
           replacements: [...h.replacements].sort((a, b) => a.day - b.day || a.part.localeCompare(b.part))
         }
       ])
@@ -99,7 +100,17 @@ describe('the usage reader keeps histories between passes', () => {
     const reader = new InfluxUsageReader(app.influx, new DailyRollups(app.influx, clock, 60000))
     await reader.read(today - 400)
     const later = await reader.read(today - 30)
-    expect(later.histories.get('ur-p')?.counters.litres?.every((c) => c.day >= today - 30)).toBe(true)
-    expect(later.histories.get('ur-p')?.readings.every((r) => r.day >= today - 30)).toBe(true)
+    expect(
+      later.histories
+        .get('ur-p')
+        ?.counters.litres?.rows()
+        .every((c) => c.day >= today - 30)
+    ).toBe(true)
+    expect(
+      later.histories
+        .get('ur-p')
+        ?.readings.rows()
+        .every((r) => r.day >= today - 30)
+    ).toBe(true)
   })
 })
