@@ -1,4 +1,4 @@
-import { Point } from '@influxdata/influxdb-client'
+import { Point, escape } from '@influxdata/influxdb-client'
 import type { ComponentHealth } from '../api/index.js'
 import type { TelemetryWriter } from '../ingest/index.js'
 import type { EngineOutputs, PlannedDevice } from '../maintenance/index.js'
@@ -49,18 +49,50 @@ export function engineOutputSink(writer: TelemetryWriter) {
       if (line) lines.push(line)
       await flush(SLICE_LINES)
     }
+    let prefix = { device: undefined as PlannedDevice | undefined, tags: '' }
     for (const f of outputs.forecasts) {
-      const p = tagged(measurements.usageForecast, f.device)
-        .tag('unit', f.unit)
-        .floatField('expected', f.expected)
-        .floatField('low', f.low)
-        .floatField('high', f.high)
-      const line = p.timestamp(at(f.day)).toLineProtocol()
-      if (line) lines.push(line)
+      // 30 a device, one after the other: the device's tags are escaped once
+      if (prefix.device !== f.device) prefix = { device: f.device, tags: deviceTags(f.device) }
+      lines.push(forecastLine(prefix.tags, f, at(f.day)))
       await flush(SLICE_LINES)
     }
     await flush(1)
   }
+}
+
+/**
+ * A `usage_forecast` line, written directly rather than through `Point` (3 million a pass at 100,000
+ * devices); the same bytes as `Point` makes, which a unit test holds it to. `tags`: `deviceTags(device)`.
+ */
+export function forecastLine(
+  tags: string,
+  f: { unit: string; expected: number; low: number; high: number },
+  ns: string
+): string {
+  const value = (name: string, v: number) => {
+    // Point refuses these too: a forecast that is not a number is a bug, not a value to store
+    if (!Number.isFinite(v)) throw new Error(`invalid float value for field '${name}': ${v}`)
+    return String(v)
+  }
+  return `${tags},unit=${escape.tag(f.unit)} expected=${value('expected', f.expected)},high=${value('high', f.high)},low=${value('low', f.low)} ${ns}`
+}
+
+/** `usage_forecast` and a device's tags (sorted, as `Point` writes them; `unit` sorts after them all). */
+export function deviceTags(d: PlannedDevice): string {
+  const tags: [string, string | null][] = [
+    ['device', d.id],
+    ['kind', d.kind],
+    ['model', d.model],
+    ['outlet', d.outlet],
+    ['region', d.region]
+  ]
+  return (
+    escape.measurement(measurements.usageForecast) +
+    tags
+      .filter(([, v]) => v)
+      .map(([k, v]) => `,${k}=${escape.tag(v ?? '')}`)
+      .join('')
+  )
 }
 
 /** Reads back the last pass's `component_health` of one device, a row per part. */

@@ -1,6 +1,60 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { startAftercare, type Aftercare } from '../app/index.js'
 import { loadConfig, silentLogger } from '../shared/index.js'
+import { LocalInfluxd } from '../stores/index.js'
+
+/**
+ * A temp folder and a local InfluxDB in it for one benchmark run; `cleanUp` stops influxd by its pid and
+ * removes the folder, and runs too when the benchmark is interrupted (Ctrl-C, SIGTERM) — a killed run
+ * used to leave influxd running with its data.
+ */
+export async function benchInfluxd(
+  name: string,
+  onInterrupt: () => Promise<void> = async () => undefined
+): Promise<{ dir: string; influxd: LocalInfluxd; cleanUp: () => Promise<void> }> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `aftercare-bench-${name}-`))
+  const influxd = new LocalInfluxd({ dir: path.join(dir, 'influxdb') })
+  const cleanUp = async () => {
+    await influxd.stop()
+    rmSync(dir, { recursive: true, force: true })
+  }
+  let stopping = false
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    // on, not once: npm and scripts/bench.mjs may both pass the signal on, and a second one unhandled
+    // would end the process before the clean-up
+    process.on(signal, () => {
+      if (stopping) return
+      stopping = true
+      console.error(`\n${signal}: stopping what the benchmark started`)
+      void onInterrupt()
+        .catch(() => undefined)
+        .then(cleanUp)
+        .finally(() => process.exit(130))
+    })
+  await influxd.start()
+  return { dir, influxd, cleanUp }
+}
+
+/**
+ * Waits until a process has used less than `idleShare` of a core for `windowMs` (InfluxDB compacting what a
+ * benchmark just wrote would otherwise share the cores with what is measured next); at most `maxMs`.
+ * Returns the seconds waited.
+ */
+export async function settled(
+  pid: number | undefined,
+  { idleShare = 0.1, windowMs = 5000, maxMs = 900000 } = {}
+): Promise<number> {
+  const started = performance.now()
+  for (;;) {
+    const before = cpuSeconds(pid).own
+    await new Promise((r) => setTimeout(r, windowMs))
+    const used = cpuSeconds(pid).own - before
+    if (!(used > (idleShare * windowMs) / 1000) || performance.now() - started > maxMs)
+      return (performance.now() - started) / 1000
+  }
+}
 
 /**
  * aftercare for a benchmark: its own data folder, an existing InfluxDB, free ports, no scheduled pass,

@@ -6,11 +6,11 @@
  * The per-process file-descriptor limit here is 20,000; the client process holds one per connection.
  */
 import { fork, spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { LocalInfluxd } from '../stores/index.js'
+import { benchInfluxd } from './common.js'
 
 const { values } = parseArgs({
   options: { devices: { type: 'string', default: '5000' }, concurrency: { type: 'string', default: '200' } },
@@ -73,9 +73,7 @@ function writeJson(file: string, value: unknown): string {
   return file
 }
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'aftercare-bench-conn-'))
-const influxd = new LocalInfluxd({ dir: path.join(dir, 'influxdb') })
-await influxd.start()
+const { dir, influxd, cleanUp } = await benchInfluxd('conn')
 try {
   const bare = await measure('bare', '', '')
   const ours = await measure('aftercare', path.join(dir, 'data'), influxd.url)
@@ -93,6 +91,5 @@ try {
     `ratio aftercare / bare per connection: ${(ours.perConnection / bare.perConnection).toFixed(2)}`
   )
 } finally {
-  await influxd.stop()
-  rmSync(dir, { recursive: true, force: true })
+  await cleanUp()
 }

@@ -7,15 +7,13 @@
  *   npm run bench -- ingest [--devices 100] [--count 300] [--window 10]
  */
 import { execFile } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { parseArgs } from 'node:util'
 import { Aedes } from 'aedes'
-import { LocalInfluxd } from '../stores/index.js'
-import { provisionPurifiers, startBenchAftercare } from './common.js'
+import { benchInfluxd, provisionPurifiers, startBenchAftercare } from './common.js'
 
 const run = promisify(execFile)
 const { values } = parseArgs({
@@ -60,9 +58,7 @@ async function load(url: string, creds: { id: string; secret: string }[]): Promi
   return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as LoadResult
 }
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'aftercare-bench-'))
-const influxd = new LocalInfluxd({ dir: path.join(dir, 'influxdb') })
-await influxd.start()
+const { dir, influxd, cleanUp } = await benchInfluxd('ingest')
 try {
   // (a) bare Aedes, same load
   const bare = new Aedes({ maxClientsIdLength: 64 })
@@ -109,6 +105,5 @@ try {
   )
   if (stored !== durable.acked) process.exitCode = 1
 } finally {
-  await influxd.stop()
-  rmSync(dir, { recursive: true, force: true })
+  await cleanUp()
 }

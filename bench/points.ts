@@ -8,14 +8,13 @@
  *   npm run bench -- points [--devices 50] [--uploads 40] [--batch 100] [--window 4]
  */
 import { execFile } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs, promisify } from 'node:util'
 import { normalise } from '../ingest/index.js'
 import type { DeviceInfo } from '../shared/index.js'
-import { InfluxQueryClient, LocalInfluxd } from '../stores/index.js'
-import { cpuSeconds, provisionPurifiers, startBenchAftercare } from './common.js'
+import { InfluxQueryClient } from '../stores/index.js'
+import { benchInfluxd, cpuSeconds, provisionPurifiers, startBenchAftercare } from './common.js'
 
 const run = promisify(execFile)
 const { values } = parseArgs({
@@ -52,9 +51,7 @@ function upload(seq: number): string {
   return JSON.stringify({ samples })
 }
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'aftercare-bench-points-'))
-const influxd = new LocalInfluxd({ dir: path.join(dir, 'influxdb') })
-await influxd.start()
+const { dir, influxd, cleanUp } = await benchInfluxd('points')
 try {
   // (a) the ceiling
   const rawDb = new InfluxQueryClient({ url: influxd.url, database: 'raw', writeApi: 'v1' })
@@ -163,6 +160,5 @@ try {
   )
   if (stored !== load.acked * batch) process.exitCode = 1
 } finally {
-  await influxd.stop()
-  rmSync(dir, { recursive: true, force: true })
+  await cleanUp()
 }
