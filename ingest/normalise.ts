@@ -4,7 +4,9 @@ import {
   MAX_SAMPLES_PER_UPLOAD,
   deviceEventSchema,
   faultByCode,
+  machineSampleSchema,
   measurements,
+  purifierSampleSchema,
   sampleSchemas,
   type DeviceEvent,
   type DeviceInfo,
@@ -101,19 +103,23 @@ function telemetry(device: DeviceInfo, body: unknown, text: string, window: Time
     accepted: { samples: [], events: [] }
   }
   const schema = sampleSchemas[device.kind]
+  const prefix = tagPrefix(device)
+  const fields = FIELDS[device.kind]
   list.forEach((raw, index) => {
     const where = isUpload ? `samples[${index}]` : ''
-    const one = isUpload ? JSON.stringify(raw) : text
+    // the offending sample as it came, for a dead letter (only then: this is the hot path)
+    const one = () => (isUpload ? JSON.stringify(raw) : text)
     const parsed = schema.safeParse(raw)
     if (!parsed.success)
       return out.rejections.push({
         code: 'schema',
         reason: describeIssues(parsed.error, where),
-        payload: one
+        payload: one()
       })
     const outOfRange = checkTime(parsed.data.ts, window, where)
-    if (outOfRange) return out.rejections.push({ code: 'ts_out_of_range', reason: outOfRange, payload: one })
-    out.lines.push(sampleLine(device, parsed.data))
+    if (outOfRange)
+      return out.rejections.push({ code: 'ts_out_of_range', reason: outOfRange, payload: one() })
+    out.lines.push(lineOf(prefix, fields, parsed.data))
     out.accepted.samples.push(parsed.data)
   })
   return out
@@ -146,7 +152,11 @@ function tagged(measurement: string, device: DeviceInfo): Point {
  * samples in the same millisecond stay distinct.
  */
 export function pointTime(ts: number, seq: number | undefined): string {
-  return (BigInt(ts) * 1_000_000n + BigInt((seq ?? 0) % 1_000_000)).toString()
+  const sub = (seq ?? 0) % 1_000_000
+  // a positive integer ts: ts·10^6 + sub is ts's digits and sub's in six more (no BigInt a sample)
+  if (Number.isSafeInteger(ts) && ts > 0 && Number.isSafeInteger(sub) && sub >= 0)
+    return `${ts}${String(sub).padStart(6, '0')}`
+  return (BigInt(ts) * 1_000_000n + BigInt(sub)).toString()
 }
 
 /**
@@ -155,9 +165,22 @@ export function pointTime(ts: number, seq: number | undefined): string {
  * a unit test holds it to; the tag part is built once per device.
  */
 export function sampleLine(device: DeviceInfo, sample: Sample): string {
+  return lineOf(tagPrefix(device), FIELDS[device.kind], sample)
+}
+
+/** Each kind's field names in the order Point writes them (sorted); the schemas are strict, so no others. */
+const FIELDS: Record<DeviceInfo['kind'], readonly string[]> = {
+  purifier: Object.keys(purifierSampleSchema.shape)
+    .filter((k) => k !== 'ts')
+    .sort(),
+  machine: Object.keys(machineSampleSchema.shape)
+    .filter((k) => k !== 'ts')
+    .sort()
+}
+
+function lineOf(prefix: string, names: readonly string[], sample: Sample): string {
   let fields = ''
-  for (const key of Object.keys(sample).sort()) {
-    if (key === 'ts') continue
+  for (const key of names) {
     const value = (sample as Record<string, unknown>)[key]
     if (value === undefined) continue
     const text =
@@ -170,7 +193,7 @@ export function sampleLine(device: DeviceInfo, sample: Sample): string {
           : String(value)
     fields += fields ? `,${key}=${text}` : `${key}=${text}`
   }
-  return `${tagPrefix(device)} ${fields} ${pointTime(sample.ts, sample.seq)}`
+  return `${prefix} ${fields} ${pointTime(sample.ts, sample.seq)}`
 }
 
 const prefixes = new Map<string, string>()

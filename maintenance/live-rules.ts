@@ -24,7 +24,8 @@ interface Streak {
  * overheating open urgent orders; each clears when its condition clears.
  */
 export class LiveRules {
-  private readonly streaks = new Map<string, Streak>()
+  /** Per device, per cause. */
+  private readonly streaks = new Map<string, Map<string, Streak>>()
 
   onSample(deviceId: string, kind: DeviceKind, sample: Sample): RuleAction[] {
     const actions: RuleAction[] = []
@@ -36,11 +37,11 @@ export class LiveRules {
             deviceId,
             'water_quality',
             s.tdsOut > LIVE_LIMITS.tdsOutPpm,
-            `outlet TDS ${s.tdsOut} ppm above ${LIVE_LIMITS.tdsOutPpm} ppm`
+            () => `outlet TDS ${s.tdsOut} ppm above ${LIVE_LIMITS.tdsOutPpm} ppm`
           )
         )
       if (s.leak !== undefined)
-        actions.push(...this.sustained(deviceId, 'leak', s.leak, 'the purifier reports a leak', 1))
+        actions.push(...this.sustained(deviceId, 'leak', s.leak, () => 'the purifier reports a leak', 1))
     } else {
       const s = sample as { coolantC?: number; hydOilC?: number }
       const hot = (s.coolantC ?? 0) > LIVE_LIMITS.coolantC || (s.hydOilC ?? 0) > LIVE_LIMITS.hydOilC
@@ -50,7 +51,8 @@ export class LiveRules {
             deviceId,
             'overheat',
             hot,
-            `coolant ${s.coolantC ?? '–'} °C, hydraulic oil ${s.hydOilC ?? '–'} °C over limits (${LIVE_LIMITS.coolantC} / ${LIVE_LIMITS.hydOilC} °C)`
+            () =>
+              `coolant ${s.coolantC ?? '–'} °C, hydraulic oil ${s.hydOilC ?? '–'} °C over limits (${LIVE_LIMITS.coolantC} / ${LIVE_LIMITS.hydOilC} °C)`
           )
         )
       }
@@ -89,19 +91,21 @@ export class LiveRules {
     deviceId: string,
     cause: string,
     bad: boolean,
-    reason: string,
+    /** Written only when an order opens (this runs for every sample stored). */
+    reason: () => string,
     needed = SUSTAINED
   ): RuleAction[] {
-    const key = `${deviceId}/${cause}`
-    const s = this.streaks.get(key) ?? { above: 0, below: 0, open: false }
-    this.streaks.set(key, s)
+    let causes = this.streaks.get(deviceId)
+    if (!causes) this.streaks.set(deviceId, (causes = new Map()))
+    let s = causes.get(cause)
+    if (!s) causes.set(cause, (s = { above: 0, below: 0, open: false }))
     // each streak acts once, when it reaches `needed`; a clear only follows an open seen here
     if (bad) {
       s.above++
       s.below = 0
       if (s.above === needed) {
         s.open = true
-        return [{ action: 'open', cause, type: 'urgent', reason, promiseHours: 24 }]
+        return [{ action: 'open', cause, type: 'urgent', reason: reason(), promiseHours: 24 }]
       }
     } else {
       s.below++

@@ -49,3 +49,21 @@ describe('sample lines', () => {
     }
   })
 })
+
+describe('point time', () => {
+  it('when any ts and seq of the contract are given, then the time is ts·10^6 + seq mod 10^6 exactly', () => {
+    let seed = 11
+    const rand = () => (seed = (seed * 48271) % 2147483647) / 2147483647
+    const cases: [number, number | undefined][] = [
+      [946684800000, 0],
+      [4102444800000, Number.MAX_SAFE_INTEGER],
+      [1767225600000, 999999],
+      [1767225600000, 1000000],
+      [1767225600001, undefined]
+    ]
+    for (let i = 0; i < 2000; i++)
+      cases.push([946684800000 + Math.floor(rand() * 3155760000000), Math.floor(rand() * 2 ** 40)])
+    for (const [ts, seq] of cases)
+      expect(pointTime(ts, seq)).toBe((BigInt(ts) * 1_000_000n + BigInt((seq ?? 0) % 1_000_000)).toString())
+  })
+})
