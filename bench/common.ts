@@ -58,12 +58,14 @@ export async function settled(
 
 /**
  * aftercare for a benchmark: its own data folder, an existing InfluxDB, free ports, no scheduled pass,
- * and the per-device publish limit lifted — the pipeline's own rate is measured, not that limit.
+ * and the per-device publish limit lifted — the pipeline's own rate is measured, not that limit. Other
+ * settings come from the environment as for `aftercare start` (e.g. INFLUX_MAX_IN_FLIGHT=2 npm run bench …).
  */
 export async function startBenchAftercare(dataDir: string, influxUrl: string): Promise<Aftercare> {
   const config = loadConfig(
     {},
     {
+      ...process.env,
       AFTERCARE_DATA_DIR: dataDir,
       INFLUX_URL: influxUrl,
       MQTT_PORT: 0,

@@ -1,7 +1,9 @@
 // A load generator in its own process: N MQTT.js clients connect, then each publishes `count` QoS 1 samples
 // with at most `window` unacknowledged, and a bound on time. Prints one JSON line of results.
-// Usage: node bench/publishers.mjs '<json: {url, devices:[{id,secret}], count, window, kind, timeLimitMs, batch?}>'
-// With `batch`, each message is an upload {"samples": [...]} of that many samples.
+// Usage: node bench/publishers.mjs '<json: {url, devices:[{id,secret}], count, window, kind, timeLimitMs, batch?, rate?}>'
+// With `batch`, each message is an upload {"samples": [...]} of that many samples. With `rate` (msgs/s for
+// all devices together), each device publishes on a fixed schedule instead of as fast as it can, and a
+// latency counts from the scheduled moment (a publish held back by a slow broker counts its wait too).
 import mqtt from 'mqtt'
 
 const cfg = JSON.parse(process.argv[2])
@@ -45,12 +47,18 @@ function connect(device) {
   })
 }
 
-async function runDevice(device, client) {
+async function runDevice(device, index, client) {
   let next = 0
   const inflight = new Set()
+  // paced: the devices' schedules are offset so the load is even, not in bursts
+  const every = cfg.rate ? (1000 * cfg.devices.length) / cfg.rate : 0
+  const offset = (every * index) / cfg.devices.length
   while (next < cfg.count && Date.now() < deadline) {
     const seq = ++next
-    const started = performance.now()
+    const scheduled = t0 + offset + (seq - 1) * every
+    if (every > 0 && scheduled > performance.now())
+      await new Promise((r) => setTimeout(r, scheduled - performance.now()))
+    const started = every > 0 ? scheduled : performance.now()
     const body = cfg.batch
       ? `{"samples":[${Array.from({ length: cfg.batch }, (_, i) => sample((seq - 1) * cfg.batch + i + 1)).join(',')}]}`
       : sample(seq)
@@ -76,7 +84,7 @@ const c0 = performance.now()
 const clients = await Promise.all(cfg.devices.map(connect))
 const connectSeconds = (performance.now() - c0) / 1000
 const t0 = performance.now()
-await Promise.all(cfg.devices.map((d, i) => runDevice(d, clients[i])))
+await Promise.all(cfg.devices.map((d, i) => runDevice(d, i, clients[i])))
 const seconds = (performance.now() - t0) / 1000
 latencies.sort((a, b) => a - b)
 const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0
