@@ -6,6 +6,15 @@ import { loadConfig, silentLogger } from '../shared/index.js'
 import { LocalInfluxd } from '../stores/index.js'
 
 /**
+ * Where a benchmark's plain .mjs helper is: the benchmarks run compiled from dist/bench (the code
+ * `aftercare start` runs, not tsx's transform of it), their helpers stay in bench/.
+ */
+export function benchScript(name: string): string {
+  const compiled = path.basename(path.dirname(import.meta.dirname)) === 'dist'
+  return path.join(import.meta.dirname, compiled ? '../../bench' : '.', name)
+}
+
+/**
  * A temp folder and a local InfluxDB in it for one benchmark run; `cleanUp` stops influxd by its pid and
  * removes the folder, and runs too when the benchmark is interrupted (Ctrl-C, SIGTERM) — a killed run
  * used to leave influxd running with its data.
@@ -63,9 +72,9 @@ export async function settled(
  */
 export async function startBenchAftercare(dataDir: string, influxUrl: string): Promise<Aftercare> {
   const config = loadConfig(
-    {},
+    // the environment's settings, then the benchmark's own
+    undefined,
     {
-      ...process.env,
       AFTERCARE_DATA_DIR: dataDir,
       INFLUX_URL: influxUrl,
       MQTT_PORT: 0,

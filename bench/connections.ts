@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { benchInfluxd } from './common.js'
+import { benchInfluxd, benchScript } from './common.js'
 
 const { values } = parseArgs({
   options: { devices: { type: 'string', default: '5000' }, concurrency: { type: 'string', default: '200' } },
@@ -26,11 +26,13 @@ interface Sample {
 }
 
 async function measure(mode: 'bare' | 'aftercare', dataDir: string, influxUrl: string) {
+  // compiled (dist/bench) or, run by hand from source, through tsx
+  const own = path.extname(import.meta.filename)
   const broker = fork(
-    path.join(import.meta.dirname, 'connections-broker.ts'),
+    path.join(import.meta.dirname, `connections-broker${own}`),
     [mode, dataDir, influxUrl, String(devices)],
     {
-      execArgv: ['--import', 'tsx', '--expose-gc']
+      execArgv: own === '.ts' ? ['--import', 'tsx', '--expose-gc'] : ['--expose-gc']
     }
   )
   const ask = () =>
@@ -45,7 +47,7 @@ async function measure(mode: 'bare' | 'aftercare', dataDir: string, influxUrl: s
   const clients = spawn(
     'node',
     [
-      path.join(import.meta.dirname, 'connections-clients.mjs'),
+      benchScript('connections-clients.mjs'),
       // the credentials of 15,000 devices are too long for a command line: they go through a file
       writeJson(path.join(dir, `clients-${mode}.json`), {
         port: ready.port,

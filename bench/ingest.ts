@@ -15,7 +15,7 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { parseArgs } from 'node:util'
 import { Aedes } from 'aedes'
-import { benchInfluxd, provisionPurifiers, startBenchAftercare } from './common.js'
+import { benchInfluxd, benchScript, provisionPurifiers, startBenchAftercare } from './common.js'
 
 const run = promisify(execFile)
 const { values } = parseArgs({
@@ -60,11 +60,9 @@ async function load(
     baseTs: Date.now() - 3600000,
     rate
   }
-  const { stdout } = await run(
-    'node',
-    [path.join(import.meta.dirname, 'publishers.mjs'), JSON.stringify(cfg)],
-    { maxBuffer: 1 << 24 }
-  )
+  const { stdout } = await run('node', [benchScript('publishers.mjs'), JSON.stringify(cfg)], {
+    maxBuffer: 1 << 24
+  })
   return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as LoadResult
 }
 

@@ -5,16 +5,19 @@
  *       (aftercare's writer defaults);
  *   (b) aftercare: devices publishing {"samples":[…]} uploads of `batch` samples over MQTT (QoS 1, PUBACK
  *       after InfluxDB holds them), every point counted in InfluxDB afterwards.
- *   npm run bench -- points [--devices 50] [--uploads 40] [--batch 100] [--window 4]
+ * `--profile FILE` writes a CPU profile of this process (aftercare) over the load only (DevTools format).
+ *   npm run bench -- points [--devices 50] [--uploads 40] [--batch 100] [--window 4] [--profile FILE]
  */
 import { execFile } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs, promisify } from 'node:util'
 import { normalise } from '../ingest/index.js'
 import type { DeviceInfo } from '../shared/index.js'
 import { InfluxQueryClient } from '../stores/index.js'
-import { benchInfluxd, cpuSeconds, provisionPurifiers, startBenchAftercare } from './common.js'
+import { benchInfluxd, benchScript, cpuSeconds, provisionPurifiers, startBenchAftercare } from './common.js'
 
 const run = promisify(execFile)
 const { values } = parseArgs({
@@ -22,7 +25,8 @@ const { values } = parseArgs({
     devices: { type: 'string', default: '50' },
     uploads: { type: 'string', default: '40' },
     batch: { type: 'string', default: '100' },
-    window: { type: 'string', default: '4' }
+    window: { type: 'string', default: '4' },
+    profile: { type: 'string' }
   },
   allowPositionals: true
 })
@@ -109,14 +113,11 @@ try {
     timeLimitMs: 300000,
     baseTs
   }
+  const profiler = values.profile ? await startProfile() : undefined
   const [influxd0, self0] = [cpuSeconds(influxd.pid), cpuSeconds()]
-  const { stdout } = await run(
-    'node',
-    [path.join(import.meta.dirname, 'publishers.mjs'), JSON.stringify(cfg)],
-    {
-      maxBuffer: 1 << 24
-    }
-  )
+  const { stdout } = await run('node', [benchScript('publishers.mjs'), JSON.stringify(cfg)], {
+    maxBuffer: 1 << 24
+  })
   const load = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as {
     acked: number
     errors: number
@@ -125,6 +126,7 @@ try {
     p99: number
   }
   const [influxd1, self1] = [cpuSeconds(influxd.pid), cpuSeconds()]
+  if (profiler && values.profile) writeFileSync(values.profile, JSON.stringify(await profiler.stop()))
   const [row] = await app.influx.rows('SELECT count(tdsIn) AS n FROM purifier_telemetry')
   const stored = Number(row?.n ?? 0)
   const writer = app.writer.stats
@@ -161,4 +163,19 @@ try {
   if (stored !== load.acked * batch) process.exitCode = 1
 } finally {
   await cleanUp()
+}
+
+/** A CPU profile of this process from now until `stop`. */
+async function startProfile() {
+  const session = new Session()
+  session.connect()
+  await session.post('Profiler.enable')
+  await session.post('Profiler.start')
+  return {
+    stop: async () => {
+      const { profile } = await session.post('Profiler.stop')
+      session.disconnect()
+      return profile
+    }
+  }
 }

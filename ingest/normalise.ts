@@ -107,18 +107,21 @@ function telemetry(device: DeviceInfo, body: unknown, text: string, window: Time
   const fields = FIELDS[device.kind]
   list.forEach((raw, index) => {
     const where = isUpload ? `samples[${index}]` : ''
-    // the offending sample as it came, for a dead letter (only then: this is the hot path)
-    const one = () => (isUpload ? JSON.stringify(raw) : text)
+    // a dead letter keeps the offending sample as it came, serialised only then (this is the hot path)
     const parsed = schema.safeParse(raw)
     if (!parsed.success)
       return out.rejections.push({
         code: 'schema',
         reason: describeIssues(parsed.error, where),
-        payload: one()
+        payload: isUpload ? JSON.stringify(raw) : text
       })
     const outOfRange = checkTime(parsed.data.ts, window, where)
     if (outOfRange)
-      return out.rejections.push({ code: 'ts_out_of_range', reason: outOfRange, payload: one() })
+      return out.rejections.push({
+        code: 'ts_out_of_range',
+        reason: outOfRange,
+        payload: isUpload ? JSON.stringify(raw) : text
+      })
     out.lines.push(lineOf(prefix, fields, parsed.data))
     out.accepted.samples.push(parsed.data)
   })
