@@ -14,24 +14,18 @@ import {
 } from '../ingest/index.js'
 import { Registry, SqlAccountStore, SqlDeviceStore, registryMigrations } from '../registry/index.js'
 import {
-  DailyRollups,
-  InfluxUsageReader,
   LiveRules,
   liveRuleHandler,
   SqlOrderStore,
-  defaultCatalogue,
   SqlOutletStore,
   SqlServiceRecords,
-  SqlPeakStore,
   orderMigrations,
   outletMigrations,
   outletKpis,
-  readKpiInput,
-  storeKpiSnapshot,
-  previousMonth,
-  runPlanningPass
+  planLeaseMigrations,
+  readKpiInput
 } from '../maintenance/index.js'
-import { systemClock, type Clock, type Config, type Logger } from '../shared/index.js'
+import { isAppError, systemClock, type Clock, type Config, type Logger } from '../shared/index.js'
 import {
   InfluxQueryClient,
   LocalInfluxd,
@@ -41,8 +35,9 @@ import {
   type SqlClient
 } from '../stores/index.js'
 import { lockDataDir, writeEndpoints, type Endpoints } from './data-dir.js'
-import { deviceHealth, engineOutputSink } from './engine-outputs.js'
-import { allDevices, ensureAdmin, health, pipelineFields, sessionStore } from './start-helpers.js'
+import { deviceHealth } from './engine-outputs.js'
+import { planRunner } from './plan-runner.js'
+import { ensureAdmin, health, pipelineFields, sessionStore } from './start-helpers.js'
 
 /** A running aftercare: every role in one process, and how to stop it. */
 export interface Aftercare {
@@ -103,7 +98,8 @@ export async function startAftercare(
       ...registryMigrations,
       ...deadLetterMigrations,
       ...orderMigrations,
-      ...outletMigrations
+      ...outletMigrations,
+      ...planLeaseMigrations
     ])
     if (applied.length > 0) log.info({ applied }, 'database migrated')
 
@@ -169,32 +165,16 @@ export async function startAftercare(
           : undefined
     })
 
-    const usage = new InfluxUsageReader(influx, new DailyRollups(influx, clock))
-    const runPlan = async () => {
-      const summary = await runPlanningPass({
-        devices: async () => allDevices(registry),
-        usage,
-        orders,
-        catalogue: defaultCatalogue,
-        clock,
-        capacityPerOutlet: config.OUTLET_CAPACITY_PER_DAY,
-        capacities: async () => new Map((await outlets.list()).map((o) => [o.code, o.capacityPerDay])),
-        publish: engineOutputSink(writer),
-        runOuts: records,
-        peaks: new SqlPeakStore(sql)
-      })
-      // the boards read the KPIs as of the last pass: this month's and last month's (late feedback)
-      const month = new Date(clock.now()).toISOString().slice(0, 7)
-      await storeKpiSnapshot(sql, previousMonth(month))
-      await storeKpiSnapshot(sql, month)
-      return summary
-    }
+    const runPlan = planRunner({ sql, influx, registry, orders, outlets, records, writer, config, clock })
     if (config.PLAN_EVERY_HOURS > 0) {
       // the planning pass on a schedule; a failed pass is logged and tried again next time
       const timer = setInterval(() => {
         runPlan().then(
           (summary) => log.info({ summary }, 'planning pass done'),
-          (err: Error) => log.error({ err: err.message }, 'planning pass failed')
+          (err: Error) =>
+            isAppError(err, 'PLAN_LEASE_HELD')
+              ? log.info({ reason: err.message }, 'planning pass left to another node')
+              : log.error({ err: err.message }, 'planning pass failed')
         )
       }, config.PLAN_EVERY_HOURS * 3600000)
       timer.unref()

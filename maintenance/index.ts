@@ -101,6 +101,7 @@ export {
 } from './kpis.js'
 export { SqlOutletStore, outletMigrations, type Outlet } from './outlets.js'
 export { orderMigrations } from './order-migrations.js'
+export { PlanLease, planLeaseMigrations, type LeaseAnswer } from './plan-lease.js'
 export { SqlPeakStore, type LearnedPeak } from './peak-store.js'
 export {
   SqlServiceRecords,

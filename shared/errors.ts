@@ -26,6 +26,7 @@ export type ErrorCode =
   | 'API_REQUEST_FAILED'
   | 'ORDER_NOT_FOUND'
   | 'ORDER_TRANSITION'
+  | 'PLAN_LEASE_HELD'
 
 const statusByCode: Partial<Record<ErrorCode, number>> = {
   DEVICE_EXISTS: 409,
@@ -34,6 +35,7 @@ const statusByCode: Partial<Record<ErrorCode, number>> = {
   ACCOUNT_NOT_FOUND: 404,
   ORDER_NOT_FOUND: 404,
   ORDER_TRANSITION: 409,
+  PLAN_LEASE_HELD: 409,
   DEVICE_INVALID: 400,
   PAYLOAD_INVALID: 400,
   UNAUTHENTICATED: 401,

@@ -3,7 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { inject } from 'vitest'
-import { InfluxQueryClient, type InfluxTarget } from '../../stores/index.js'
+import {
+  InfluxQueryClient,
+  openPglite,
+  openPostgres,
+  type InfluxTarget,
+  type SqlClient
+} from '../../stores/index.js'
+import { freshPostgresDatabase } from './local-postgres.js'
 
 /** A fresh database on the run's shared InfluxDB. */
 export async function freshInflux(
@@ -57,3 +64,13 @@ export async function countPoints(
   const rows = await query.rows(`SELECT count("${field}") AS n FROM "${measurement}"${where}`)
   return Number(rows[0]?.n ?? 0)
 }
+
+/** The two SqlClients a SQL contract test runs on: embedded PGlite and a fresh database on the real server. */
+export const sqlFlavours: [string, () => Promise<SqlClient>][] = [
+  ['PGlite', () => openPglite(undefined)],
+  [
+    'PostgreSQL server',
+    async () =>
+      openPostgres(await freshPostgresDatabase(inject('postgresUrl'), `t_${randomBytes(6).toString('hex')}`))
+  ]
+]

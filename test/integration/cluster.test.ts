@@ -95,4 +95,22 @@ describe('cluster mode: two nodes sharing Redis, PostgreSQL and InfluxDB', () =>
     await expect(connectDevice(node('a').mqttPort, 'cl-1', secret)).rejects.toThrow()
     await node('b').registry.setDisabled('cl-1', false)
   })
+
+  it('when node A runs the planning pass, then node B is refused with node A named while A holds the lease, and A runs it again', async () => {
+    // both nodes read their accounts from the shared PostgreSQL: one planner's token works on either
+    const { token } = await node('a').registry.createAccount('cluster-planner', ['planner'])
+    const run = (name: 'a' | 'b') =>
+      fetch(`${node(name).endpoints.api}/plan/run`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` }
+      })
+    expect((await run('a')).status).toBe(200)
+    const refused = await run('b')
+    expect(refused.status).toBe(409)
+    expect(await refused.json()).toMatchObject({
+      code: 'PLAN_LEASE_HELD',
+      message: expect.stringContaining(node('a').config.AFTERCARE_DATA_DIR)
+    })
+    expect((await run('a')).status).toBe(200)
+  })
 })

@@ -1,23 +1,15 @@
 import { randomBytes, scryptSync } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { inject } from 'vitest'
 import { SqlDeadLetterStore, deadLetterMigrations } from '../../ingest/index.js'
 import { Registry, SqlAccountStore, SqlDeviceStore, registryMigrations } from '../../registry/index.js'
 import { isAppError } from '../../shared/index.js'
-import { migrate, openPglite, openPostgres, type SqlClient } from '../../stores/index.js'
-import { freshPostgresDatabase } from '../helpers/local-postgres.js'
+import { migrate, type SqlClient } from '../../stores/index.js'
+import { sqlFlavours } from '../helpers/stores.js'
 
 const migrations = [...registryMigrations, ...deadLetterMigrations]
 
 /** The same contract for each SqlClient: embedded PGlite and a real PostgreSQL server. */
-describe.each([
-  ['PGlite', () => openPglite(undefined)],
-  [
-    'PostgreSQL server',
-    async () =>
-      openPostgres(await freshPostgresDatabase(inject('postgresUrl'), `t_${randomBytes(6).toString('hex')}`))
-  ]
-])('SQL stores on %s', (_name, open: () => Promise<SqlClient>) => {
+describe.each(sqlFlavours)('SQL stores on %s', (_name, open: () => Promise<SqlClient>) => {
   let db: SqlClient
   let registry: Registry
 

@@ -1,0 +1,69 @@
+import os from 'node:os'
+import path from 'node:path'
+import type { TelemetryWriter } from '../ingest/index.js'
+import {
+  DailyRollups,
+  InfluxUsageReader,
+  PlanLease,
+  SqlPeakStore,
+  defaultCatalogue,
+  previousMonth,
+  runPlanningPass,
+  storeKpiSnapshot,
+  type OrderStore,
+  type PlanningSummary,
+  type SqlOutletStore,
+  type SqlServiceRecords
+} from '../maintenance/index.js'
+import type { Registry } from '../registry/index.js'
+import type { Clock, Config } from '../shared/index.js'
+import type { InfluxQueryClient, SqlClient } from '../stores/index.js'
+import { engineOutputSink } from './engine-outputs.js'
+import { allDevices } from './start-helpers.js'
+
+/**
+ * The planning pass as `aftercare start` runs it (on its schedule and for `POST /plan/run`): only on the
+ * node holding the plan lease (its kept histories assume one node refreshes the rollups; a node taking
+ * over forgets what it kept from an earlier turn), then the KPI snapshots the boards read.
+ */
+export function planRunner(deps: {
+  sql: SqlClient
+  influx: InfluxQueryClient
+  registry: Registry
+  orders: OrderStore
+  outlets: SqlOutletStore
+  records: SqlServiceRecords
+  writer: TelemetryWriter
+  config: Config
+  clock: Clock
+}): () => Promise<PlanningSummary> {
+  const { sql, influx, config, clock } = deps
+  const usage = new InfluxUsageReader(influx, new DailyRollups(influx, clock))
+  // the lease outlives two missed scheduled passes (an hour when passes run only on demand)
+  const lease = new PlanLease(
+    sql,
+    `${os.hostname()}:${path.resolve(config.AFTERCARE_DATA_DIR)}`,
+    Math.max(2 * config.PLAN_EVERY_HOURS, 1) * 3600000,
+    clock
+  )
+  return async () => {
+    if ((await lease.require()).takenOver) usage.forget()
+    const summary = await runPlanningPass({
+      devices: async () => allDevices(deps.registry),
+      usage,
+      orders: deps.orders,
+      catalogue: defaultCatalogue,
+      clock,
+      capacityPerOutlet: config.OUTLET_CAPACITY_PER_DAY,
+      capacities: async () => new Map((await deps.outlets.list()).map((o) => [o.code, o.capacityPerDay])),
+      publish: engineOutputSink(deps.writer),
+      runOuts: deps.records,
+      peaks: new SqlPeakStore(sql)
+    })
+    // the boards read the KPIs as of the last pass: this month's and last month's (late feedback)
+    const month = new Date(clock.now()).toISOString().slice(0, 7)
+    await storeKpiSnapshot(sql, previousMonth(month))
+    await storeKpiSnapshot(sql, month)
+    return summary
+  }
+}
