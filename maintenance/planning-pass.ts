@@ -26,7 +26,7 @@ export interface PlanningDeps {
   capacityPerOutlet: number
   capacities?: () => Promise<Map<string, number>>
   /** Where the pass's forecasts and component health go for the boards (InfluxDB). */
-  publish?: (outputs: EngineOutputs) => Promise<void>
+  publish?: (outputs: EngineOutputs) => Promise<{ devices: number; lines: number } | void>
   /** Where parts found past their limit are recorded (once per fitted part) for the omission KPI. */
   runOuts?: { recordRunOuts(list: readonly PartRunOut[]): Promise<number> }
   /** Where the learned peak windows go (PostgreSQL, for the planner's board). */
@@ -62,6 +62,8 @@ export interface PlanningSummary {
   /** Parts found past their limit and not replaced, recorded for the first time by this pass. */
   newRunOuts: number
   seconds: number
+  /** Devices and lines the pass wrote for the boards (only what changed since the last pass). */
+  published?: { devices: number; lines: number }
   /** Where the seconds went: reading, usage, seasons, engine (forecasts and lives), plan, outputs, orders. */
   stages: Record<string, number>
 }
@@ -189,7 +191,7 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
     reason: v.overrun ? `${v.reason} — outlet over capacity that day` : v.reason
   }))
   stage('plan')
-  await deps.publish?.(outputs)
+  const published = (await deps.publish?.(outputs)) ?? undefined
   const newRunOuts = (await deps.runOuts?.recordRunOuts(runOuts)) ?? 0
   await deps.peaks?.replace(
     [...peaks].map(([group, p]) => {
@@ -216,6 +218,7 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
     rolledDays: rolledDays ?? 0,
     newRunOuts,
     seconds: (performance.now() - started) / 1000,
+    published,
     stages
   }
 }

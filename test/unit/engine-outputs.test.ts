@@ -1,7 +1,8 @@
 import { Point } from '@influxdata/influxdb-client'
 import { describe, expect, it } from 'vitest'
-import { deviceTags, forecastLine } from '../../app/engine-outputs.js'
-import type { PlannedDevice } from '../../maintenance/index.js'
+import { deviceTags, engineOutputSink, forecastLine } from '../../app/engine-outputs.js'
+import type { TelemetryWriter } from '../../ingest/index.js'
+import type { EngineOutputs, PlannedDevice } from '../../maintenance/index.js'
 import { measurements } from '../../shared/index.js'
 
 /** The line the official client's Point makes for a forecast: the reference the fast path must equal. */
@@ -55,5 +56,89 @@ describe('forecast lines', () => {
     expect(() =>
       forecastLine(deviceTags(d), { unit: 'litres', expected: NaN, low: 0, high: 1 }, '1')
     ).toThrow(/expected/)
+  })
+})
+
+describe('engine outputs for the boards', () => {
+  const TODAY = 20500
+  const fleet: PlannedDevice[] = ['d-1', 'd-2', 'd-3'].map((id) => ({
+    id,
+    kind: 'purifier',
+    model: 'RO-400',
+    region: 'cn-east',
+    outlet: 'sh-01',
+    deliveredOn: null
+  }))
+  const outputs = (today: number, usedShare: (id: string) => number): EngineOutputs => ({
+    today,
+    health: fleet.flatMap((device) =>
+      ['pp', 'ro'].map((part) => ({
+        device,
+        part,
+        life: {
+          part,
+          dueDay: today + 40,
+          earliestDay: today + 30,
+          latestDay: today + 55,
+          by: 'usage' as const,
+          remaining: 812.5,
+          usedShare: usedShare(device.id)
+        }
+      }))
+    ),
+    forecasts: fleet.flatMap((device) =>
+      Array.from({ length: 30 }, (_, i) => ({
+        device,
+        unit: 'litres',
+        day: today + i,
+        expected: 12.3456,
+        low: 9.1,
+        high: 15.2
+      }))
+    )
+  })
+  /** A TelemetryWriter that keeps what it was given (or refuses it while `failing`). */
+  const recorder = () => {
+    const lines: string[] = []
+    const writer = {
+      failing: false,
+      stats: {} as TelemetryWriter['stats'],
+      async write(batch: readonly string[]) {
+        if (writer.failing) throw new Error('InfluxDB refused')
+        lines.push(...batch)
+      },
+      async close() {}
+    }
+    return { writer, lines }
+  }
+
+  it('when a pass repeats the last one, then nothing is written; when one device moved, only its lines are', async () => {
+    const { writer, lines } = recorder()
+    const publish = engineOutputSink(writer)
+    expect(await publish(outputs(TODAY, () => 0.5))).toEqual({ devices: 3, lines: 3 * 32 })
+    expect(await publish(outputs(TODAY, () => 0.5004))).toEqual({ devices: 0, lines: 0 })
+    lines.length = 0
+    expect(await publish(outputs(TODAY, (id) => (id === 'd-2' ? 0.51 : 0.5004)))).toEqual({
+      devices: 1,
+      lines: 32
+    })
+    expect(lines.every((l) => l.includes('device=d-2'))).toBe(true)
+    expect(lines.some((l) => l.includes('used_share=0.51'))).toBe(true)
+  })
+
+  it('when a new day starts, then every device is written again', async () => {
+    const { writer } = recorder()
+    const publish = engineOutputSink(writer)
+    await publish(outputs(TODAY, () => 0.5))
+    expect(await publish(outputs(TODAY + 1, () => 0.5))).toEqual({ devices: 3, lines: 3 * 32 })
+  })
+
+  it('when InfluxDB refused a pass, then the next pass writes those devices again', async () => {
+    const { writer } = recorder()
+    const publish = engineOutputSink(writer)
+    writer.failing = true
+    await expect(publish(outputs(TODAY, () => 0.5))).rejects.toThrow(/refused/)
+    writer.failing = false
+    expect(await publish(outputs(TODAY, () => 0.5))).toEqual({ devices: 3, lines: 3 * 32 })
   })
 })
