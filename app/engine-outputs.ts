@@ -23,14 +23,17 @@ function tagged(measurement: string, d: PlannedDevice): Point {
  * Writes a planning pass's results to InfluxDB for the boards: one
  * `component_health` point per component (time = the pass's day, so a re-run
  * the same day overwrites it) and `usage_forecast` points for the next 30 days.
- * Only devices whose outputs changed since this sink last wrote them are
- * written (to the boards' precision: used share to 0.1 pp, the rest to three
- * significant digits, days exactly, a new day always): at 100,000 devices a
+ * Only outputs that changed since this sink last wrote them are written, a
+ * device's health and its forecast each on its own (to the boards' precision:
+ * used share to 0.1 pp, the rest to three significant digits, days exactly, a
+ * new day always): at 100,000 devices a
  * pass makes 3.5 million lines, most of them the same as an hour ago. Written
  * a slice at a time; a device counts as written only once InfluxDB took it.
  */
 export function engineOutputSink(writer: TelemetryWriter) {
-  const written = new Map<string, string>() // device → digest of what the boards hold
+  // per device, digests of what the boards hold: its component health, its forecast (which changes
+  // once a day, while the health moves with every report)
+  const written = new Map<string, string>()
   return async (outputs: EngineOutputs): Promise<{ devices: number; lines: number }> => {
     const at = (day: number) => `${BigInt(day) * BigInt(DAY_MS) * 1_000_000n}`
     const finite = (day: number) => (Number.isFinite(day) ? day * DAY_MS : 0)
@@ -47,7 +50,7 @@ export function engineOutputSink(writer: TelemetryWriter) {
     for (const f of outputs.forecasts) of(f.device).forecasts.push(f)
 
     let lines: string[] = []
-    let pending: [string, string][] = []
+    let pending: [string, string][] = [] // digests to keep once their lines are stored
     let total = 0
     const flush = async (atLeast: number) => {
       if (lines.length < atLeast) return
@@ -60,10 +63,13 @@ export function engineOutputSink(writer: TelemetryWriter) {
     }
     let devices = 0
     for (const [device, { health, forecasts }] of byDevice) {
-      const digest = digestOf(outputs.today, health, forecasts)
-      if (written.get(device.id) === digest) continue
+      const healthDigest = digestOf(outputs.today, health, [])
+      const forecastDigest = digestOf(outputs.today, [], forecasts)
+      const newHealth = written.get(`${device.id}/health`) !== healthDigest
+      const newForecast = written.get(`${device.id}/forecast`) !== forecastDigest
+      if (!newHealth && !newForecast) continue
       devices++
-      for (const h of health) {
+      for (const h of newHealth ? health : []) {
         const p = tagged(measurements.componentHealth, device)
           .tag('part', h.part)
           .tag('by', h.life.by)
@@ -77,8 +83,8 @@ export function engineOutputSink(writer: TelemetryWriter) {
         if (line) lines.push(line)
       }
       const tags = deviceTags(device)
-      for (const f of forecasts) lines.push(forecastLine(tags, f, at(f.day)))
-      pending.push([device.id, digest])
+      for (const f of newForecast ? forecasts : []) lines.push(forecastLine(tags, f, at(f.day)))
+      pending.push([`${device.id}/health`, healthDigest], [`${device.id}/forecast`, forecastDigest])
       await flush(SLICE_LINES)
     }
     await flush(1)

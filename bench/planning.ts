@@ -66,7 +66,8 @@ try {
       prefix: 'b'
     })
     const t0 = performance.now()
-    const points = await writeHistory(influxd.url, database, fleet)
+    const reached = new Map<string, { counter: number; m3: number }>()
+    const points = await writeHistory(influxd.url, database, fleet, reached)
     const writeSeconds = (performance.now() - t0) / 1000
     // a year of history arrives over a year: the pass runs once InfluxDB has compacted it
     const settleSeconds = await settled(influxd.pid)
@@ -102,7 +103,7 @@ try {
     const firstGc = gcMs / 1000
     clearInterval(sampler)
     // the next pass in steady state: every device has reported today; the reader keeps what it read
-    await writeToday(influxd.url, database, fleet)
+    await writeToday(influxd.url, database, fleet, reached)
     gcMs = 0
     const next = await pass()
     const nextGc = gcMs / 1000
@@ -118,8 +119,9 @@ try {
       Object.entries(st)
         .map(([k, v]) => `${k} ${v.toFixed(1)} s (${((v / n) * 1e6).toFixed(0)} µs/device)`)
         .join(', ')
+    const wrote = (p: typeof summary.published) => `${p?.devices ?? 0} devices' outputs written`
     stageRows.push(
-      `${n}: first pass ${perDevice({ ...summary.stages, 'of which GC': firstGc })}; next pass ${perDevice({ ...next.stages, 'of which GC': nextGc })}`
+      `${n}: first pass ${perDevice({ ...summary.stages, 'of which GC': firstGc })}, ${wrote(summary.published)}; next pass ${perDevice({ ...next.stages, 'of which GC': nextGc })}, ${wrote(next.published)}`
     )
     console.log(stageRows.at(-1))
     await influx.raw(`DROP DATABASE "${database}"`, { database: false })
@@ -147,15 +149,22 @@ function day(n: number): string {
 }
 
 /** Today's raw samples (three per device) with the day marks the ingest would add: a day of a live fleet. */
-async function writeToday(url: string, database: string, fleet: DeviceSpec[]): Promise<void> {
+async function writeToday(
+  url: string,
+  database: string,
+  fleet: DeviceSpec[],
+  reached: Map<string, { counter: number; m3: number }>
+): Promise<void> {
   const now = Date.now()
   for (let i = 0; i < fleet.length; i += 5000) {
     const lines = fleet.slice(i, i + 5000).flatMap((d) => {
       const tags = `device=${d.id},model=${d.model},outlet=${d.outlet},region=${d.region}`
+      // each device's counters go on from where its history left them, a little further each sample
+      const { counter, m3 } = reached.get(d.id) ?? { counter: 0, m3: 0 }
       return [1, 2, 3].map((k) =>
         d.kind === 'purifier'
-          ? `purifier_telemetry,${tags} litersTotal=${100000 + k},tdsIn=300,tdsOut=20,pressureKpa=240 ${today * DAY_MS + k * 1000}`
-          : `machine_telemetry,${tags} engineHours=${50000 + k},pumpedM3Total=0 ${today * DAY_MS + k * 1000}`
+          ? `purifier_telemetry,${tags} litersTotal=${(counter + k).toFixed(1)},tdsIn=300,tdsOut=20,pressureKpa=240 ${today * DAY_MS + k * 1000}`
+          : `machine_telemetry,${tags} engineHours=${(counter + k * 0.5).toFixed(2)},pumpedM3Total=${m3.toFixed(1)} ${today * DAY_MS + k * 1000}`
       )
     })
     const res = await fetch(`${url}/write?db=${database}&precision=ms`, {
@@ -171,7 +180,12 @@ async function writeToday(url: string, database: string, fleet: DeviceSpec[]): P
 }
 
 /** A year of daily rollup points per device (seasonal, noisy), and today's raw samples with marks for 1 %. */
-async function writeHistory(url: string, database: string, fleet: DeviceSpec[]): Promise<number> {
+async function writeHistory(
+  url: string,
+  database: string,
+  fleet: DeviceSpec[],
+  reached: Map<string, { counter: number; m3: number }>
+): Promise<number> {
   let lines: string[] = []
   let written = 0
   const inFlight = new Set<Promise<void>>()
@@ -231,6 +245,7 @@ async function writeHistory(url: string, database: string, fleet: DeviceSpec[]):
       }
       if (lines.length >= 20000) await flush()
     }
+    reached.set(d.id, { counter, m3 })
     if (d.index % 100 === 0) {
       // today's stream for 1 % of the fleet, marked as the ingest marks it, so the pass rebuilds today
       const kind = d.kind

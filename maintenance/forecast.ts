@@ -42,7 +42,12 @@ export const FLAT_PROFILE: SeasonalProfile = {
  * its own mean (so heavy users do not set the shape), days of year are
  * averaged over devices and years, smoothed over a month, and scaled to mean 1.
  */
-export function learnProfile(fleet: readonly UsageDays[], smoothingDays = 31): SeasonalProfile {
+export function learnProfile(
+  fleet: readonly UsageDays[],
+  smoothingDays = 31,
+  /** Days from this one on are left out (today is not over: its use so far would pull its factor down). */
+  until = Infinity
+): SeasonalProfile {
   const sum = new Array<number>(366).fill(0)
   const count = new Array<number>(366).fill(0)
   const levels: number[] = []
@@ -50,19 +55,29 @@ export function learnProfile(fleet: readonly UsageDays[], smoothingDays = 31): S
   for (const series of fleet) {
     let total = 0
     let days = 0
-    eachDay(series, (_, u) => {
-      total += u
-      days++
-    })
+    eachDay(
+      series,
+      (_, u) => {
+        total += u
+        days++
+      },
+      -Infinity,
+      until
+    )
     const mean = total / Math.max(1, days)
     if (days < 7 || mean <= 0) continue
     levels.push(mean)
     usable.push(series)
-    eachDay(series, (day, u) => {
-      const i = dayOfYear(day)
-      sum[i] = (sum[i] ?? 0) + u / mean
-      count[i] = (count[i] ?? 0) + 1
-    })
+    eachDay(
+      series,
+      (day, u) => {
+        const i = dayOfYear(day)
+        sum[i] = (sum[i] ?? 0) + u / mean
+        count[i] = (count[i] ?? 0) + 1
+      },
+      -Infinity,
+      until
+    )
   }
   const coveredDays = count.filter((c) => c > 0).length
   if (levels.length === 0) return FLAT_PROFILE
@@ -76,10 +91,15 @@ export function learnProfile(fleet: readonly UsageDays[], smoothingDays = 31): S
     .map((s) => {
       let total = 0
       let days = 0
-      eachDay(s, (day, u) => {
-        total += u / (factors[dayOfYear(day)] ?? 1)
-        days++
-      })
+      eachDay(
+        s,
+        (day, u) => {
+          total += u / (factors[dayOfYear(day)] ?? 1)
+          days++
+        },
+        -Infinity,
+        until
+      )
       return total / days
     })
     .filter((l) => l > 0)

@@ -26,7 +26,10 @@ export function learnSeasons(usage: readonly UsageOfDevice[], today: number): Se
     if (list) list.push(u.days)
     else groups.set(key, [u.days])
   }
-  const profiles = new Map<string, SeasonalProfile>([...groups].map(([k, v]) => [k, learnProfile(v)]))
+  // today is not over: only whole days shape the seasons
+  const profiles = new Map<string, SeasonalProfile>(
+    [...groups].map(([k, v]) => [k, learnProfile(v, undefined, today)])
+  )
   const peaks = new Map<string, { start: number; end: number }>()
   for (const [key, profile] of profiles) {
     const [region, kind, unit] = key.split('/')

@@ -112,7 +112,7 @@ describe('engine outputs for the boards', () => {
     return { writer, lines }
   }
 
-  it('when a pass repeats the last one, then nothing is written; when one device moved, only its lines are', async () => {
+  it("when a pass repeats the last one, then nothing is written; when one device's health moved, only its health lines are", async () => {
     const { writer, lines } = recorder()
     const publish = engineOutputSink(writer)
     expect(await publish(outputs(TODAY, () => 0.5))).toEqual({ devices: 3, lines: 3 * 32 })
@@ -120,9 +120,9 @@ describe('engine outputs for the boards', () => {
     lines.length = 0
     expect(await publish(outputs(TODAY, (id) => (id === 'd-2' ? 0.51 : 0.5004)))).toEqual({
       devices: 1,
-      lines: 32
+      lines: 2
     })
-    expect(lines.every((l) => l.includes('device=d-2'))).toBe(true)
+    expect(lines.every((l) => l.startsWith('component_health,') && l.includes('device=d-2'))).toBe(true)
     expect(lines.some((l) => l.includes('used_share=0.51'))).toBe(true)
   })
 
