@@ -26,9 +26,9 @@ function tagged(measurement: string, d: PlannedDevice): Point {
  * Only outputs that changed since this sink last wrote them are written, a
  * device's health and its forecast each on its own (to the boards' precision:
  * used share to 0.1 pp, the rest to three significant digits, days exactly, a
- * new day always): at 100,000 devices a
- * pass makes 3.5 million lines, most of them the same as an hour ago. Written
- * a slice at a time; a device counts as written only once InfluxDB took it.
+ * new day always): at 100,000 devices a pass makes 3.5 million lines, most of
+ * them the same as an hour ago. Written a slice at a time; a device counts as
+ * written only once InfluxDB took it.
  */
 export function engineOutputSink(writer: TelemetryWriter) {
   // per device, digests of what the boards hold: its component health, its forecast (which changes
@@ -82,8 +82,10 @@ export function engineOutputSink(writer: TelemetryWriter) {
         const line = p.timestamp(at(outputs.today)).toLineProtocol()
         if (line) lines.push(line)
       }
-      const tags = deviceTags(device)
-      for (const f of newForecast ? forecasts : []) lines.push(forecastLine(tags, f, at(f.day)))
+      if (newForecast) {
+        const tags = deviceTags(device)
+        for (const f of forecasts) lines.push(forecastLine(tags, f, at(f.day)))
+      }
       pending.push([`${device.id}/health`, healthDigest], [`${device.id}/forecast`, forecastDigest])
       await flush(SLICE_LINES)
     }
