@@ -119,7 +119,8 @@ try {
       Object.entries(st)
         .map(([k, v]) => `${k} ${v.toFixed(1)} s (${((v / n) * 1e6).toFixed(0)} µs/device)`)
         .join(', ')
-    const wrote = (p: typeof summary.published) => `${p?.devices ?? 0} devices' outputs written`
+    const wrote = (p: typeof summary.published) =>
+      `${p?.devices ?? 0} devices' outputs written (${p?.lines ?? 0} lines)`
     stageRows.push(
       `${n}: first pass ${perDevice({ ...summary.stages, 'of which GC': firstGc })}, ${wrote(summary.published)}; next pass ${perDevice({ ...next.stages, 'of which GC': nextGc })}, ${wrote(next.published)}`
     )

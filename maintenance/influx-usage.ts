@@ -71,14 +71,16 @@ const KINDS: Record<
 
 /**
  * Reads the daily rollups (refreshed first for the days that changed) with
- * InfluxQL, grouped by device and paged (SLIMIT/SOFFSET) a thousand devices a
- * query. The first pass reads the whole window; the histories are then kept,
- * and each later pass reads only the days the rollup refresh rebuilt (today,
- * a late upload's days) and drops the days that left the window, so a pass in
- * steady state reads a few days per device instead of a year. Part changes
- * are read whole each pass (a few a device a year). Passes are serialised.
- * The histories are only as fresh as the rollups this reader refreshed: run the
- * planning pass on one node.
+ * InfluxQL, grouped by device and streamed (a chunked answer: InfluxDB 1.x's
+ * SLIMIT/SOFFSET paging opens every series for each page, so its cost per
+ * device grew with the fleet), the window cut in a few time slices read at once
+ * (InfluxDB answers a raw select on one core). The first pass reads the whole
+ * window; the histories are then kept, and each later pass reads only the days
+ * the rollup refresh rebuilt (today, a late upload's days) and drops the days
+ * that left the window, so a pass in steady state reads a few days per device
+ * instead of a year. Part changes are read whole each pass (a few a device a
+ * year). Passes are serialised. The histories are only as fresh as the rollups
+ * this reader refreshed: run the planning pass on one node.
  */
 export class InfluxUsageReader implements UsageReader {
   private cache: { sinceDay: number; histories: Map<string, DeviceHistory> } | undefined
@@ -89,11 +91,9 @@ export class InfluxUsageReader implements UsageReader {
   constructor(
     private readonly influx: InfluxQueryClient,
     private readonly rollups: DailyRollups,
-    /** Devices per query page: a year of daily points for this many devices is one answer. */
-    private readonly pageDevices = 1000,
-    /** Pages asked for at once. */
-    private readonly concurrentPages = 2,
-    private readonly timeoutMs = 300000
+    /** Time slices of a span read at once (a span of fewer days is read in one per day). */
+    private readonly slices = 2,
+    private readonly timeoutMs = 600000
   ) {}
 
   read(
@@ -119,19 +119,13 @@ export class InfluxUsageReader implements UsageReader {
     this.cache = undefined
     if (!full) trim(histories, sinceDay)
     for (const kind of Object.keys(KINDS) as DeviceKind[]) {
-      const spans: [number, number][] = full ? [[sinceDay, Number.MAX_SAFE_INTEGER]] : rolled.spans[kind]
+      // a full read goes to tomorrow: a device's clock a little ahead still lands in today's rollup
+      const spans: [number, number][] = full ? [[sinceDay, rolled.today + 1]] : rolled.spans[kind]
       // all spans are forgotten before any is read: the lists are sorted by day until then
       if (!full) for (const [from, to] of spans) forgetDays(histories, KINDS[kind].units, from, to)
-      for (const [from, to] of spans) {
-        const until = to === Number.MAX_SAFE_INTEGER ? '' : ` AND time < ${(to + 1) * DAY_MS}ms`
-        queries += await this.paged(
-          `SELECT ${KINDS[kind].fields} FROM ${measurements.daily(kind)} WHERE time >= ${from * DAY_MS}ms${until} GROUP BY device`,
-          histories,
-          KINDS[kind]
-        )
-      }
+      for (const [from, to] of spans) queries += await this.streamed(histories, kind, from, to)
     }
-    if (!full) for (const h of this.touched) sortByDay(h)
+    for (const h of this.touched) sortByDay(h)
     this.touched.clear()
     const changes = await this.influx.rows(
       `SELECT detail FROM ${measurements.events} WHERE type = 'part_replaced' AND time >= ${sinceDay * DAY_MS}ms GROUP BY device, part`,
@@ -147,37 +141,37 @@ export class InfluxUsageReader implements UsageReader {
     return { histories, queries: queries + 1, rolledDays: rolled.days }
   }
 
-  /** Runs a `GROUP BY device` query a page of devices at a time (a few at once), so no answer outgrows memory. */
-  private async paged(
-    q: string,
+  /**
+   * Reads one kind's days [from, to] in time slices at once, each a `GROUP BY device` query streamed
+   * into the histories (a device's rows may arrive out of day order: it is sorted after the pass).
+   */
+  private async streamed(
     histories: Map<string, DeviceHistory>,
-    kind: (typeof KINDS)[DeviceKind]
+    kind: DeviceKind,
+    from: number,
+    to: number
   ): Promise<number> {
-    let queries = 0
-    const page = async (offset: number) => {
-      const [series = []] = await this.influx.raw(`${q} SLIMIT ${this.pageDevices} SOFFSET ${offset}`, {
-        timeoutMs: this.timeoutMs
-      })
-      queries++
-      for (const s of series) {
-        const h = historyOf(histories, s.tags?.device)
-        this.touched.add(h)
-        kind.reserve(h, s.values.length)
-        const index = new Map(s.columns.map((c, i) => [c, i]))
-        for (const v of s.values) {
-          const get = (column: string) => v[index.get(column) ?? -1]
-          kind.apply(h, Math.floor(Number(get('time')) / DAY_MS), get)
-        }
-      }
-      return series.length
-    }
-    // InfluxDB answers a raw select on one core: a few pages at once use the others
-    for (let offset = 0; ; offset += this.pageDevices * this.concurrentPages) {
-      const counts = await Promise.all(
-        Array.from({ length: this.concurrentPages }, (_, i) => page(offset + i * this.pageDevices))
+    const { fields, reserve, apply } = KINDS[kind]
+    const step = Math.ceil((to - from + 1) / this.slices)
+    const slices: [number, number][] = []
+    for (let day = from; day <= to; day += step) slices.push([day, Math.min(day + step - 1, to)])
+    const read = ([first, last]: [number, number]) =>
+      this.influx.stream(
+        `SELECT ${fields} FROM ${measurements.daily(kind)} WHERE time >= ${first * DAY_MS}ms AND time < ${(last + 1) * DAY_MS}ms GROUP BY device`,
+        (s) => {
+          const h = historyOf(histories, s.tags?.device)
+          this.touched.add(h)
+          reserve(h, s.values.length)
+          const index = new Map(s.columns.map((c, i) => [c, i]))
+          for (const v of s.values) {
+            const get = (column: string) => v[index.get(column) ?? -1]
+            apply(h, Math.floor(Number(get('time')) / DAY_MS), get)
+          }
+        },
+        { timeoutMs: this.timeoutMs }
       )
-      if (counts.some((n) => n < this.pageDevices)) return queries
-    }
+    await Promise.all(slices.map(read))
+    return slices.length
   }
 }
 

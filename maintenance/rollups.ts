@@ -21,6 +21,8 @@ export interface RollupResult {
   statements: number
   /** The days rebuilt, per kind, as [first, last] spans: what readers of the rollups must read again. */
   spans: Record<DeviceKind, [number, number][]>
+  /** Today by the refresh's clock (days since the epoch, UTC). */
+  today: number
 }
 
 /**
@@ -74,7 +76,7 @@ export class DailyRollups {
       )
       statements++
     }
-    return { days: rebuilt, statements, spans }
+    return { days: rebuilt, statements, spans, today }
   }
 }
 

@@ -37,14 +37,91 @@ export class InfluxQueryClient {
     q: string,
     options: { database?: boolean; epoch?: 'ms' | 's' | 'ns'; timeoutMs?: number } = {}
   ): Promise<InfluxSeries[][]> {
+    const res = await this.post(q, options)
+    const text = await res.text()
+    if (!res.ok)
+      throw new AppError('INFLUX_QUERY_FAILED', `InfluxQL failed (${res.status}): ${text.slice(0, 500)}`)
+    return seriesOf(JSON.parse(text) as QueryBody, q)
+  }
+
+  /**
+   * Runs one statement with a chunked answer — InfluxDB streams it as one JSON object a line, at most
+   * `chunkSize` points each, a big series over several — and hands over each piece of a series as it
+   * arrives, so no answer is held whole and the server needs no SLIMIT/SOFFSET paging (InfluxDB 1.x
+   * opens every series of the measurement for each page: paging N devices costs it N²). Resolves with
+   * the number of pieces once the answer is complete; an error inside the answer rejects.
+   */
+  async stream(
+    q: string,
+    onSeries: (series: InfluxSeries) => void,
+    options: { timeoutMs?: number; chunkSize?: number } = {}
+  ): Promise<number> {
+    const res = await this.post(q, { ...options, chunkSize: options.chunkSize ?? 10000 })
+    if (!res.ok || !res.body)
+      throw new AppError(
+        'INFLUX_QUERY_FAILED',
+        `InfluxQL failed (${res.status}): ${(await res.text()).slice(0, 500)}`
+      )
+    let pieces = 0
+    let pending = ''
+    const take = (line: string) => {
+      if (line.trim() === '') return
+      let body: QueryBody
+      try {
+        body = JSON.parse(line) as QueryBody
+      } catch {
+        throw new AppError(
+          'INFLUX_QUERY_FAILED',
+          `InfluxDB sent an answer that is not JSON: ${line.slice(0, 200)}`
+        )
+      }
+      for (const series of seriesOf(body, q).flat()) {
+        pieces++
+        onSeries(series)
+      }
+    }
+    const decoder = new TextDecoder()
+    const reader = res.body.getReader()
+    try {
+      for (;;) {
+        const chunk = await reader.read().catch((err: Error) => {
+          throw new AppError(
+            'INFLUX_UNAVAILABLE',
+            `InfluxDB at ${this.target.url} broke off an answer: ${err.message}`,
+            {
+              cause: err
+            }
+          )
+        })
+        if (chunk.done) break
+        const lines = (pending + decoder.decode(chunk.value, { stream: true })).split('\n')
+        pending = lines.pop() ?? ''
+        for (const line of lines) take(line)
+      }
+    } catch (err) {
+      // an error in the answer, or in onSeries: the rest of the answer is not wanted
+      await reader.cancel().catch(() => undefined)
+      throw err
+    }
+    take(pending + decoder.decode())
+    return pieces
+  }
+
+  private async post(
+    q: string,
+    options: { database?: boolean; epoch?: 'ms' | 's' | 'ns'; timeoutMs?: number; chunkSize?: number }
+  ): Promise<Response> {
     const params = new URLSearchParams({ q, epoch: options.epoch ?? 'ms' })
     if (options.database !== false) params.set('db', this.target.database)
     if (this.target.retentionPolicy) params.set('rp', this.target.retentionPolicy)
+    if (options.chunkSize) {
+      params.set('chunked', 'true')
+      params.set('chunk_size', String(options.chunkSize))
+    }
     const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' }
     if (this.target.token) headers.authorization = `Token ${this.target.token}`
-    let res: Response
     try {
-      res = await fetch(`${this.target.url}/query`, {
+      return await fetch(`${this.target.url}/query`, {
         method: 'POST',
         headers,
         body: params,
@@ -54,24 +131,9 @@ export class InfluxQueryClient {
       throw new AppError(
         'INFLUX_UNAVAILABLE',
         `InfluxDB at ${this.target.url} did not answer: ${(err as Error).message}`,
-        {
-          cause: err
-        }
+        { cause: err }
       )
     }
-    const text = await res.text()
-    if (!res.ok)
-      throw new AppError('INFLUX_QUERY_FAILED', `InfluxQL failed (${res.status}): ${text.slice(0, 500)}`)
-    const body = JSON.parse(text) as {
-      results?: { series?: InfluxSeries[]; error?: string }[]
-      error?: string
-    }
-    if (body.error) throw new AppError('INFLUX_QUERY_FAILED', `InfluxQL failed: ${body.error}`)
-    return (body.results ?? []).map((r) => {
-      if (r.error)
-        throw new AppError('INFLUX_QUERY_FAILED', `InfluxQL failed: ${r.error} (in: ${q.slice(0, 200)})`)
-      return r.series ?? []
-    })
   }
 
   /** Runs one statement and flattens its series into rows (tags merged into each row). */
@@ -95,4 +157,16 @@ export class InfluxQueryClient {
       return false
     }
   }
+}
+
+type QueryBody = { results?: { series?: InfluxSeries[]; error?: string }[]; error?: string }
+
+/** Each statement's series of an answer (or of one chunk of a streamed answer); errors throw. */
+function seriesOf(body: QueryBody, q: string): InfluxSeries[][] {
+  if (body.error) throw new AppError('INFLUX_QUERY_FAILED', `InfluxQL failed: ${body.error}`)
+  return (body.results ?? []).map((r) => {
+    if (r.error)
+      throw new AppError('INFLUX_QUERY_FAILED', `InfluxQL failed: ${r.error} (in: ${q.slice(0, 200)})`)
+    return r.series ?? []
+  })
 }
