@@ -4,7 +4,7 @@ import type { ComponentHealth } from '../api/index.js'
 import type { TelemetryWriter } from '../ingest/index.js'
 import type { EngineOutputs, PlannedDevice } from '../maintenance/index.js'
 import { measurements } from '../shared/index.js'
-import type { InfluxQueryClient } from '../stores/index.js'
+import { influxString, type InfluxQueryClient } from '../stores/index.js'
 
 const DAY_MS = 86400000
 /** Lines handed to the writer at once (it sends them as a few requests in parallel). */
@@ -148,7 +148,7 @@ export function deviceTags(d: PlannedDevice): string {
 /** Reads back the last pass's `component_health` of one device, a row per part. */
 export async function deviceHealth(influx: InfluxQueryClient, deviceId: string): Promise<ComponentHealth[]> {
   const rows = await influx.rows(
-    `SELECT last(used_share) AS used_share, last(remaining) AS remaining, last(due_ms) AS due_ms, last(earliest_ms) AS earliest_ms, last(latest_ms) AS latest_ms, last(days_left) AS days_left FROM ${measurements.componentHealth} WHERE device = '${deviceId.replace(/['\\]/g, '\\$&')}' GROUP BY part, "by"`
+    `SELECT last(used_share) AS used_share, last(remaining) AS remaining, last(due_ms) AS due_ms, last(earliest_ms) AS earliest_ms, last(latest_ms) AS latest_ms, last(days_left) AS days_left FROM ${measurements.componentHealth} WHERE device = ${influxString(deviceId)} GROUP BY part, "by"`
   )
   // a part whose limiting cause changed has a row per cause: the newest wins
   const latest = new Map<string, (typeof rows)[number]>()

@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { Session } from 'node:inspector/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { startAftercare, type Aftercare } from '../app/index.js'
@@ -120,4 +121,19 @@ export function cpuSeconds(pid: number | undefined = process.pid): { own: number
   const tick = 100 // USER_HZ: 100 on Linux for every architecture the kernel exports it to userspace on
   const at = (n: number) => (fields[n - 3] ?? NaN) / tick
   return { own: at(14) + at(15), children: at(16) + at(17) }
+}
+
+/** A CPU profile of this process from now until `stop` (DevTools format, for `--profile FILE`). */
+export async function startProfile() {
+  const session = new Session()
+  session.connect()
+  await session.post('Profiler.enable')
+  await session.post('Profiler.start')
+  return {
+    stop: async () => {
+      const { profile } = await session.post('Profiler.stop')
+      session.disconnect()
+      return profile
+    }
+  }
 }

@@ -5,17 +5,27 @@
  * in the same run, on a local influxd, in alternating rounds (the shared cores' speed drifts between
  * runs: the ratio is the median of the rounds'). Then aftercare again at half its median rate, paced,
  * for the PUBACK latency a fleet sees at that load. Prints msgs/s, latencies and ratios, and checks
- * that InfluxDB holds every acknowledged sample. Also times aftercare's start.
- *   npm run bench -- ingest [--devices 100] [--count 300] [--window 10] [--rounds 3]
+ * that InfluxDB holds every acknowledged sample, and where the CPU went per message (the broker's
+ * process, the load generator, influxd). Also times aftercare's start. `--profile FILE` writes a CPU
+ * profile of aftercare over its last full-rate round (the earlier ones warm it up).
+ *   npm run bench -- ingest [--devices 100] [--count 300] [--window 10] [--rounds 3] [--profile FILE]
  */
 import { execFile } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { parseArgs } from 'node:util'
 import { Aedes } from 'aedes'
-import { benchInfluxd, benchScript, provisionPurifiers, startBenchAftercare } from './common.js'
+import {
+  benchInfluxd,
+  benchScript,
+  cpuSeconds,
+  provisionPurifiers,
+  startBenchAftercare,
+  startProfile
+} from './common.js'
 
 const run = promisify(execFile)
 const { values } = parseArgs({
@@ -23,7 +33,8 @@ const { values } = parseArgs({
     devices: { type: 'string', default: '100' },
     count: { type: 'string', default: '300' },
     window: { type: 'string', default: '10' },
-    rounds: { type: 'string', default: '3' }
+    rounds: { type: 'string', default: '3' },
+    profile: { type: 'string' }
   },
   allowPositionals: true
 })
@@ -31,6 +42,13 @@ const devices = Number(values.devices)
 const count = Number(values.count)
 const window = Number(values.window)
 const rounds = Number(values.rounds)
+
+/** CPU µs per acknowledged message: the broker's process (this one), the load generator, influxd. */
+interface CpuPerMessage {
+  broker: number
+  load: number
+  influxd: number
+}
 
 interface LoadResult {
   acked: number
@@ -42,6 +60,7 @@ interface LoadResult {
   p95: number
   p99: number
   max: number
+  cpu?: CpuPerMessage
 }
 
 async function load(
@@ -60,13 +79,23 @@ async function load(
     baseTs: Date.now() - 3600000,
     rate
   }
+  const [self0, influxd0] = [cpuSeconds(), cpuSeconds(influxPid)]
   const { stdout } = await run('node', [benchScript('publishers.mjs'), JSON.stringify(cfg)], {
     maxBuffer: 1 << 24
   })
-  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as LoadResult
+  const [self1, influxd1] = [cpuSeconds(), cpuSeconds(influxPid)]
+  const result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as LoadResult
+  const per = (seconds: number) => (seconds / Math.max(1, result.acked)) * 1e6
+  result.cpu = {
+    broker: per(self1.own - self0.own),
+    load: per(self1.children - self0.children),
+    influxd: per(influxd1.own - influxd0.own)
+  }
+  return result
 }
 
 const { dir, influxd, cleanUp } = await benchInfluxd('ingest')
+const influxPid = influxd.pid
 try {
   // (a) bare Aedes, same load
   const bare = new Aedes({ maxClientsIdLength: 64 })
@@ -85,7 +114,9 @@ try {
   const pairs: { baseline: LoadResult; durable: LoadResult }[] = []
   for (let r = 0; r < rounds; r++) {
     const baseline = await load(`mqtt://127.0.0.1:${barePort}`, ids)
+    const profiler = values.profile && r === rounds - 1 ? await startProfile() : undefined
     const durable = await load(app.endpoints.mqtt, creds)
+    if (profiler && values.profile) writeFileSync(values.profile, JSON.stringify(await profiler.stop()))
     pairs.push({ baseline, durable })
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN
@@ -130,6 +161,12 @@ try {
   console.log(
     `writer: ${writer.batchesWritten} requests, ${(writer.linesWritten / Math.max(1, writer.batchesWritten)).toFixed(0)} lines/request, ${writer.failedAttempts} failed attempts`
   )
+  const cpu = (r: LoadResult) =>
+    `${r.cpu?.broker.toFixed(0)} broker + ${r.cpu?.load.toFixed(0)} load + ${r.cpu?.influxd.toFixed(0)} influxd`
+  console.log(`CPU µs per acknowledged message (from /proc), per round:`)
+  for (const [i, { baseline, durable }] of pairs.entries())
+    console.log(`  ${i + 1}: bare ${cpu(baseline)}; aftercare ${cpu(durable)}`)
+  console.log(`  paced: aftercare ${cpu(paced)}`)
   console.log(
     `aftercare start (local PGlite, migrations, broker, API; influxd already running): ${startSeconds.toFixed(2)} s`
   )

@@ -10,14 +10,20 @@
  */
 import { execFile } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
-import { Session } from 'node:inspector/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs, promisify } from 'node:util'
 import { normalise } from '../ingest/index.js'
 import type { DeviceInfo } from '../shared/index.js'
 import { InfluxQueryClient } from '../stores/index.js'
-import { benchInfluxd, benchScript, cpuSeconds, provisionPurifiers, startBenchAftercare } from './common.js'
+import {
+  benchInfluxd,
+  benchScript,
+  cpuSeconds,
+  provisionPurifiers,
+  startBenchAftercare,
+  startProfile
+} from './common.js'
 
 const run = promisify(execFile)
 const { values } = parseArgs({
@@ -163,19 +169,4 @@ try {
   if (stored !== load.acked * batch) process.exitCode = 1
 } finally {
   await cleanUp()
-}
-
-/** A CPU profile of this process from now until `stop`. */
-async function startProfile() {
-  const session = new Session()
-  session.connect()
-  await session.post('Profiler.enable')
-  await session.post('Profiler.start')
-  return {
-    stop: async () => {
-      const { profile } = await session.post('Profiler.stop')
-      session.disconnect()
-      return profile
-    }
-  }
 }

@@ -1,5 +1,5 @@
 import { measurements, type DeviceKind } from '../shared/index.js'
-import type { InfluxQueryClient } from '../stores/index.js'
+import { influxString, type InfluxQueryClient } from '../stores/index.js'
 import { DayTable, type AnyDayTable } from './day-table.js'
 import type { DailyRollups } from './rollups.js'
 
@@ -71,10 +71,12 @@ const KINDS: Record<
 
 /**
  * Reads the daily rollups (refreshed first for the days that changed) with
- * InfluxQL, grouped by device and streamed (a chunked answer: InfluxDB 1.x's
- * SLIMIT/SOFFSET paging opens every series for each page, so its cost per
- * device grew with the fleet), the window cut in a few time slices read at once
- * (InfluxDB answers a raw select on one core). The first pass reads the whole
+ * InfluxQL, a page of devices a query — named in the query (`device = '…' OR
+ * …`, from `SHOW TAG VALUES`), so InfluxDB's index opens only their series —
+ * two pages at once, each answer streamed (chunked). Paging with
+ * SLIMIT/SOFFSET made InfluxDB 1.x open every series for each page (the cost
+ * per device grew with the fleet), and one query for the whole fleet held a
+ * cursor per series: 23 GB at 100,000 devices. The first pass reads the whole
  * window; the histories are then kept, and each later pass reads only the days
  * the rollup refresh rebuilt (today, a late upload's days) and drops the days
  * that left the window, so a pass in steady state reads a few days per device
@@ -91,9 +93,11 @@ export class InfluxUsageReader implements UsageReader {
   constructor(
     private readonly influx: InfluxQueryClient,
     private readonly rollups: DailyRollups,
-    /** Time slices of a span read at once (a span of fewer days is read in one per day). */
-    private readonly slices = 2,
-    private readonly timeoutMs = 600000
+    /** Devices a query names: a year of daily points for this many devices is one (streamed) answer. */
+    private readonly pageDevices = 1000,
+    /** Pages asked for at once (InfluxDB answers a raw select on one core). */
+    private readonly concurrentPages = 2,
+    private readonly timeoutMs = 300000
   ) {}
 
   read(
@@ -123,7 +127,10 @@ export class InfluxUsageReader implements UsageReader {
       const spans: [number, number][] = full ? [[sinceDay, rolled.today + 1]] : rolled.spans[kind]
       // all spans are forgotten before any is read: the lists are sorted by day until then
       if (!full) for (const [from, to] of spans) forgetDays(histories, KINDS[kind].units, from, to)
-      for (const [from, to] of spans) queries += await this.streamed(histories, kind, from, to)
+      if (spans.length === 0) continue
+      const devices = await this.devicesOf(kind)
+      queries++
+      for (const [from, to] of spans) queries += await this.paged(histories, kind, devices, from, to)
     }
     for (const h of this.touched) sortByDay(h)
     this.touched.clear()
@@ -141,23 +148,30 @@ export class InfluxUsageReader implements UsageReader {
     return { histories, queries: queries + 1, rolledDays: rolled.days }
   }
 
+  /** Every device that has a daily rollup of this kind (InfluxDB's index answers it). */
+  private async devicesOf(kind: DeviceKind): Promise<string[]> {
+    const [series = []] = await this.influx.raw(
+      `SHOW TAG VALUES FROM ${measurements.daily(kind)} WITH KEY = "device"`,
+      { timeoutMs: this.timeoutMs }
+    )
+    return series.flatMap((s) => s.values.map((v) => String(v[1])))
+  }
+
   /**
-   * Reads one kind's days [from, to] in time slices at once, each a `GROUP BY device` query streamed
-   * into the histories (a device's rows may arrive out of day order: it is sorted after the pass).
+   * Reads one kind's days [from, to], a page of devices a `GROUP BY device` query (a few at once), each
+   * answer streamed into the histories.
    */
-  private async streamed(
+  private async paged(
     histories: Map<string, DeviceHistory>,
     kind: DeviceKind,
+    devices: string[],
     from: number,
     to: number
   ): Promise<number> {
     const { fields, reserve, apply } = KINDS[kind]
-    const step = Math.ceil((to - from + 1) / this.slices)
-    const slices: [number, number][] = []
-    for (let day = from; day <= to; day += step) slices.push([day, Math.min(day + step - 1, to)])
-    const read = ([first, last]: [number, number]) =>
+    const page = (ids: string[]) =>
       this.influx.stream(
-        `SELECT ${fields} FROM ${measurements.daily(kind)} WHERE time >= ${first * DAY_MS}ms AND time < ${(last + 1) * DAY_MS}ms GROUP BY device`,
+        `SELECT ${fields} FROM ${measurements.daily(kind)} WHERE (${ids.map((id) => `device = ${influxString(id)}`).join(' OR ')}) AND time >= ${from * DAY_MS}ms AND time < ${(to + 1) * DAY_MS}ms GROUP BY device`,
         (s) => {
           const h = historyOf(histories, s.tags?.device)
           this.touched.add(h)
@@ -170,8 +184,12 @@ export class InfluxUsageReader implements UsageReader {
         },
         { timeoutMs: this.timeoutMs }
       )
-    await Promise.all(slices.map(read))
-    return slices.length
+    const pages: string[][] = []
+    for (let i = 0; i < devices.length; i += this.pageDevices)
+      pages.push(devices.slice(i, i + this.pageDevices))
+    for (let i = 0; i < pages.length; i += this.concurrentPages)
+      await Promise.all(pages.slice(i, i + this.concurrentPages).map(page))
+    return pages.length
   }
 }
 

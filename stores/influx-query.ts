@@ -170,3 +170,8 @@ function seriesOf(body: QueryBody, q: string): InfluxSeries[][] {
     return r.series ?? []
   })
 }
+
+/** A value as an InfluxQL string literal (quotes and backslashes escaped). */
+export function influxString(value: string): string {
+  return `'${value.replace(/['\\]/g, '\\$&')}'`
+}
