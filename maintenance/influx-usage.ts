@@ -4,6 +4,12 @@ import { DayTable, type AnyDayTable } from './day-table.js'
 import type { DailyRollups } from './rollups.js'
 
 const DAY_MS = 86400000
+/**
+ * A span of fewer days is read for the whole fleet in one query: InfluxDB holds a cursor per series and
+ * shard (a week), which is little for a few days (0.8 GB for 40,000 devices' last day) and too much for a
+ * year (23 GB at 100,000), while naming devices costs it time square in the names (1,000 a query: 0.4 s).
+ */
+const SHORT_SPAN_DAYS = 7
 type Unit = 'litres' | 'hours' | 'm3'
 
 /** A counter's first and last reading of each day (the rows are `DailyCounter`s). */
@@ -71,12 +77,13 @@ const KINDS: Record<
 
 /**
  * Reads the daily rollups (refreshed first for the days that changed) with
- * InfluxQL, a page of devices a query — named in the query (`device = '…' OR
- * …`, from `SHOW TAG VALUES`), so InfluxDB's index opens only their series —
- * two pages at once, each answer streamed (chunked). Paging with
- * SLIMIT/SOFFSET made InfluxDB 1.x open every series for each page (the cost
- * per device grew with the fleet), and one query for the whole fleet held a
- * cursor per series: 23 GB at 100,000 devices. The first pass reads the whole
+ * InfluxQL, each answer streamed (chunked). A span of weeks or more goes a page
+ * of devices a query — named in the query (`device = '…' OR …`, from `SHOW TAG
+ * VALUES`), so InfluxDB's index opens only their series — two pages at once;
+ * paging with SLIMIT/SOFFSET made InfluxDB 1.x open every series for each page
+ * (the cost per device grew with the fleet), and one query for the whole fleet
+ * and year held a cursor per series and week: 23 GB at 100,000 devices. A span
+ * of a few days (a later pass's) is one query for the fleet. The first pass reads the whole
  * window; the histories are then kept, and each later pass reads only the days
  * the rollup refresh rebuilt (today, a late upload's days) and drops the days
  * that left the window, so a pass in steady state reads a few days per device
@@ -127,10 +134,16 @@ export class InfluxUsageReader implements UsageReader {
       const spans: [number, number][] = full ? [[sinceDay, rolled.today + 1]] : rolled.spans[kind]
       // all spans are forgotten before any is read: the lists are sorted by day until then
       if (!full) for (const [from, to] of spans) forgetDays(histories, KINDS[kind].units, from, to)
-      if (spans.length === 0) continue
-      const devices = await this.devicesOf(kind)
-      queries++
-      for (const [from, to] of spans) queries += await this.paged(histories, kind, devices, from, to)
+      let devices: string[] | undefined
+      for (const [from, to] of spans) {
+        if (to - from < SHORT_SPAN_DAYS) {
+          queries += await this.span(histories, kind, undefined, from, to)
+          continue
+        }
+        if (!devices) queries++
+        devices ??= await this.devicesOf(kind)
+        queries += await this.paged(histories, kind, devices, from, to)
+      }
     }
     for (const h of this.touched) sortByDay(h)
     this.touched.clear()
@@ -157,10 +170,7 @@ export class InfluxUsageReader implements UsageReader {
     return series.flatMap((s) => s.values.map((v) => String(v[1])))
   }
 
-  /**
-   * Reads one kind's days [from, to], a page of devices a `GROUP BY device` query (a few at once), each
-   * answer streamed into the histories.
-   */
+  /** Reads one kind's days [from, to] a page of devices at a time, a few pages at once. */
   private async paged(
     histories: Map<string, DeviceHistory>,
     kind: DeviceKind,
@@ -168,28 +178,44 @@ export class InfluxUsageReader implements UsageReader {
     from: number,
     to: number
   ): Promise<number> {
-    const { fields, reserve, apply } = KINDS[kind]
-    const page = (ids: string[]) =>
-      this.influx.stream(
-        `SELECT ${fields} FROM ${measurements.daily(kind)} WHERE (${ids.map((id) => `device = ${influxString(id)}`).join(' OR ')}) AND time >= ${from * DAY_MS}ms AND time < ${(to + 1) * DAY_MS}ms GROUP BY device`,
-        (s) => {
-          const h = historyOf(histories, s.tags?.device)
-          this.touched.add(h)
-          reserve(h, s.values.length)
-          const index = new Map(s.columns.map((c, i) => [c, i]))
-          for (const v of s.values) {
-            const get = (column: string) => v[index.get(column) ?? -1]
-            apply(h, Math.floor(Number(get('time')) / DAY_MS), get)
-          }
-        },
-        { timeoutMs: this.timeoutMs }
-      )
     const pages: string[][] = []
     for (let i = 0; i < devices.length; i += this.pageDevices)
       pages.push(devices.slice(i, i + this.pageDevices))
     for (let i = 0; i < pages.length; i += this.concurrentPages)
-      await Promise.all(pages.slice(i, i + this.concurrentPages).map(page))
+      await Promise.all(
+        pages.slice(i, i + this.concurrentPages).map((ids) => this.span(histories, kind, ids, from, to))
+      )
     return pages.length
+  }
+
+  /**
+   * One `GROUP BY device` query over days [from, to] — of the devices named, or of all — streamed into
+   * the histories. Returns 1 (the query).
+   */
+  private async span(
+    histories: Map<string, DeviceHistory>,
+    kind: DeviceKind,
+    ids: string[] | undefined,
+    from: number,
+    to: number
+  ): Promise<number> {
+    const { fields, reserve, apply } = KINDS[kind]
+    const named = ids ? `(${ids.map((id) => `device = ${influxString(id)}`).join(' OR ')}) AND ` : ''
+    await this.influx.stream(
+      `SELECT ${fields} FROM ${measurements.daily(kind)} WHERE ${named}time >= ${from * DAY_MS}ms AND time < ${(to + 1) * DAY_MS}ms GROUP BY device`,
+      (s) => {
+        const h = historyOf(histories, s.tags?.device)
+        this.touched.add(h)
+        reserve(h, s.values.length)
+        const index = new Map(s.columns.map((c, i) => [c, i]))
+        for (const v of s.values) {
+          const get = (column: string) => v[index.get(column) ?? -1]
+          apply(h, Math.floor(Number(get('time')) / DAY_MS), get)
+        }
+      },
+      { timeoutMs: this.timeoutMs }
+    )
+    return 1
   }
 }
 
