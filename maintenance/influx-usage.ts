@@ -83,13 +83,13 @@ const KINDS: Record<
  * paging with SLIMIT/SOFFSET made InfluxDB 1.x open every series for each page
  * (the cost per device grew with the fleet), and one query for the whole fleet
  * and year held a cursor per series and week: 23 GB at 100,000 devices. A span
- * of a few days (a later pass's) is one query for the fleet. The first pass reads the whole
- * window; the histories are then kept, and each later pass reads only the days
- * the rollup refresh rebuilt (today, a late upload's days) and drops the days
- * that left the window, so a pass in steady state reads a few days per device
- * instead of a year. Part changes are read whole each pass (a few a device a
- * year). Passes are serialised. The histories are only as fresh as the rollups
- * this reader refreshed: run the planning pass on one node.
+ * of a few days (a later pass's) is one query for the fleet. The first pass
+ * reads the whole window; the histories are then kept, and each later pass
+ * reads only the days the rollup refresh rebuilt (today, a late upload's days)
+ * and drops the days that left the window, so a pass in steady state reads a
+ * few days per device instead of a year. Part changes are read whole each pass
+ * (a few a device a year). Passes are serialised. The histories are only as
+ * fresh as the rollups this reader refreshed: run the planning pass on one node.
  */
 export class InfluxUsageReader implements UsageReader {
   private cache: { sinceDay: number; histories: Map<string, DeviceHistory> } | undefined
@@ -140,8 +140,10 @@ export class InfluxUsageReader implements UsageReader {
           queries += await this.span(histories, kind, undefined, from, to)
           continue
         }
-        if (!devices) queries++
-        devices ??= await this.devicesOf(kind)
+        if (!devices) {
+          devices = await this.devicesOf(kind)
+          queries++
+        }
         queries += await this.paged(histories, kind, devices, from, to)
       }
     }

@@ -47,9 +47,9 @@ export class InfluxQueryClient {
   /**
    * Runs one statement with a chunked answer — InfluxDB streams it as one JSON object a line, at most
    * `chunkSize` points each, a big series over several — and hands over each piece of a series as it
-   * arrives, so no answer is held whole and the server needs no SLIMIT/SOFFSET paging (InfluxDB 1.x
-   * opens every series of the measurement for each page: paging N devices costs it N²). Resolves with
-   * the number of pieces once the answer is complete; an error inside the answer rejects.
+   * arrives, so no answer is held whole, however long. Resolves with the number of pieces once the
+   * answer is complete; an error inside the answer, a broken-off answer or an error thrown by `onSeries`
+   * rejects (and drops the rest of the answer).
    */
   async stream(
     q: string,

@@ -102,7 +102,7 @@ describe('the usage reader keeps histories between passes', () => {
     expect(second.histories.get('ur-p')?.counters.litres?.length).toBe(22)
     expect(second.histories.get('ur-q')?.counters.litres?.length).toBe(6)
     expect(second.histories.get('ur-m')?.replacements).toEqual([{ part: 'engine_oil', day: today - 1 }])
-    // both read a page per kind and span: the first the whole window, the second the rebuilt days
+    // the first read the window a named page of devices a query; the second one query a rebuilt day
     expect(second.queries).toBeLessThan(first.queries + 3)
   })
 
