@@ -13,6 +13,7 @@ import {
   type DeviceTopicKind,
   type Sample
 } from '../shared/index.js'
+import { isValidSample } from './sample-check.js'
 
 /** Why a payload (or one sample of it) was not stored. Stable codes, readable reasons. */
 export type RejectCode =
@@ -108,22 +109,27 @@ function telemetry(device: DeviceInfo, body: unknown, text: string, window: Time
   list.forEach((raw, index) => {
     const where = isUpload ? `samples[${index}]` : ''
     // a dead letter keeps the offending sample as it came, serialised only then (this is the hot path)
-    const parsed = schema.safeParse(raw)
-    if (!parsed.success)
-      return out.rejections.push({
-        code: 'schema',
-        reason: describeIssues(parsed.error, where),
-        payload: isUpload ? JSON.stringify(raw) : text
-      })
-    const outOfRange = checkTime(parsed.data.ts, window, where)
+    let sample: Sample
+    if (isValidSample(device.kind, raw)) sample = raw
+    else {
+      const parsed = schema.safeParse(raw)
+      if (!parsed.success)
+        return out.rejections.push({
+          code: 'schema',
+          reason: describeIssues(parsed.error, where),
+          payload: isUpload ? JSON.stringify(raw) : text
+        })
+      sample = parsed.data
+    }
+    const outOfRange = checkTime(sample.ts, window, where)
     if (outOfRange)
       return out.rejections.push({
         code: 'ts_out_of_range',
         reason: outOfRange,
         payload: isUpload ? JSON.stringify(raw) : text
       })
-    out.lines.push(lineOf(prefix, fields, parsed.data))
-    out.accepted.samples.push(parsed.data)
+    out.lines.push(lineOf(prefix, fields, sample))
+    out.accepted.samples.push(sample)
   })
   return out
 }
