@@ -8,7 +8,7 @@ import {
   Ingest,
   InfluxWriter,
   SqlDeadLetterStore,
-  createWriteApiSender,
+  createLineSender,
   deadLetterMigrations,
   startPipelineMetrics
 } from '../ingest/index.js'
@@ -110,7 +110,7 @@ export async function startAftercare(
     const createdAdminToken = await ensureAdmin(registry, dataDir)
 
     const writer = new InfluxWriter(
-      createWriteApiSender(target, config.INFLUX_BATCH_LINES),
+      createLineSender(target, config.INFLUX_BATCH_LINES),
       log.child({ component: 'writer' }),
       {
         batchLines: config.INFLUX_BATCH_LINES,

@@ -24,7 +24,7 @@ import {
   type PlannedDevice
 } from '../maintenance/index.js'
 import { engineOutputSink } from '../app/engine-outputs.js'
-import { InfluxWriter, createWriteApiSender } from '../ingest/index.js'
+import { InfluxWriter, createLineSender } from '../ingest/index.js'
 import { registryMigrations } from '../registry/index.js'
 import { silentLogger } from '../shared/index.js'
 import { createFleet, type DeviceSpec } from '../simulators/index.js'
@@ -87,7 +87,7 @@ try {
     const sampler = setInterval(() => (heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed)), 200)
     const usage = new InfluxUsageReader(influx, new DailyRollups(influx, { now: () => Date.now() }))
     // the pass's forecasts and component health go to InfluxDB as in `aftercare start`
-    const writer = new InfluxWriter(createWriteApiSender(target, 5000), silentLogger)
+    const writer = new InfluxWriter(createLineSender(target, 5000), silentLogger)
     const pass = () =>
       runPlanningPass({
         devices: async () => devices,

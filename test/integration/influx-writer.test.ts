@@ -1,14 +1,14 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { describe, expect, it } from 'vitest'
-import { InfluxWriter, createWriteApiSender } from '../../ingest/index.js'
+import { InfluxWriter, createLineSender } from '../../ingest/index.js'
 import { isAppError, silentLogger } from '../../shared/index.js'
 import { countPoints, freshInflux } from '../helpers/stores.js'
 
 describe('InfluxWriter against a real InfluxDB 1.x', () => {
   it('when many writes share batches, then every line lands with nanosecond precision through /write', async () => {
     const { target, query } = await freshInflux()
-    const writer = new InfluxWriter(createWriteApiSender(target, 500), silentLogger, { batchLines: 500 })
+    const writer = new InfluxWriter(createLineSender(target, 500), silentLogger, { batchLines: 500 })
     await Promise.all(
       Array.from({ length: 40 }, (_, w) =>
         writer.write(
@@ -27,7 +27,7 @@ describe('InfluxWriter against a real InfluxDB 1.x', () => {
 
   it('when one write holds more than InfluxDB takes in a request (25 MB), then it goes in batches and every line lands', async () => {
     const { target, query } = await freshInflux()
-    const writer = new InfluxWriter(createWriteApiSender(target, 60000), silentLogger)
+    const writer = new InfluxWriter(createLineSender(target, 60000), silentLogger)
     // a planning pass's outputs for ~6,000 devices: ~27 MB of line protocol in one write
     const lines = Array.from(
       { length: 220000 },
@@ -55,7 +55,7 @@ describe('InfluxWriter against a real InfluxDB 1.x', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     const { port } = server.address() as AddressInfo
     try {
-      const sender = createWriteApiSender(
+      const sender = createLineSender(
         { url: `http://127.0.0.1:${port}`, database: 'x', writeApi: 'v1', timeoutMs: 5000 },
         100
       )
@@ -67,9 +67,40 @@ describe('InfluxWriter against a real InfluxDB 1.x', () => {
     }
   })
 
+  it('when the target is InfluxDB 1.x with a retention policy or 2.x with an org, then the sender posts to that API with the lines as the body', async () => {
+    const seen: { url: string; body: string; auth?: string }[] = []
+    const server = createServer((req, res) => {
+      let body = ''
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()))
+      req.on('end', () => {
+        seen.push({ url: req.url ?? '', body, auth: req.headers.authorization })
+        res.writeHead(204).end()
+      })
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    try {
+      const lines = ['m v=1 1700000000000000000', 'm v=2 1700000000000000001']
+      await createLineSender({ url, database: 'tele', retentionPolicy: 'year', writeApi: 'v1' }, 100).send(
+        lines
+      )
+      await createLineSender({ url, database: 'tele', org: 'acme', token: 't0k', writeApi: 'v2' }, 100).send(
+        lines
+      )
+      expect(seen.map((r) => r.url)).toEqual([
+        '/write?db=tele&precision=ns&rp=year',
+        '/api/v2/write?org=acme&bucket=tele&precision=ns'
+      ])
+      expect(seen.map((r) => r.body)).toEqual([lines.join('\n'), lines.join('\n')])
+      expect(seen[1]?.auth).toBe('Token t0k')
+    } finally {
+      server.close()
+    }
+  })
+
   it('when one write in a shared batch has a field type conflict, then only that write is refused and the others are stored', async () => {
     const { target, query } = await freshInflux()
-    const writer = new InfluxWriter(createWriteApiSender(target, 100), silentLogger)
+    const writer = new InfluxWriter(createLineSender(target, 100), silentLogger)
     await writer.write(['c v=1 1700000000000000000'])
     const results = await Promise.allSettled([
       writer.write(['c v=2 1700000000000000001']),
