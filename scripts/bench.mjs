@@ -12,6 +12,9 @@ if (!existsSync(`bench/${name}.ts`)) {
 }
 const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' })
 if (build.status !== 0) process.exit(build.status ?? 1)
-const child = spawn(process.execPath, [`dist/bench/${name}.js`, ...rest], { stdio: 'inherit' })
+// with the young generation `aftercare start` runs with (docs/performance.md, "Garbage collection")
+const child = spawn(process.execPath, ['--max-semi-space-size=64', `dist/bench/${name}.js`, ...rest], {
+  stdio: 'inherit'
+})
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal))
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 130 : 1)))

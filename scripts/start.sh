@@ -4,4 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-exec node dist/app/main.js start "$@"
+# a larger young generation: see docs/performance.md ("Garbage collection")
+exec node --max-semi-space-size=64 dist/app/main.js start "$@"
