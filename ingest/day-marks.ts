@@ -2,6 +2,7 @@ import { Point } from '@influxdata/influxdb-client'
 import { measurements, type DeviceKind } from '../shared/index.js'
 
 const DAY_MS = 86400000
+const dayOf = (ts: number) => Math.floor(ts / DAY_MS)
 
 /**
  * Marks which UTC days of telemetry received data, so daily rollups are rebuilt
@@ -24,7 +25,8 @@ export class DayMarks {
   ): { lines: string[]; keys: string[] } {
     const lines: string[] = []
     const keys: string[] = []
-    for (const day of new Set(timestamps.map((ts) => Math.floor(ts / DAY_MS)))) {
+    const days = timestamps.length === 1 ? timestamps.map(dayOf) : new Set(timestamps.map(dayOf))
+    for (const day of days) {
       const key = `${kind}:${day}`
       const at = this.recent.get(key)
       if (at !== undefined && now - at < this.refreshMs) continue

@@ -52,14 +52,14 @@ export class Ingest {
       maxAgeMs: this.options.maxAgeDays * 86400000,
       maxFutureMs: this.options.maxFutureSeconds * 1000
     })
-    const letters: NewDeadLetter[] = result.rejections.map((r) => ({ deviceId: device.id, topic, ...r }))
     const now = this.clock.now()
     const marks = this.dayMarks.linesFor(
       device.kind,
       result.accepted.samples.map((sample) => sample.ts),
       now
     )
-    const stored = this.writer.write([...result.lines, ...marks.lines]).then(
+    const lines = marks.lines.length > 0 ? result.lines.concat(marks.lines) : result.lines
+    const stored = this.writer.write(lines).then(
       () => {
         this.dayMarks.written(marks.keys, now)
         this.stats.samplesStored += result.lines.length
@@ -85,6 +85,9 @@ export class Ingest {
         ])
       }
     )
+    // most publishes are all good: no dead letters to keep beside the write (the hot path)
+    if (result.rejections.length === 0) return stored
+    const letters: NewDeadLetter[] = result.rejections.map((r) => ({ deviceId: device.id, topic, ...r }))
     await Promise.all([stored, this.keep(letters)])
   }
 
