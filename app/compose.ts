@@ -165,7 +165,23 @@ export async function startAftercare(
           : undefined
     })
 
-    const runPlan = planRunner({ sql, influx, registry, orders, outlets, records, writer, config, clock })
+    const planner = planRunner({
+      sql,
+      influx,
+      registry,
+      orders,
+      outlets,
+      records,
+      writer,
+      config,
+      clock,
+      log: log.child({ component: 'planning' })
+    })
+    const runPlan = planner.run
+    // before the writer closes (a pass under way still writes): the kept histories for the next start
+    cleanups.push(async () => {
+      if (await planner.keep()) log.info('planning histories kept for the next start')
+    })
     if (config.PLAN_EVERY_HOURS > 0) {
       // the planning pass on a schedule; a failed pass is logged and tried again next time
       const timer = setInterval(() => {

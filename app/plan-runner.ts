@@ -3,6 +3,7 @@ import path from 'node:path'
 import type { TelemetryWriter } from '../ingest/index.js'
 import {
   DailyRollups,
+  HistorySnapshots,
   InfluxUsageReader,
   PlanLease,
   SqlPeakStore,
@@ -16,7 +17,7 @@ import {
   type SqlServiceRecords
 } from '../maintenance/index.js'
 import type { Registry } from '../registry/index.js'
-import type { Clock, Config } from '../shared/index.js'
+import type { Clock, Config, Logger } from '../shared/index.js'
 import type { InfluxQueryClient, SqlClient } from '../stores/index.js'
 import { engineOutputSink } from './engine-outputs.js'
 import { allDevices } from './start-helpers.js'
@@ -24,7 +25,8 @@ import { allDevices } from './start-helpers.js'
 /**
  * The planning pass as `aftercare start` runs it (on its schedule and for `POST /plan/run`): only on the
  * node holding the plan lease (its kept histories assume one node refreshes the rollups; a node taking
- * over forgets what it kept from an earlier turn), then the KPI snapshots the boards read.
+ * over forgets what it kept from an earlier turn), then the KPI snapshots the boards read. `keep` writes the
+ * kept histories to the data folder (a clean stop), for the next start's first pass.
  */
 export function planRunner(deps: {
   sql: SqlClient
@@ -35,10 +37,17 @@ export function planRunner(deps: {
   records: SqlServiceRecords
   writer: TelemetryWriter
   config: Config
+  log: Logger
   clock: Clock
-}): () => Promise<PlanningSummary> {
+}): { run: () => Promise<PlanningSummary>; keep: () => Promise<boolean> } {
   const { sql, influx, config, clock } = deps
-  const usage = new InfluxUsageReader(influx, new DailyRollups(influx, clock))
+  const snapshots = new HistorySnapshots(
+    path.join(config.AFTERCARE_DATA_DIR, 'planning', 'histories.bin'),
+    influx,
+    deps.writer,
+    (reason) => deps.log.info({ reason }, 'planning histories on disk not used; the pass reads every device')
+  )
+  const usage = new InfluxUsageReader(influx, new DailyRollups(influx, clock), 1000, 2, 300000, snapshots)
   // the lease outlives two missed scheduled passes (an hour when passes run only on demand)
   const lease = new PlanLease(
     sql,
@@ -46,7 +55,7 @@ export function planRunner(deps: {
     Math.max(2 * config.PLAN_EVERY_HOURS, 1) * 3600000,
     clock
   )
-  return async () => {
+  const run = async () => {
     if ((await lease.require()).takenOver) usage.forget()
     const summary = await runPlanningPass({
       devices: async () => allDevices(deps.registry),
@@ -66,4 +75,5 @@ export function planRunner(deps: {
     await storeKpiSnapshot(sql, month)
     return summary
   }
+  return { run, keep: () => usage.save() }
 }

@@ -5,17 +5,20 @@
  * for real (rollup refresh, paged reads, seasons, forecasts, remaining life, plan, the forecasts and
  * component health written to InfluxDB, orders into PGlite);
  * then every device reports today and a second pass runs with the same reader (the steady state: it
- * reads only the rebuilt day). Prints seconds, InfluxQL statements and heap per size, each size's seconds
+ * reads only the rebuilt day); then the reader keeps its histories on disk, as a clean stop does, and a
+ * new reader (a restarted node) runs a pass from them. Prints seconds, InfluxQL statements and heap per size, each size's seconds
  * per 1,000 devices against the smallest size measured in the same run (1.0 = linear), and per stage
  * the seconds and the main thread's garbage-collection pauses.
  *   npm run bench -- planning [--sizes 1000,10000,100000] [--days 365]
  */
+import { statSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { PerformanceObserver } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
 import {
   DailyRollups,
+  HistorySnapshots,
   InfluxUsageReader,
   SqlOrderStore,
   defaultCatalogue,
@@ -85,10 +88,20 @@ try {
     const heapBefore = process.memoryUsage().heapUsed
     let heapPeak = heapBefore
     const sampler = setInterval(() => (heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed)), 200)
-    const usage = new InfluxUsageReader(influx, new DailyRollups(influx, { now: () => Date.now() }))
     // the pass's forecasts and component health go to InfluxDB as in `aftercare start`
     const writer = new InfluxWriter(createLineSender(target, 5000), silentLogger)
-    const pass = () =>
+    const snapshotFile = path.join(dir, `histories-${n}.bin`)
+    const reader = () =>
+      new InfluxUsageReader(
+        influx,
+        new DailyRollups(influx, { now: () => Date.now() }),
+        1000,
+        2,
+        300000,
+        new HistorySnapshots(snapshotFile, influx, writer)
+      )
+    const usage = reader()
+    const pass = (usage: InfluxUsageReader) =>
       runPlanningPass({
         devices: async () => devices,
         usage,
@@ -99,14 +112,22 @@ try {
         publish: engineOutputSink(writer)
       })
     gcMs = 0
-    const summary = await pass()
+    const summary = await pass(usage)
     const firstGc = gcMs / 1000
     clearInterval(sampler)
     // the next pass in steady state: every device has reported today; the reader keeps what it read
     await writeToday(influxd.url, database, fleet, reached)
     gcMs = 0
-    const next = await pass()
+    const next = await pass(usage)
     const nextGc = gcMs / 1000
+    // a clean stop keeps the histories; a restarted node's first pass starts from them
+    const s0 = performance.now()
+    await usage.save()
+    const saveSeconds = (performance.now() - s0) / 1000
+    const snapshotMiB = statSync(snapshotFile).size / 2 ** 20
+    const restart = await pass(reader())
+    if (!restart.historiesFromDisk)
+      throw new Error('the pass after the restart did not use the kept histories')
     await writer.close()
     await sql.close()
     const perK = summary.seconds / (n / 1000)
@@ -121,6 +142,9 @@ try {
         .join(', ')
     const wrote = (p: typeof summary.published) =>
       `${p?.devices ?? 0} devices' outputs written (${p?.lines ?? 0} lines)`
+    stageRows.push(
+      `${n}: kept on disk in ${saveSeconds.toFixed(1)} s (${snapshotMiB.toFixed(0)} MiB); first pass after a restart ${restart.seconds.toFixed(1)} s (${restart.influxQueries} statements; ${perDevice(restart.stages)})`
+    )
     stageRows.push(
       `${n}: first pass ${perDevice({ ...summary.stages, 'of which GC': firstGc })}, ${wrote(summary.published)}; next pass ${perDevice({ ...next.stages, 'of which GC': nextGc })}, ${wrote(next.published)}`
     )

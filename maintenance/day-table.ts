@@ -116,6 +116,27 @@ export class DayTable<C extends string> {
     for (const col of this.columns) col.set(order.map((i) => col[i] ?? NaN))
   }
 
+  /** The rows as arrays of exactly their length (copies), for a snapshot on disk. */
+  packed(): PackedDayTable<C> {
+    return {
+      names: [...this.names],
+      days: this.dayColumn.slice(0, this.size),
+      columns: this.columns.map((col) => col.slice(0, this.size))
+    }
+  }
+
+  /** A table from what `packed` gave (its arrays are taken, not copied). */
+  static fromPacked<C extends string>(p: PackedDayTable<C>): DayTable<C> {
+    const whole =
+      p.columns.length === p.names.length && p.columns.every((col) => col.length === p.days.length)
+    if (!whole) throw new Error('a packed DayTable needs one column a name, each as long as its days')
+    const table = new DayTable<C>(p.names, 0)
+    table.dayColumn = p.days
+    p.columns.forEach((col, c) => (table.columns[c] = col))
+    table.size = p.days.length
+    return table
+  }
+
   /** The rows as objects (for one device at a time: they are garbage right after). */
   rows(): ({ day: number } & Record<C, number>)[] {
     return Array.from({ length: this.size }, (_, i) => {
@@ -124,6 +145,13 @@ export class DayTable<C extends string> {
       return row as { day: number } & Record<C, number>
     })
   }
+}
+
+/** A DayTable as plain arrays (what v8.serialize writes and reads back). */
+export interface PackedDayTable<C extends string> {
+  names: C[]
+  days: Int32Array
+  columns: Float64Array[]
 }
 
 /** What every table offers whatever its columns (for code that only trims and sorts). */

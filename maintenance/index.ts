@@ -69,15 +69,10 @@ export {
   type OrderStatus,
   type OrderType
 } from './order-store.js'
-export {
-  InfluxUsageReader,
-  emptyHistory,
-  type UsageReader,
-  type DeviceHistory,
-  type CounterDays,
-  type ReadingDays
-} from './influx-usage.js'
+export { InfluxUsageReader, type UsageReader } from './influx-usage.js'
+export { emptyHistory, type DeviceHistory, type CounterDays, type ReadingDays } from './device-history.js'
 export { DailyRollups, ranges as rollupRanges, type RollupResult } from './rollups.js'
+export { HistorySnapshots, type KeptHistories } from './history-snapshot.js'
 export {
   runPlanningPass,
   type EngineOutputs,

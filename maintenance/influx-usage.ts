@@ -1,6 +1,16 @@
 import { measurements, type DeviceKind } from '../shared/index.js'
 import { influxString, type InfluxQueryClient } from '../stores/index.js'
-import { DayTable, type AnyDayTable } from './day-table.js'
+import {
+  counterDays,
+  forgetDays,
+  historyOf,
+  push,
+  sortByDay,
+  trim,
+  type DeviceHistory,
+  type Unit
+} from './device-history.js'
+import type { HistorySnapshots } from './history-snapshot.js'
 import type { DailyRollups } from './rollups.js'
 
 const DAY_MS = 86400000
@@ -10,32 +20,15 @@ const DAY_MS = 86400000
  * year (23 GB at 100,000), while naming devices costs it time square in the names (1,000 a query: 0.4 s).
  */
 const SHORT_SPAN_DAYS = 7
-type Unit = 'litres' | 'hours' | 'm3'
-
-/** A counter's first and last reading of each day (the rows are `DailyCounter`s). */
-export type CounterDays = DayTable<'first' | 'last'>
-/** Per day: mean inlet/outlet TDS and outlet pressure (purifiers); NaN where not reported. */
-export type ReadingDays = DayTable<'tdsIn' | 'tdsOut' | 'pressure'>
-
-/**
- * What the planner knows of a device from its telemetry: daily counters, daily condition readings, part
- * changes. Days are packed in typed arrays, sorted by day (a fleet's year is kept between passes).
- */
-export interface DeviceHistory {
-  counters: Partial<Record<Unit, CounterDays>>
-  readings: ReadingDays
-  replacements: { part: string; day: number }[]
-}
-
-export function emptyHistory(): DeviceHistory {
-  return { counters: {}, readings: new DayTable(['tdsIn', 'tdsOut', 'pressure'], 0), replacements: [] }
-}
-
 export interface UsageReader {
   /** Histories of all devices since `sinceDay`, in a few batch queries (never one per device). */
-  read(
-    sinceDay: number
-  ): Promise<{ histories: Map<string, DeviceHistory>; queries: number; rolledDays?: number }>
+  read(sinceDay: number): Promise<{
+    histories: Map<string, DeviceHistory>
+    queries: number
+    rolledDays?: number
+    /** The histories kept before came from a snapshot on disk (a restarted node's first pass). */
+    restored?: boolean
+  }>
 }
 
 /** Per kind: the rollup query's fields, and how one row lands in a history. */
@@ -92,7 +85,7 @@ const KINDS: Record<
  * fresh as the rollups this reader refreshed: run the planning pass on one node.
  */
 export class InfluxUsageReader implements UsageReader {
-  private cache: { sinceDay: number; histories: Map<string, DeviceHistory> } | undefined
+  private cache: { sinceDay: number; histories: Map<string, DeviceHistory>; epoch?: string } | undefined
   private running: Promise<unknown> = Promise.resolve()
   /** Histories that got rows this pass (only they can be out of day order). */
   private readonly touched = new Set<DeviceHistory>()
@@ -104,12 +97,12 @@ export class InfluxUsageReader implements UsageReader {
     private readonly pageDevices = 1000,
     /** Pages asked for at once (InfluxDB answers a raw select on one core). */
     private readonly concurrentPages = 2,
-    private readonly timeoutMs = 300000
+    private readonly timeoutMs = 300000,
+    /** Where the kept histories go at shutdown (`save`) and come back from on the first pass. */
+    private readonly snapshots?: HistorySnapshots
   ) {}
 
-  read(
-    sinceDay: number
-  ): Promise<{ histories: Map<string, DeviceHistory>; queries: number; rolledDays: number }> {
+  read(sinceDay: number): Promise<Required<Awaited<ReturnType<UsageReader['read']>>>> {
     const next = this.running.then(() => this.readNow(sinceDay))
     this.running = next.catch(() => undefined)
     return next
@@ -120,9 +113,31 @@ export class InfluxUsageReader implements UsageReader {
     this.cache = undefined
   }
 
+  /** Writes the kept histories to the snapshot after the pass under way (a clean stop); false: none kept. */
+  save(): Promise<boolean> {
+    const saved = this.running.then(async () => {
+      const { cache, snapshots } = this
+      if (!cache?.epoch || !snapshots) return false
+      await snapshots.save({ sinceDay: cache.sinceDay, epoch: cache.epoch, histories: cache.histories })
+      return true
+    })
+    this.running = saved.catch(() => undefined)
+    return saved
+  }
+
   private async readNow(sinceDay: number) {
+    let queries = 0
+    let restored = false
+    if (!this.cache && this.snapshots) {
+      const loaded = await this.snapshots.load()
+      this.cache = loaded.kept
+      restored = loaded.kept !== undefined
+      if (loaded.queried) queries++
+    }
+    // before the refresh deletes the marks it rebuilds: any snapshot taken earlier is stale from here on
+    const epoch = await this.snapshots?.beginRefresh(Date.now())
     const rolled = await this.rollups.refresh(sinceDay)
-    let queries = rolled.statements
+    queries += rolled.statements
     const cache = this.cache
     const histories = cache && cache.sinceDay <= sinceDay ? cache.histories : new Map<string, DeviceHistory>()
     const full = histories !== cache?.histories
@@ -159,8 +174,8 @@ export class InfluxUsageReader implements UsageReader {
         part: String(r.part),
         day: Math.floor(Number(r.time) / DAY_MS)
       })
-    this.cache = { sinceDay, histories }
-    return { histories, queries: queries + 1, rolledDays: rolled.days }
+    this.cache = { sinceDay, histories, epoch }
+    return { histories, queries: queries + 1, rolledDays: rolled.days, restored: restored && !full }
   }
 
   /** Every device that has a daily rollup of this kind (InfluxDB's index answers it). */
@@ -219,53 +234,6 @@ export class InfluxUsageReader implements UsageReader {
     )
     return 1
   }
-}
-
-function historyOf(histories: Map<string, DeviceHistory>, device: unknown): DeviceHistory {
-  const id = String(device)
-  let h = histories.get(id)
-  if (!h) {
-    h = emptyHistory()
-    histories.set(id, h)
-  }
-  return h
-}
-
-function counterDays(h: DeviceHistory, unit: Unit): CounterDays {
-  return (h.counters[unit] ??= new DayTable(['first', 'last'], 0))
-}
-
-function push(h: DeviceHistory, unit: Unit, day: number, first: unknown, last: unknown): void {
-  if (typeof first !== 'number' || typeof last !== 'number') return
-  counterDays(h, unit).push(day, first, last)
-}
-
-/** Drops the days before the window; a device left with nothing is forgotten. */
-function trim(histories: Map<string, DeviceHistory>, sinceDay: number): void {
-  for (const [id, h] of histories) {
-    // sorted by day: only a table that starts before the window has anything to drop
-    const inWindow = (day: number) => day >= sinceDay
-    const tables: (AnyDayTable | undefined)[] = [...Object.values(h.counters), h.readings]
-    for (const table of tables) if (table && table.length > 0 && table.day(0) < sinceDay) table.keep(inWindow)
-    if (h.readings.length === 0 && Object.values(h.counters).every((c) => !c?.length)) histories.delete(id)
-  }
-}
-
-/** Drops one kind's days in [from, to] before they are read again. */
-function forgetDays(histories: Map<string, DeviceHistory>, units: Unit[], from: number, to: number): void {
-  const outside = (day: number) => day < from || day > to
-  for (const h of histories.values()) {
-    const tables: (AnyDayTable | undefined)[] = units.map((unit) => h.counters[unit])
-    if (units.includes('litres')) tables.push(h.readings)
-    // the usual case: only the newest days were rebuilt, and a table that ends before them keeps all
-    for (const table of tables)
-      if (table && table.length > 0 && table.day(table.length - 1) >= from) table.keep(outside)
-  }
-}
-
-function sortByDay(h: DeviceHistory): void {
-  for (const table of Object.values(h.counters)) table?.sortByDay()
-  h.readings.sortByDay()
 }
 
 function num(v: unknown): number {

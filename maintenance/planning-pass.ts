@@ -2,7 +2,8 @@ import type { Clock, DeviceInfo } from '../shared/index.js'
 import { modelOf, usageUnit, type Catalogue, type Component } from './catalogue.js'
 import { FLAT_PROFILE, forecastDevice, usageOn, type DeviceForecast } from './forecast.js'
 import { learnSeasons, seasonKey } from './seasons.js'
-import { emptyHistory, type DeviceHistory, type UsageReader } from './influx-usage.js'
+import { emptyHistory, type DeviceHistory } from './device-history.js'
+import type { UsageReader } from './influx-usage.js'
 import type { NewOrder, OrderStore } from './order-store.js'
 import { DEFAULT_PLAN_OPTIONS, plan, type PlanDevice } from './planner.js'
 import { remainingLife, type ComponentState, type LifeEstimate } from './remaining-life.js'
@@ -59,6 +60,8 @@ export interface PlanningSummary {
   /** InfluxQL statements of the pass (rollup refresh included) and the days the rollups rebuilt first. */
   influxQueries: number
   rolledDays: number
+  /** The pass began from histories kept on disk by a clean stop (the first pass after a start). */
+  historiesFromDisk: boolean
   /** Parts found past their limit and not replaced, recorded for the first time by this pass. */
   newRunOuts: number
   seconds: number
@@ -85,7 +88,7 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
   }
   const today = Math.floor(deps.clock.now() / DAY_MS)
   const devices = await deps.devices()
-  const { histories, queries, rolledDays } = await deps.usage.read(today - 400)
+  const { histories, queries, rolledDays, restored } = await deps.usage.read(today - 400)
   const committed = await deps.orders.committedParts()
   stage('read')
 
@@ -216,6 +219,7 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
     peaks: [...peaks].map(([group, p]) => ({ group, start: iso(p.start), end: iso(p.end) })),
     influxQueries: queries,
     rolledDays: rolledDays ?? 0,
+    historiesFromDisk: restored ?? false,
     newRunOuts,
     seconds: (performance.now() - started) / 1000,
     published,

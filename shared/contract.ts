@@ -47,6 +47,11 @@ export const measurements = {
   usageForecast: 'usage_forecast',
   /** Which UTC days of a kind's telemetry received data, written with that data (see ingest/day-marks.ts). */
   telemetryChanged: 'telemetry_changed',
+  /**
+   * One point a rollup refresh, written by the planning pass before the refresh runs: its `id` says
+   * which kept histories (a snapshot on disk) are still current — those taken after the last refresh.
+   */
+  rollupRefresh: 'rollup_refresh',
   /** Per device and UTC day: first/last counters and mean readings, rebuilt from the days marked changed. */
   daily: (kind: DeviceKind) => `${kind}_daily`
 } as const

@@ -1,6 +1,10 @@
+import { existsSync } from 'node:fs'
+import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fleetPorts } from '../../app/fleet-ports.js'
+import { startAftercare } from '../../app/index.js'
 import type { Order, PlanningSummary } from '../../maintenance/index.js'
+import { silentLogger } from '../../shared/index.js'
 import { backfill } from '../../simulators/index.js'
 import { startTestAftercare, type TestAftercare } from '../helpers/aftercare.js'
 
@@ -146,5 +150,33 @@ describe('planning pass: from simulated telemetry to proposed orders', () => {
       (await app.api.inject({ method: 'GET', url: '/orders', headers: { authorization: `Bearer ${tech}` } }))
         .statusCode
     ).toBe(200)
+  })
+
+  it('when aftercare stops cleanly and starts again, then the first pass begins from the histories kept on disk and plans exactly as a pass that read everything', async () => {
+    const run = async (api: TestAftercare['api']) =>
+      (await api.inject({ method: 'POST', url: '/plan/run', headers: auth() })).json<PlanningSummary>()
+    const strip = (orders: Order[]) => orders.map(({ id: _id, createdAt: _c, ...o }) => o)
+    const before = await run(app.api)
+    expect(before.historiesFromDisk).toBe(false)
+    const planned = strip(await plannedOrders())
+    await app.stop()
+    expect(existsSync(path.join(app.config.AFTERCARE_DATA_DIR, 'planning', 'histories.bin'))).toBe(true)
+
+    const restarted = await startAftercare(app.config, silentLogger)
+    try {
+      const after = await run(restarted.api)
+      expect(after.historiesFromDisk).toBe(true)
+      expect(after).toMatchObject({ devices: before.devices, planned: before.planned })
+      // the read after the start asked InfluxDB for the changed days only, not for every device's history
+      expect(after.influxQueries).toBeLessThan(before.influxQueries + 3)
+      const orders = (
+        await restarted.api.inject({ method: 'GET', url: '/orders?limit=1000', headers: auth() })
+      ).json<{ orders: Order[] }>().orders
+      expect(
+        strip(orders.filter((o) => ['health_care', 'replacement', 'inspection'].includes(o.type)))
+      ).toEqual(planned)
+    } finally {
+      await restarted.stop()
+    }
   })
 })

@@ -1,5 +1,13 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DailyRollups, InfluxUsageReader, type DeviceHistory } from '../../maintenance/index.js'
+import {
+  DailyRollups,
+  HistorySnapshots,
+  InfluxUsageReader,
+  type DeviceHistory
+} from '../../maintenance/index.js'
 import type { DeviceInfo } from '../../shared/index.js'
 import { startTestAftercare, type TestAftercare } from '../helpers/aftercare.js'
 
@@ -104,6 +112,84 @@ describe('the usage reader keeps histories between passes', () => {
     expect(second.histories.get('ur-m')?.replacements).toEqual([{ part: 'engine_oil', day: today - 1 }])
     // the first read the window a named page of devices a query; the second one query a rebuilt day
     expect(second.queries).toBeLessThan(first.queries + 3)
+  })
+
+  /** A reader as a node runs it: its kept histories saved to `file` at a clean stop. */
+  const nodeReader = (file: string, passedOver: string[] = []) =>
+    new InfluxUsageReader(
+      app.influx,
+      new DailyRollups(app.influx, clock, 60000),
+      1000,
+      2,
+      300000,
+      new HistorySnapshots(file, app.influx, app.writer, (reason) => passedOver.push(reason))
+    )
+  /** ur-p's last litre counter of a day. */
+  const litresOn = (histories: Map<string, DeviceHistory>, day: number) =>
+    histories
+      .get('ur-p')
+      ?.counters.litres?.rows()
+      .find((r) => r.day === day)?.last
+  const freshRead = async () =>
+    (await new InfluxUsageReader(app.influx, new DailyRollups(app.influx, clock, 60000)).read(today - 400))
+      .histories
+
+  it('when a node stops cleanly after a pass and starts again, then its first pass starts from the kept histories, reads only what changed since, and answers what a fresh full read answers', async () => {
+    const [p] = devices as [DeviceInfo]
+    const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'snapshot-')), 'histories.bin')
+    const before = nodeReader(file)
+    const first = await before.read(today - 400)
+    expect(first.restored).toBe(false)
+    expect(await before.save()).toBe(true)
+
+    // while the node is down, a day's data arrives (a day no other test stored to: ingest marks a day once a minute)
+    await store(p, 'telemetry', { ts: at(today - 2, 6), seq: 950, litersTotal: 420, tdsIn: 300 })
+    now += 120000
+    const after = nodeReader(file)
+    const restarted = await after.read(today - 400)
+    expect(restarted.restored).toBe(true)
+    expect(restarted.rolledDays).toBeGreaterThan(0)
+    expect(plain(restarted.histories)).toEqual(plain(await freshRead()))
+    expect(litresOn(restarted.histories, today - 2)).toBe(420)
+  })
+
+  it('when a rollup refresh ran after the histories were kept (a pass on another node, or a crash after a refresh), then the snapshot is passed over and the pass reads every device', async () => {
+    const [p] = devices as [DeviceInfo]
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'snapshot-'))
+    const file = path.join(dir, 'histories.bin')
+    const stale = nodeReader(file)
+    await stale.read(today - 400)
+    expect(await stale.save()).toBe(true)
+
+    // a late upload for a day weeks back, whose mark another node's refresh consumes (and deletes)
+    await store(p, 'telemetry', { ts: at(today - 22, 7), seq: 960, litersTotal: 333, tdsIn: 290 })
+    now += 120000
+    const other = nodeReader(path.join(dir, 'other-node.bin'))
+    await other.read(today - 400)
+    now += 120000
+    await other.read(today - 400)
+
+    const passedOver: string[] = []
+    const restarted = await nodeReader(file, passedOver).read(today - 400)
+    expect(restarted.restored).toBe(false)
+    expect(passedOver).toEqual([`${file} is older than the last rollup refresh`])
+    expect(plain(restarted.histories)).toEqual(plain(await freshRead()))
+    expect(litresOn(restarted.histories, today - 22)).toBe(333)
+  })
+
+  it('when the kept histories on disk are cut short, then they are passed over with the reason and the pass reads every device', async () => {
+    const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'snapshot-')), 'histories.bin')
+    const before = nodeReader(file)
+    await before.read(today - 400)
+    await before.save()
+    const whole = await readFile(file)
+    await writeFile(file, whole.subarray(0, whole.length - 10))
+
+    const passedOver: string[] = []
+    const restarted = await nodeReader(file, passedOver).read(today - 400)
+    expect(restarted.restored).toBe(false)
+    expect(passedOver).toEqual([`${file} could not be read back: the snapshot ends inside a frame`])
+    expect(plain(restarted.histories)).toEqual(plain(await freshRead()))
   })
 
   it('when the window moves past old days, then the kept histories drop them', async () => {
