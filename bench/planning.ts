@@ -148,7 +148,7 @@ try {
     stageRows.push(
       `${n}: first pass ${perDevice({ ...summary.stages, 'of which GC': firstGc })}, ${wrote(summary.published)}; next pass ${perDevice({ ...next.stages, 'of which GC': nextGc })}, ${wrote(next.published)}`
     )
-    console.log(stageRows.at(-1))
+    console.log(stageRows.slice(-2).join('\n'))
     await influx.raw(`DROP DATABASE "${database}"`, { database: false })
   }
 } finally {
