@@ -106,9 +106,9 @@ function telemetry(device: DeviceInfo, body: unknown, text: string, window: Time
   const schema = sampleSchemas[device.kind]
   const prefix = tagPrefix(device)
   const fields = FIELDS[device.kind]
+  // a dead letter names where the sample was and keeps it as it came, both made only then (the hot path)
+  const at = (index: number) => (isUpload ? `samples[${index}]` : '')
   list.forEach((raw, index) => {
-    const where = isUpload ? `samples[${index}]` : ''
-    // a dead letter keeps the offending sample as it came, serialised only then (this is the hot path)
     let sample: Sample
     if (isValidSample(device.kind, raw)) sample = raw
     else {
@@ -116,16 +116,15 @@ function telemetry(device: DeviceInfo, body: unknown, text: string, window: Time
       if (!parsed.success)
         return out.rejections.push({
           code: 'schema',
-          reason: describeIssues(parsed.error, where),
+          reason: describeIssues(parsed.error, at(index)),
           payload: isUpload ? JSON.stringify(raw) : text
         })
       sample = parsed.data
     }
-    const outOfRange = checkTime(sample.ts, window, where)
-    if (outOfRange)
+    if (!inWindow(sample.ts, window))
       return out.rejections.push({
         code: 'ts_out_of_range',
-        reason: outOfRange,
+        reason: outOfWindow(sample.ts, window, at(index)),
         payload: isUpload ? JSON.stringify(raw) : text
       })
     out.lines.push(lineOf(prefix, fields, sample))
@@ -137,8 +136,8 @@ function telemetry(device: DeviceInfo, body: unknown, text: string, window: Time
 function event(device: DeviceInfo, body: unknown, text: string, window: TimeWindow): Normalised {
   const parsed = deviceEventSchema.safeParse(body)
   if (!parsed.success) return rejected('schema', describeIssues(parsed.error, ''), text)
-  const outOfRange = checkTime(parsed.data.ts, window, '')
-  if (outOfRange) return rejected('ts_out_of_range', outOfRange, text)
+  if (!inWindow(parsed.data.ts, window))
+    return rejected('ts_out_of_range', outOfWindow(parsed.data.ts, window, ''), text)
   return {
     lines: [eventLine(device, parsed.data)],
     rejections: [],
@@ -241,15 +240,16 @@ function eventLine(device: DeviceInfo, ev: DeviceEvent): string {
   return point.timestamp(pointTime(ev.ts, ev.seq)).toLineProtocol() ?? ''
 }
 
-function checkTime(ts: number, window: TimeWindow, where: string): string | undefined {
+function inWindow(ts: number, window: TimeWindow): boolean {
+  return ts >= window.now - window.maxAgeMs && ts <= window.now + window.maxFutureMs
+}
+
+/** Why a time outside the window was refused (`where`: the sample's place in an upload, or ''). */
+function outOfWindow(ts: number, window: TimeWindow, where: string): string {
   const at = where ? `${where}.ts` : 'ts'
-  if (ts < window.now - window.maxAgeMs) {
-    return `${at}: ${new Date(ts).toISOString()} is more than ${Math.round(window.maxAgeMs / 86400000)} days in the past`
-  }
-  if (ts > window.now + window.maxFutureMs) {
-    return `${at}: ${new Date(ts).toISOString()} is more than ${Math.round(window.maxFutureMs / 1000)} s in the future`
-  }
-  return undefined
+  return ts < window.now - window.maxAgeMs
+    ? `${at}: ${new Date(ts).toISOString()} is more than ${Math.round(window.maxAgeMs / 86400000)} days in the past`
+    : `${at}: ${new Date(ts).toISOString()} is more than ${Math.round(window.maxFutureMs / 1000)} s in the future`
 }
 
 function describeIssues(error: z.ZodError, where: string): string {
