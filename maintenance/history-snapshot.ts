@@ -5,7 +5,7 @@ import { mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promi
 import path from 'node:path'
 import { finished } from 'node:stream/promises'
 import { deserialize, serialize } from 'node:v8'
-import { measurements } from '../shared/index.js'
+import { AppError, measurements } from '../shared/index.js'
 import type { InfluxQueryClient } from '../stores/index.js'
 import { DayTable, type PackedDayTable } from './day-table.js'
 import type { DeviceHistory } from './device-history.js'
@@ -44,11 +44,33 @@ export class HistorySnapshots {
     private readonly timeoutMs = 60000
   ) {}
 
-  /** Records that a rollup refresh is about to run; resolves with its epoch once InfluxDB holds it. */
+  /**
+   * Records that a rollup refresh is about to run; resolves with its epoch once InfluxDB holds it. The
+   * writer waits out an InfluxDB that is down; the pass does not (an epoch stored late is harmless: the
+   * newest by time wins).
+   */
   async beginRefresh(now: number): Promise<string> {
     const epoch = randomUUID()
     // a UUID needs no escaping in a line protocol string
-    await this.writer.write([`${measurements.rollupRefresh} id="${epoch}" ${Math.floor(now)}000000`])
+    const stored = this.writer.write([`${measurements.rollupRefresh} id="${epoch}" ${Math.floor(now)}000000`])
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new AppError(
+              'INFLUX_UNAVAILABLE',
+              `InfluxDB did not store the refresh epoch in ${this.timeoutMs} ms`
+            )
+          ),
+        this.timeoutMs
+      )
+    })
+    try {
+      await Promise.race([stored, late])
+    } finally {
+      clearTimeout(timer)
+    }
     return epoch
   }
 
