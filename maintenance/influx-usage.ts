@@ -20,6 +20,7 @@ const DAY_MS = 86400000
  * year (23 GB at 100,000), while naming devices costs it time square in the names (1,000 a query: 0.4 s).
  */
 const SHORT_SPAN_DAYS = 7
+
 export interface UsageReader {
   /** Histories of all devices since `sinceDay`, in a few batch queries (never one per device). */
   read(sinceDay: number): Promise<{
@@ -83,6 +84,8 @@ const KINDS: Record<
  * few days per device instead of a year. Part changes are read whole each pass
  * (a few a device a year). Passes are serialised. The histories are only as
  * fresh as the rollups this reader refreshed: run the planning pass on one node.
+ * Given `snapshots`, a clean stop keeps them on disk (`save`) and the first pass
+ * after a start begins from them while no refresh ran since (history-snapshot.ts).
  */
 export class InfluxUsageReader implements UsageReader {
   private cache: { sinceDay: number; histories: Map<string, DeviceHistory>; epoch?: string } | undefined
