@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { Readable } from 'node:stream'
 import { createRequire } from 'node:module'
 import { ClassicLevel } from 'classic-level'
-import { Redis } from 'ioredis'
+import { Redis, type RedisOptions } from 'ioredis'
 import { MQ_CONCURRENCY } from './backlog.js'
 
 const require = createRequire(import.meta.url)
@@ -65,10 +65,16 @@ export function sessionBackend(store: SessionStore): SessionBackend {
   }
   const redisPersistence = require('aedes-persistence-redis') as (opts: unknown) => Persistence
   const mqemitterRedis = require('mqemitter-redis') as (opts: unknown) => unknown
-  const connect = () => fireAndForgetHandled(new Redis(store.url, { maxRetriesPerRequest: null }))
+  const connect = (options: RedisOptions = {}) =>
+    fireAndForgetHandled(new Redis(store.url, { maxRetriesPerRequest: null, ...options }))
   const conn = connect()
   const persistence = noRetainedScanForCommands(redisPersistence({ conn }))
-  const mq = mqemitterRedis({ pubConn: connect(), subConn: connect(), concurrency: MQ_CONCURRENCY })
+  // the bus subscribes as soon as the connection opens; ioredis 5.x's handshake (CLIENT SETINFO, then the
+  // ready check's INFO) can land after a SUBSCRIBE, and Redis refuses both on a subscriber connection:
+  // "Connection in subscriber mode, only subscriber commands may be used", thrown uncaught (ioredis
+  // #2037, seen once in CI). A subscriber connection needs neither.
+  const subConn = connect({ enableReadyCheck: false, disableClientInfo: true })
+  const mq = mqemitterRedis({ pubConn: connect(), subConn, concurrency: MQ_CONCURRENCY })
   return {
     persistence,
     mq,
