@@ -1,9 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { once } from 'node:events'
-import { createWriteStream } from 'node:fs'
 import { mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises'
 import path from 'node:path'
-import { finished } from 'node:stream/promises'
 import { deserialize, serialize } from 'node:v8'
 import { AppError, measurements } from '../shared/index.js'
 import type { InfluxQueryClient } from '../stores/index.js'
@@ -91,28 +88,33 @@ export class HistorySnapshots {
     for (const name of await readdir(dir))
       if (name.startsWith(base) && name.endsWith('.tmp')) await rm(path.join(dir, name), { force: true })
     const temp = `${this.file}.${process.pid}.tmp`
-    const out = createWriteStream(temp)
-    const frame = (value: unknown) => {
+    const out = await open(temp, 'w')
+    // a frame is its length and its v8-serialised body, written straight to the file (no stream buffering)
+    const frame = async (value: unknown) => {
       const body = serialize(value)
       const head = Buffer.alloc(4)
       head.writeUInt32BE(body.length)
-      return out.write(Buffer.concat([head, body]))
+      await out.writev([head, body])
     }
     try {
-      frame({ format: FORMAT, sinceDay: kept.sinceDay, epoch: kept.epoch, devices: kept.histories.size })
+      await frame({
+        format: FORMAT,
+        sinceDay: kept.sinceDay,
+        epoch: kept.epoch,
+        devices: kept.histories.size
+      })
       let batch: [string, PackedHistory][] = []
       for (const [id, h] of kept.histories) {
         batch.push([id, pack(h)])
         if (batch.length < FRAME_DEVICES) continue
-        if (!frame(batch)) await once(out, 'drain')
+        await frame(batch)
         batch = []
       }
-      if (batch.length > 0) frame(batch)
-      out.end()
-      await finished(out)
+      if (batch.length > 0) await frame(batch)
+      await out.close()
       await rename(temp, this.file)
     } catch (err) {
-      out.destroy()
+      await out.close().catch(() => undefined)
       await rm(temp, { force: true })
       throw err
     }
