@@ -18,10 +18,10 @@ export interface KeptHistories {
   histories: Map<string, DeviceHistory>
 }
 
+/** A history's day tables; its part changes are not kept (every pass reads them again, whole). */
 interface PackedHistory {
   counters: Record<string, PackedDayTable<string>>
   readings: PackedDayTable<string>
-  replacements: { part: string; day: number }[]
 }
 
 /**
@@ -160,7 +160,7 @@ export class HistorySnapshots {
 function pack(h: DeviceHistory): PackedHistory {
   const counters: Record<string, PackedDayTable<string>> = {}
   for (const [unit, table] of Object.entries(h.counters)) if (table) counters[unit] = table.packed()
-  return { counters, readings: h.readings.packed(), replacements: h.replacements }
+  return { counters, readings: h.readings.packed() }
 }
 
 function unpack(p: PackedHistory): DeviceHistory {
@@ -172,6 +172,6 @@ function unpack(p: PackedHistory): DeviceHistory {
   return {
     counters,
     readings: DayTable.fromPacked(p.readings as PackedDayTable<'tdsIn' | 'tdsOut' | 'pressure'>),
-    replacements: p.replacements
+    replacements: []
   }
 }
