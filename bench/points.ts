@@ -2,17 +2,18 @@
  * Points per second against the database's ceiling, in one run on a local influxd, in alternating rounds
  * (the shared cores' speed drifts between runs: the ratio is the median of the rounds'):
  *   (a) the ceiling: a raw writer posting the very line protocol aftercare would write (made by the same
- *       normaliser from the same uploads) straight to InfluxDB /write, 5,000 lines a request, 4 in flight
- *       (aftercare's writer defaults);
+ *       normaliser from the same uploads, request bodies ready before the clock starts) straight to
+ *       InfluxDB /write, 5,000 lines a request, 4 in flight (aftercare's writer defaults);
  *   (b) aftercare: devices publishing {"samples":[…]} uploads of `batch` samples over MQTT (QoS 1, PUBACK
  *       after InfluxDB holds them), every point counted in InfluxDB afterwards.
  * Each round writes its own hour of samples (new points, not overwrites). Prints where the CPU went per
  * point (influxd, aftercare, the load generator). `--profile FILE` writes a CPU profile of this process
  * (aftercare) over the last round's load (DevTools format).
- *   npm run bench -- points [--devices 50] [--uploads 60] [--batch 100] [--window 4] [--rounds 3] [--profile FILE]
+ *   npm run bench -- points [--devices 50] [--uploads 240] [--batch 100] [--window 4] [--rounds 3] [--profile FILE]
  */
 import { execFile } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
+import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs, promisify } from 'node:util'
@@ -32,7 +33,7 @@ const run = promisify(execFile)
 const { values } = parseArgs({
   options: {
     devices: { type: 'string', default: '50' },
-    uploads: { type: 'string', default: '60' },
+    uploads: { type: 'string', default: '240' },
     batch: { type: 'string', default: '100' },
     window: { type: 'string', default: '4' },
     rounds: { type: 'string', default: '3' },
@@ -79,9 +80,38 @@ interface Round {
   cpu: CpuPerMillion
 }
 
-/** The ceiling: the round's lines posted straight to /write, 5,000 a request, 4 in flight. */
+/** One request to /write with a ready body; resolves on 204. */
+function post(agent: http.Agent, url: URL, body: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      url,
+      { method: 'POST', agent, headers: { 'content-length': body.length } },
+      (res) => {
+        let text = ''
+        res.setEncoding('utf8')
+        res.on('data', (chunk: string) => (text += chunk))
+        res.on('end', () =>
+          res.statusCode === 204 ? resolve() : reject(new Error(`raw write ${res.statusCode}: ${text}`))
+        )
+      }
+    )
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+/**
+ * The ceiling: the round's lines posted straight to /write, 5,000 a request, 4 in flight. The request
+ * bodies are made before the clock starts and posted with node:http on kept-alive connections, so the
+ * writer's own work is as small as it can be and what is measured is InfluxDB's.
+ */
 async function ceiling(influxUrl: string, influxPid: number | undefined, baseTs: number): Promise<Round> {
-  const lines: string[] = []
+  const bodies: Buffer[] = []
+  let lines: string[] = []
+  const flush = () => {
+    bodies.push(Buffer.from(lines.join('\n')))
+    lines = []
+  }
   for (let d = 0; d < devices; d++) {
     const device: DeviceInfo = {
       id: `bench-${d}`,
@@ -90,40 +120,36 @@ async function ceiling(influxUrl: string, influxPid: number | undefined, baseTs:
       region: 'cn-east',
       outlet: 'sh-01'
     }
-    for (let u = 1; u <= uploads; u++)
-      lines.push(
-        ...normalise(device, 'telemetry', Buffer.from(upload(baseTs, u)), {
-          now: Date.now(),
-          maxAgeMs: 400 * 86400000,
-          maxFutureMs: 300000
-        }).lines
-      )
+    for (let u = 1; u <= uploads; u++) {
+      for (const line of normalise(device, 'telemetry', Buffer.from(upload(baseTs, u)), {
+        now: Date.now(),
+        maxAgeMs: 400 * 86400000,
+        maxFutureMs: 300000
+      }).lines) {
+        lines.push(line)
+        if (lines.length === 5000) flush()
+      }
+    }
   }
-  const cpu0 = cpuSeconds(influxPid)
+  if (lines.length > 0) flush()
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 4 })
+  const url = new URL(`${influxUrl}/write?db=raw&precision=ns`)
+  const [influxd0, self0] = [cpuSeconds(influxPid), cpuSeconds()]
   const t0 = performance.now()
-  const inFlight = new Set<Promise<void>>()
-  for (let i = 0; i < lines.length; i += 5000) {
-    const p = fetch(`${influxUrl}/write?db=raw&precision=ns`, {
-      method: 'POST',
-      body: lines.slice(i, i + 5000).join('\n')
-    }).then(async (res) => {
-      if (res.status !== 204) throw new Error(`raw write ${res.status}: ${await res.text()}`)
-    })
-    inFlight.add(p)
-    void p.then(
-      () => inFlight.delete(p),
-      () => inFlight.delete(p)
-    )
-    if (inFlight.size >= 4) await Promise.race(inFlight)
+  let next = 0
+  const worker = async () => {
+    while (next < bodies.length) await post(agent, url, bodies[next++] as Buffer)
   }
-  await Promise.all(inFlight)
+  await Promise.all([worker(), worker(), worker(), worker()])
   const seconds = (performance.now() - t0) / 1000
+  const [influxd1, self1] = [cpuSeconds(influxPid), cpuSeconds()]
+  agent.destroy()
   const perM = (cpu: number) => (cpu / points) * 1e6
   return {
     rate: points / seconds,
     seconds,
-    stored: lines.length,
-    cpu: { influxd: perM(cpuSeconds(influxPid).own - cpu0.own) }
+    stored: 0,
+    cpu: { influxd: perM(influxd1.own - influxd0.own), load: perM(self1.own - self0.own) }
   }
 }
 
@@ -230,7 +256,7 @@ try {
   console.log('CPU s per million points (from /proc), per round:')
   for (const [i, { raw, app: a }] of pairs.entries())
     console.log(
-      `  ${i + 1}: ceiling influxd ${raw.cpu.influxd.toFixed(1)}; aftercare run influxd ${a.cpu.influxd.toFixed(1)} + aftercare ${a.cpu.aftercare?.toFixed(1)} + load generator ${a.cpu.load?.toFixed(1)}`
+      `  ${i + 1}: ceiling influxd ${raw.cpu.influxd.toFixed(1)} + raw writer ${raw.cpu.load?.toFixed(1)}; aftercare run influxd ${a.cpu.influxd.toFixed(1)} + aftercare ${a.cpu.aftercare?.toFixed(1)} + load generator ${a.cpu.load?.toFixed(1)}`
     )
   if (lost !== 0) process.exitCode = 1
 } finally {
