@@ -40,6 +40,8 @@ export interface ListenOptions {
 
 /** The bus topic on which nodes tell each other of revoked devices (`$` topics are closed to clients). */
 const REVOKED_TOPIC = '$aftercare/revoked'
+/** Where Aedes publishes a command's packet after its PUBACK, the command itself already published. */
+const PUBLISHED_TOPIC = '$aftercare/published'
 
 /**
  * aftercare's MQTT broker: Aedes with registry authentication, the per-device
@@ -191,7 +193,8 @@ export class Broker {
     }
     // device data is stored, not retained; a command is for now, not for whoever subscribes later
     packet.retain = false
-    if (identity.type === 'service') return done(null)
+    if (identity.type === 'service')
+      return packet.qos === 1 ? this.publishBeforeAck(client, packet, done) : done(null)
     // Aedes reads a client's next packet only after this one is authorized: waiting here slows that device alone
     const wait = this.publishBuckets.reserve(identity.device.id)
     if (wait > 0) this.stats.throttledPublishes++
@@ -207,6 +210,36 @@ export class Broker {
         done(err)
       }
     )
+  }
+
+  /**
+   * A service's QoS 1 command is published here, before its PUBACK: Aedes 1.x writes a QoS 1 PUBACK first and
+   * only then queues the message for the sessions subscribed to it (lib/handlers/publish.js), so a node dying
+   * in between would lose a command the service was told was taken. Once it is queued for every session and
+   * sent to the online ones, Aedes acknowledges it and publishes what is left of the packet: nothing, on a
+   * topic no client may subscribe to (`$` topics are closed).
+   */
+  private publishBeforeAck(client: Client, packet: PublishPacket, done: (err?: Error | null) => void): void {
+    const command: PublishPacket = {
+      cmd: 'publish',
+      topic: packet.topic,
+      payload: packet.payload,
+      qos: 1,
+      retain: false,
+      dup: false
+    }
+    this.aedes.publish(command, (err) => {
+      if (err) {
+        this.log.warn(
+          { clientId: client.id, topic: command.topic, err: err.message },
+          'could not queue a command; no PUBACK, closing connection'
+        )
+        return done(err)
+      }
+      packet.topic = PUBLISHED_TOPIC
+      packet.payload = Buffer.alloc(0)
+      done(null)
+    })
   }
 
   private authorizeSubscribe(
