@@ -109,14 +109,10 @@ export async function startAftercare(
     })
     const createdAdminToken = await ensureAdmin(registry, dataDir)
 
-    const writer = new InfluxWriter(
-      createLineSender(target, config.INFLUX_BATCH_LINES),
-      log.child({ component: 'writer' }),
-      {
-        batchLines: config.INFLUX_BATCH_LINES,
-        maxInFlight: config.INFLUX_MAX_IN_FLIGHT
-      }
-    )
+    const writer = new InfluxWriter(createLineSender(target), log.child({ component: 'writer' }), {
+      batchLines: config.INFLUX_BATCH_LINES,
+      maxInFlight: config.INFLUX_MAX_IN_FLIGHT
+    })
     cleanups.push(() => writer.close(10000))
     const deadLetters = new SqlDeadLetterStore(sql)
     const orders = new SqlOrderStore(sql)

@@ -89,7 +89,7 @@ try {
     let heapPeak = heapBefore
     const sampler = setInterval(() => (heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed)), 200)
     // the pass's forecasts and component health go to InfluxDB as in `aftercare start`
-    const writer = new InfluxWriter(createLineSender(target, 5000), silentLogger)
+    const writer = new InfluxWriter(createLineSender(target), silentLogger)
     const snapshotFile = path.join(dir, `histories-${n}.bin`)
     const reader = () =>
       new InfluxUsageReader(

@@ -1,9 +1,9 @@
 import { HttpError, InfluxDB, canRetryHttpCall } from '@influxdata/influxdb-client'
 import type { InfluxTarget } from '../stores/index.js'
 
-/** Sends one batch of line protocol; rejects with the client library's error. */
+/** Sends one request's body of line protocol (lines joined by newlines); rejects with the client library's error. */
 export interface BatchSender {
-  send(lines: readonly string[]): Promise<void>
+  send(body: string): Promise<void>
 }
 
 /** Is this write failure worth retrying (server down, 5xx, 429, timeout) rather than the data's fault? */
@@ -18,13 +18,14 @@ export function isRetriable(err: unknown): boolean {
 
 /**
  * A BatchSender on the official client's transport (its HTTP requests, timeouts, gzip, token and error
- * types), posting the body InfluxWriter joined to InfluxDB's write endpoint. Not through WriteApi: with its
+ * types), posting the body InfluxWriter joined (at most a batch of lines: InfluxDB refuses bodies over 25 MB by default) to
+ * InfluxDB's write endpoint. Not through WriteApi: with its
  * batching and retries off (InfluxWriter owns those: WriteApi cannot tell which message a batch held, its
  * `close()` does not wait for batches in flight, it has no cap on concurrent requests), all it added was a
  * per-line buffer that counts each line's UTF-8 bytes in JavaScript — 11 % of aftercare's CPU in the
  * points benchmark.
  */
-export function createLineSender(target: InfluxTarget, maxLinesPerBatch: number): BatchSender {
+export function createLineSender(target: InfluxTarget): BatchSender {
   const influx = new InfluxDB({ url: target.url, token: target.token, timeout: target.timeoutMs ?? 10000 })
   const bucket = target.retentionPolicy ? `${target.database}/${target.retentionPolicy}` : target.database
   // InfluxDB 1.x below 1.8 has no /api/v2/write; and it reads any precision but ns/u/ms/s as ns
@@ -43,10 +44,8 @@ export function createLineSender(target: InfluxTarget, maxLinesPerBatch: number)
     gzipThreshold: target.gzip ? 1000 : Number.MAX_SAFE_INTEGER
   }
   return {
-    async send(lines) {
-      // at most a batch per request (InfluxDB refuses bodies over 25 MB by default)
-      for (let i = 0; i < lines.length; i += maxLinesPerBatch)
-        await influx.transport.request(path, lines.slice(i, i + maxLinesPerBatch).join('\n'), options)
+    async send(body) {
+      await influx.transport.request(path, body, options)
     }
   }
 }

@@ -59,13 +59,16 @@ export class Ingest {
       now
     )
     const lines = marks.lines.length > 0 ? result.lines.concat(marks.lines) : result.lines
+    // what the callbacks below keep until the write is stored: not the lines (the writer holds their text)
+    const { accepted, rejections } = result
+    const samples = result.lines.length
     const stored = this.writer.write(lines).then(
       () => {
         this.dayMarks.written(marks.keys, now)
-        this.stats.samplesStored += result.lines.length
-        if (this.options.onStored && result.lines.length > 0) {
+        this.stats.samplesStored += samples
+        if (this.options.onStored && samples > 0) {
           this.options
-            .onStored(device, result.accepted)
+            .onStored(device, accepted)
             .catch((err: Error) =>
               this.log.error({ device: device.id, err: err.message }, 'acting on stored data failed')
             )
@@ -86,8 +89,8 @@ export class Ingest {
       }
     )
     // most publishes are all good: no dead letters to keep beside the write (the hot path)
-    if (result.rejections.length === 0) return stored
-    const letters: NewDeadLetter[] = result.rejections.map((r) => ({ deviceId: device.id, topic, ...r }))
+    if (rejections.length === 0) return stored
+    const letters: NewDeadLetter[] = rejections.map((r) => ({ deviceId: device.id, topic, ...r }))
     await Promise.all([stored, this.keep(letters)])
   }
 

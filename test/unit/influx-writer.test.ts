@@ -3,15 +3,16 @@ import { describe, expect, it } from 'vitest'
 import { InfluxWriter, type BatchSender } from '../../ingest/index.js'
 import { isAppError, silentLogger } from '../../shared/index.js'
 
-/** A sender whose answers the test scripts; it records every batch it was handed. */
+/** A sender whose answers the test scripts; it records every batch it was handed, as lines. */
 function scriptedSender(
   answer: (lines: readonly string[], call: number) => Error | undefined
 ): BatchSender & { batches: string[][] } {
   const batches: string[][] = []
   return {
     batches,
-    async send(lines) {
-      batches.push([...lines])
+    async send(body) {
+      const lines = body.split('\n')
+      batches.push(lines)
       const err = answer(lines, batches.length)
       if (err) throw err
     }
