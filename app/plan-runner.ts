@@ -25,8 +25,9 @@ import { allDevices } from './start-helpers.js'
 /**
  * The planning pass as `aftercare start` runs it (on its schedule and for `POST /plan/run`): only on the
  * node holding the plan lease (its kept histories assume one node refreshes the rollups; a node taking
- * over forgets what it kept from an earlier turn), then the KPI snapshots the boards read. `keep` writes the
- * kept histories to the data folder (a clean stop), for the next start's first pass.
+ * over forgets what it kept from an earlier turn), then the KPI snapshots the boards read. After each pass the
+ * kept histories are written to the data folder for the next start's first pass; `keep` (a clean stop) waits
+ * for that, or writes them if a pass is still running.
  */
 export function planRunner(deps: {
   sql: SqlClient
@@ -73,6 +74,12 @@ export function planRunner(deps: {
     const month = new Date(clock.now()).toISOString().slice(0, 7)
     await storeKpiSnapshot(sql, previousMonth(month))
     await storeKpiSnapshot(sql, month)
+    // kept on disk after every pass, so a crash (not only a clean stop) starts from them; the next pass waits
+    usage
+      .save()
+      .catch((err: Error) =>
+        deps.log.warn({ err: err.message }, 'could not keep the planning histories on disk')
+      )
     return summary
   }
   return { run, keep: () => usage.save() }

@@ -84,11 +84,14 @@ const KINDS: Record<
  * few days per device instead of a year. Part changes are read whole each pass
  * (a few a device a year). Passes are serialised. The histories are only as
  * fresh as the rollups this reader refreshed: run the planning pass on one node.
- * Given `snapshots`, a clean stop keeps them on disk (`save`) and the first pass
- * after a start begins from them while no refresh ran since (history-snapshot.ts).
+ * Given `snapshots`, they are kept on disk after each pass and at a clean stop
+ * (`save`), and the first pass after a start — after a crash too — begins from
+ * them while no refresh ran since (history-snapshot.ts).
  */
 export class InfluxUsageReader implements UsageReader {
   private cache: { sinceDay: number; histories: Map<string, DeviceHistory>; epoch?: string } | undefined
+  /** The pass's histories last written to the snapshot (each pass makes a new `cache`). */
+  private onDisk?: object
   private running: Promise<unknown> = Promise.resolve()
   /** Histories that got rows this pass (only they can be out of day order). */
   private readonly touched = new Set<DeviceHistory>()
@@ -116,12 +119,17 @@ export class InfluxUsageReader implements UsageReader {
     this.cache = undefined
   }
 
-  /** Writes the kept histories to the snapshot after the pass under way (a clean stop); false: none kept. */
+  /**
+   * Writes the kept histories to the snapshot after the pass under way (after each pass, and at a clean stop
+   * when no pass ran since); true: they are on disk, false: none kept.
+   */
   save(): Promise<boolean> {
     const saved = this.running.then(async () => {
       const { cache, snapshots } = this
       if (!cache?.epoch || !snapshots) return false
+      if (cache === this.onDisk) return true
       await snapshots.save({ sinceDay: cache.sinceDay, epoch: cache.epoch, histories: cache.histories })
+      this.onDisk = cache
       return true
     })
     this.running = saved.catch(() => undefined)

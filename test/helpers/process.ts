@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { adminTokenFile } from '../../app/index.js'
 import { freePort, type InfluxTarget } from '../../stores/index.js'
-import { eventually, freshInflux } from './stores.js'
+import { eventually, freshInflux, tempDir } from './stores.js'
 
 /** aftercare as a real process (`aftercare start`), for tests that kill it or must see it survive. */
 export interface AftercareProcess {
@@ -99,4 +99,29 @@ export async function stopProcess(child: ChildProcess): Promise<void> {
   const timer = setTimeout(() => child.kill('SIGKILL'), 10000)
   await exited
   clearTimeout(timer)
+}
+
+/**
+ * A data folder for a test that runs aftercare as processes in it (killed, started again): `spawn` starts
+ * one and remembers it, `stopAll` (afterAll) stops every one by its pid and removes the folder.
+ */
+export function processesInTempDir(): {
+  dir: string
+  spawn(env: NodeJS.ProcessEnv): Promise<AftercareProcess>
+  stopAll(): Promise<void>
+} {
+  const data = tempDir()
+  const started: AftercareProcess[] = []
+  return {
+    dir: data.dir,
+    spawn: async (env) => {
+      const p = await spawnAftercare(env)
+      started.push(p)
+      return p
+    },
+    stopAll: async () => {
+      for (const p of started) await stopProcess(p.child)
+      data.remove()
+    }
+  }
 }

@@ -1,28 +1,16 @@
 import mqtt from 'mqtt'
 import { afterAll, describe, expect, it } from 'vitest'
 import { connectDevice } from '../helpers/aftercare.js'
-import {
-  aftercareEnv,
-  asAdmin,
-  provisionOverApi,
-  spawnAftercare,
-  stopProcess,
-  type AftercareProcess
-} from '../helpers/process.js'
-import { eventually, tempDir } from '../helpers/stores.js'
+import { aftercareEnv, asAdmin, provisionOverApi, processesInTempDir } from '../helpers/process.js'
+import { eventually } from '../helpers/stores.js'
 
 describe('embedded broker sessions on disk', () => {
-  const data = tempDir()
-  const started: AftercareProcess[] = []
-  afterAll(async () => {
-    for (const p of started) await stopProcess(p.child)
-    data.remove()
-  })
+  const data = processesInTempDir()
+  afterAll(() => data.stopAll())
 
   it('when aftercare is killed with SIGKILL and started again, then a persistent session keeps its subscription and the QoS 1 command queued while the device was offline', async () => {
     const { env } = await aftercareEnv(data.dir)
-    const first = await spawnAftercare(env)
-    started.push(first)
+    const first = await data.spawn(env)
     const secret = await provisionOverApi(data.dir, first.apiPort, 'sess-1')
     const device = await connectDevice(first.mqttPort, 'sess-1', secret, { clean: false })
     await device.subscribeAsync('devices/sess-1/commands', { qos: 1 })
@@ -40,8 +28,7 @@ describe('embedded broker sessions on disk', () => {
 
     first.child.kill('SIGKILL')
     await new Promise((r) => first.child.once('exit', r))
-    const second = await spawnAftercare(env)
-    started.push(second)
+    const second = await data.spawn(env)
 
     const received: string[] = []
     let sessionPresent = false

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -141,6 +141,11 @@ describe('the usage reader keeps histories between passes', () => {
     const first = await before.read(today - 400)
     expect(first.restored).toBe(false)
     expect(await before.save()).toBe(true)
+    // kept after the pass: the clean stop that follows finds them on disk and does not write them again
+    const written = (await stat(file)).mtimeMs
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(await before.save()).toBe(true)
+    expect((await stat(file)).mtimeMs).toBe(written)
 
     // while the node is down, a day's data arrives (a day no other test stored to: ingest marks a day once a minute)
     await store(p, 'telemetry', { ts: at(today - 2, 6), seq: 950, litersTotal: 420, tdsIn: 300 })
