@@ -1,7 +1,7 @@
 import { HttpError, InfluxDB, canRetryHttpCall } from '@influxdata/influxdb-client'
 import type { InfluxTarget } from '../stores/index.js'
 
-/** Sends one request's body of line protocol (lines joined by newlines); rejects with the client library's error. */
+/** Sends one request's body of line protocol (lines joined by newlines); rejects with the client's error. */
 export interface BatchSender {
   send(body: string): Promise<void>
 }
@@ -18,12 +18,11 @@ export function isRetriable(err: unknown): boolean {
 
 /**
  * A BatchSender on the official client's transport (its HTTP requests, timeouts, gzip, token and error
- * types), posting the body InfluxWriter joined (at most a batch of lines: InfluxDB refuses bodies over 25 MB by default) to
- * InfluxDB's write endpoint. Not through WriteApi: with its
- * batching and retries off (InfluxWriter owns those: WriteApi cannot tell which message a batch held, its
- * `close()` does not wait for batches in flight, it has no cap on concurrent requests), all it added was a
- * per-line buffer that counts each line's UTF-8 bytes in JavaScript — 11 % of aftercare's CPU in the
- * points benchmark.
+ * types), posting the body InfluxWriter joined — at most a batch of lines, as InfluxDB refuses bodies over
+ * 25 MB by default — to InfluxDB's write endpoint. Not through WriteApi: with its batching and retries off
+ * (InfluxWriter owns those: WriteApi cannot tell which message a batch held, its `close()` does not wait for
+ * batches in flight, it has no cap on concurrent requests), all it added was a per-line buffer that counts
+ * each line's UTF-8 bytes in JavaScript — 11 % of aftercare's CPU in the points benchmark.
  */
 export function createLineSender(target: InfluxTarget): BatchSender {
   const influx = new InfluxDB({ url: target.url, token: target.token, timeout: target.timeoutMs ?? 10000 })
