@@ -14,7 +14,7 @@
 import { statSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { PerformanceObserver } from 'node:perf_hooks'
+import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
 import {
   DailyRollups,
@@ -120,10 +120,14 @@ try {
     gcMs = 0
     const next = await pass(usage)
     const nextGc = gcMs / 1000
-    // a clean stop keeps the histories; a restarted node's first pass starts from them
+    // the histories are kept after a pass (beside the broker: the longest event-loop stall is printed);
+    // a restarted node's first pass starts from them
+    const stalls = monitorEventLoopDelay({ resolution: 5 })
+    stalls.enable()
     const s0 = performance.now()
     await usage.save()
     const saveSeconds = (performance.now() - s0) / 1000
+    stalls.disable()
     const snapshotMiB = statSync(snapshotFile).size / 2 ** 20
     const restart = await pass(reader())
     if (!restart.historiesFromDisk)
@@ -143,7 +147,7 @@ try {
     const wrote = (p: typeof summary.published) =>
       `${p?.devices ?? 0} devices' outputs written (${p?.lines ?? 0} lines)`
     stageRows.push(
-      `${n}: kept on disk in ${saveSeconds.toFixed(1)} s (${snapshotMiB.toFixed(0)} MiB); first pass after a restart ${restart.seconds.toFixed(1)} s (${restart.influxQueries} statements; ${perDevice(restart.stages)})`
+      `${n}: kept on disk in ${saveSeconds.toFixed(1)} s (${snapshotMiB.toFixed(0)} MiB, longest event-loop stall ${(stalls.max / 1e6).toFixed(0)} ms); first pass after a restart ${restart.seconds.toFixed(1)} s (${restart.influxQueries} statements; ${perDevice(restart.stages)})`
     )
     stageRows.push(
       `${n}: first pass ${perDevice({ ...summary.stages, 'of which GC': firstGc })}, ${wrote(summary.published)}; next pass ${perDevice({ ...next.stages, 'of which GC': nextGc })}, ${wrote(next.published)}`
