@@ -51,6 +51,10 @@ const count = Number(values.count)
 const window = Number(values.window)
 const rounds = Number(values.rounds)
 const consumerQos = Number(values['consumer-qos'])
+if (consumerQos !== 0 && consumerQos !== 1 && consumerQos !== 2) {
+  console.error(`--consumer-qos is 0, 1 or 2, not ${values['consumer-qos']}`)
+  process.exit(2)
+}
 
 /** CPU µs per acknowledged message: the broker's process (this one), the load generator, influxd, the consumer. */
 interface CpuPerMessage {
@@ -83,9 +87,7 @@ async function startConsumer(url: string) {
   const child = spawn(
     'node',
     [benchScript('consumer.mjs'), JSON.stringify({ url, qos: consumerQos, timeLimitMs: 30000 })],
-    {
-      stdio: ['pipe', 'pipe', 'inherit']
-    }
+    { stdio: ['pipe', 'pipe', 'inherit'] }
   )
   const lines = readline.createInterface({ input: child.stdout })[Symbol.asyncIterator]()
   const first = await lines.next()
