@@ -9,6 +9,8 @@ import mqtt from 'mqtt'
 const cfg = JSON.parse(process.argv[2])
 const cpu0 = process.cpuUsage()
 let received = 0
+let expected = Infinity // until the parent says how many were acknowledged
+let finished = false
 const client = await mqtt.connectAsync(cfg.url, {
   clientId: 'bench-consumer',
   protocolVersion: 4,
@@ -22,8 +24,6 @@ client.on('message', () => {
 await client.subscribeAsync('devices/+/telemetry', { qos: cfg.qos })
 console.log('ready')
 
-let expected = Infinity
-let finished = false
 let input = ''
 process.stdin.setEncoding('utf8')
 process.stdin.on('data', (chunk) => (input += chunk))

@@ -17,11 +17,11 @@
  */
 import { execFile, spawn } from 'node:child_process'
 import { once } from 'node:events'
-import readline from 'node:readline'
 import { writeFileSync } from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
+import readline from 'node:readline'
 import { promisify } from 'node:util'
 import { parseArgs } from 'node:util'
 import { Aedes } from 'aedes'
@@ -105,8 +105,7 @@ async function startConsumer(url: string) {
 async function load(
   url: string,
   creds: { id: string; secret: string }[],
-  rate?: number,
-  withConsumer = false
+  { rate, withConsumer = false }: { rate?: number; withConsumer?: boolean } = {}
 ): Promise<LoadResult> {
   const consumer = withConsumer ? await startConsumer(url) : undefined
   const cfg = {
@@ -160,7 +159,7 @@ try {
   const pairs: { alone: LoadResult; baseline: LoadResult; durable: LoadResult }[] = []
   for (let r = 0; r < rounds; r++) {
     const alone = await load(`mqtt://127.0.0.1:${barePort}`, ids)
-    const baseline = await load(`mqtt://127.0.0.1:${barePort}`, ids, undefined, true)
+    const baseline = await load(`mqtt://127.0.0.1:${barePort}`, ids, { withConsumer: true })
     const profiler = values.profile && r === rounds - 1 ? await startProfile() : undefined
     const durable = await load(app.endpoints.mqtt, creds)
     if (profiler && values.profile) writeFileSync(values.profile, JSON.stringify(await profiler.stop()))
@@ -168,7 +167,7 @@ try {
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN
   const halfRate = median(pairs.map((p) => p.durable.rate)) / 2
-  const paced = await load(app.endpoints.mqtt, creds, halfRate)
+  const paced = await load(app.endpoints.mqtt, creds, { rate: halfRate })
   await new Promise<void>((r) => server.close(() => r()))
   await new Promise<void>((r) => bare.close(() => r()))
   const [row] = await app.influx.rows('SELECT count(tdsIn) AS n FROM purifier_telemetry')
