@@ -1,3 +1,2 @@
 export { buildApi, type ApiDeps } from './app.js'
 export type { HealthReport } from './routes/admin.js'
-export type { ComponentHealth } from './routes/plan.js'

@@ -23,7 +23,9 @@ import {
   outletMigrations,
   outletKpis,
   planLeaseMigrations,
-  readKpiInput
+  readKpiInput,
+  deviceHealth,
+  planRunner
 } from '../maintenance/index.js'
 import { isAppError, systemClock, type Clock, type Config, type Logger } from '../shared/index.js'
 import {
@@ -35,9 +37,7 @@ import {
   type SqlClient
 } from '../stores/index.js'
 import { lockDataDir, writeEndpoints, type Endpoints } from './data-dir.js'
-import { deviceHealth } from './engine-outputs.js'
-import { planRunner } from './plan-runner.js'
-import { ensureAdmin, health, pipelineFields, sessionStore } from './start-helpers.js'
+import { allDevices, ensureAdmin, health, pipelineFields, sessionStore } from './start-helpers.js'
 
 /** A running aftercare: every role in one process, and how to stop it. */
 export interface Aftercare {
@@ -164,7 +164,7 @@ export async function startAftercare(
     const planner = planRunner({
       sql,
       influx,
-      registry,
+      devices: () => allDevices(registry),
       orders,
       outlets,
       records,

@@ -17,6 +17,7 @@ import path from 'node:path'
 import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
 import {
+  engineOutputSink,
   DailyRollups,
   HistorySnapshots,
   InfluxUsageReader,
@@ -26,7 +27,6 @@ import {
   runPlanningPass,
   type PlannedDevice
 } from '../maintenance/index.js'
-import { engineOutputSink } from '../app/engine-outputs.js'
 import { InfluxWriter, createLineSender } from '../ingest/index.js'
 import { registryMigrations } from '../registry/index.js'
 import { silentLogger } from '../shared/index.js'

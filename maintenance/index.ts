@@ -13,7 +13,7 @@ export {
   type Catalogue,
   type CatalogueModel,
   type Component
-} from './catalogue.js'
+} from './engine/catalogue.js'
 export {
   eachDay,
   packUsage,
@@ -23,8 +23,8 @@ export {
   type PackedUsage,
   type UsageDays,
   type UsageSeries
-} from './usage.js'
-export { DayTable } from './day-table.js'
+} from './engine/usage.js'
+export { DayTable } from './engine/day-table.js'
 export {
   learnProfile,
   peakWindow,
@@ -38,7 +38,7 @@ export {
   type PeakWindow,
   type DeviceForecast,
   type ForecastOptions
-} from './forecast.js'
+} from './engine/forecast.js'
 export {
   remainingLife,
   conditionLimitUse,
@@ -46,7 +46,7 @@ export {
   type ComponentState,
   type LifeEstimate,
   type LimitBy
-} from './remaining-life.js'
+} from './engine/remaining-life.js'
 export {
   plan,
   isoWeek,
@@ -57,7 +57,7 @@ export {
   type PlanOptions,
   type PlannedVisit,
   type VisitType
-} from './planner.js'
+} from './engine/planner.js'
 export {
   SqlOrderStore,
   TRANSITIONS,
@@ -68,21 +68,21 @@ export {
   type OrderStore,
   type OrderStatus,
   type OrderType
-} from './order-store.js'
-export { InfluxUsageReader, type UsageReader } from './influx-usage.js'
-export { emptyHistory, type DeviceHistory, type CounterDays, type ReadingDays } from './device-history.js'
-export { DailyRollups, ranges as rollupRanges, type RollupResult } from './rollups.js'
-export { HistorySnapshots, type KeptHistories } from './history-snapshot.js'
+} from './stores/order-store.js'
+export { InfluxUsageReader, type UsageReader } from './stores/influx-usage.js'
 export {
-  runPlanningPass,
-  type EngineOutputs,
-  type PlanningDeps,
-  type PlanningSummary,
-  type PlannedDevice
-} from './planning-pass.js'
-export { LiveRules, LIVE_LIMITS, SUSTAINED, type RuleAction } from './live-rules.js'
-export { liveRuleHandler } from './live-orders.js'
-export { learnSeasons, seasonKey, type Seasons, type UsageOfDevice } from './seasons.js'
+  emptyHistory,
+  type DeviceHistory,
+  type CounterDays,
+  type ReadingDays
+} from './engine/device-history.js'
+export { DailyRollups, ranges as rollupRanges, type RollupResult } from './stores/rollups.js'
+export { HistorySnapshots, type KeptHistories } from './stores/history-snapshot.js'
+export { runPlanningPass, type PlanningDeps, type PlanningSummary } from './service/planning-pass.js'
+export type { EngineOutputs, PlannedDevice } from './engine/outputs.js'
+export { LiveRules, LIVE_LIMITS, SUSTAINED, type RuleAction } from './engine/live-rules.js'
+export { liveRuleHandler } from './service/live-orders.js'
+export { learnSeasons, seasonKey, type Seasons, type UsageOfDevice } from './engine/seasons.js'
 export {
   outletKpis,
   readKpiInput,
@@ -93,14 +93,21 @@ export {
   type JobRow,
   type KpiInput,
   type KpiTargets
-} from './kpis.js'
-export { SqlOutletStore, outletMigrations, type Outlet } from './outlets.js'
-export { orderMigrations } from './order-migrations.js'
-export { PlanLease, planLeaseMigrations, type LeaseAnswer } from './plan-lease.js'
-export { SqlPeakStore, type LearnedPeak } from './peak-store.js'
+} from './service/kpis.js'
+export { SqlOutletStore, outletMigrations, type Outlet } from './stores/outlets.js'
+export { orderMigrations } from './stores/order-migrations.js'
+export {
+  engineOutputSink,
+  deviceHealth,
+  type ComponentHealth,
+  type LineWriter
+} from './stores/engine-outputs.js'
+export { planRunner } from './service/planning.js'
+export { PlanLease, planLeaseMigrations, type LeaseAnswer } from './stores/plan-lease.js'
+export { SqlPeakStore, type LearnedPeak } from './stores/peak-store.js'
 export {
   SqlServiceRecords,
   type Complaint,
   type ComplaintCategory,
   type PartRunOut
-} from './service-records.js'
+} from './stores/service-records.js'

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { deviceIdSchema } from '../../shared/index.js'
 import type {
+  ComponentHealth,
   Completion,
   Order,
   OrderStore,
@@ -41,17 +42,6 @@ export interface PlanDeps {
   defaultCapacity: number
   /** The last planning pass's estimate for each component of a device (from InfluxDB). */
   deviceHealth: (deviceId: string) => Promise<ComponentHealth[]>
-}
-
-export interface ComponentHealth {
-  part: string
-  usedShare: number
-  remaining: number
-  by: string
-  dueDay: string | null
-  earliestDay: string | null
-  latestDay: string | null
-  daysLeft: number
 }
 
 const score = z.enum(['A', 'B', 'C', 'D', 'E'])

@@ -7,7 +7,7 @@ import {
   packUsage,
   type DailyUsage
 } from '../../maintenance/index.js'
-import { FLAT_PROFILE } from '../../maintenance/forecast.js'
+import { FLAT_PROFILE } from '../../maintenance/engine/forecast.js'
 
 const D = 20000 // a UTC day number
 

@@ -1,6 +1,6 @@
 import { Point } from '@influxdata/influxdb-client'
 import { describe, expect, it } from 'vitest'
-import { deviceTags, engineOutputSink, forecastLine } from '../../app/engine-outputs.js'
+import { deviceTags, engineOutputSink, forecastLine } from '../../maintenance/stores/engine-outputs.js'
 import type { TelemetryWriter } from '../../ingest/index.js'
 import type { EngineOutputs, PlannedDevice } from '../../maintenance/index.js'
 import { measurements } from '../../shared/index.js'

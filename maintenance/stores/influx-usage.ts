@@ -1,5 +1,5 @@
-import { measurements, type DeviceKind } from '../shared/index.js'
-import { influxString, type InfluxQueryClient } from '../stores/index.js'
+import { measurements, type DeviceKind } from '../../shared/index.js'
+import { influxString, type InfluxQueryClient } from '../../stores/index.js'
 import {
   counterDays,
   forgetDays,
@@ -9,7 +9,7 @@ import {
   trim,
   type DeviceHistory,
   type Unit
-} from './device-history.js'
+} from '../engine/device-history.js'
 import type { HistorySnapshots } from './history-snapshot.js'
 import type { DailyRollups } from './rollups.js'
 

@@ -1,5 +1,5 @@
-import { AppError } from '../shared/index.js'
-import type { SqlClient } from '../stores/index.js'
+import { AppError } from '../../shared/index.js'
+import type { SqlClient } from '../../stores/index.js'
 
 export type ComplaintCategory = 'timeliness' | 'quality' | 'attitude' | 'other'
 

@@ -1,5 +1,5 @@
-import { AppError } from '../shared/index.js'
-import type { SqlClient } from '../stores/index.js'
+import { AppError } from '../../shared/index.js'
+import type { SqlClient } from '../../stores/index.js'
 
 export type OrderType = 'health_care' | 'replacement' | 'inspection' | 'emergency' | 'urgent'
 export type OrderStatus = 'proposed' | 'scheduled' | 'dispatched' | 'done' | 'cancelled'

@@ -1,21 +1,19 @@
-import type { Clock, DeviceInfo } from '../shared/index.js'
-import { modelOf, usageUnit, type Catalogue, type Component } from './catalogue.js'
-import { FLAT_PROFILE, forecastDevice, usageOn, type DeviceForecast } from './forecast.js'
-import { learnSeasons, seasonKey } from './seasons.js'
-import { emptyHistory, type DeviceHistory } from './device-history.js'
-import type { UsageReader } from './influx-usage.js'
-import type { NewOrder, OrderStore } from './order-store.js'
-import { DEFAULT_PLAN_OPTIONS, plan, type PlanDevice } from './planner.js'
-import { remainingLife, type ComponentState, type LifeEstimate } from './remaining-life.js'
-import type { LearnedPeak } from './peak-store.js'
-import type { PartRunOut } from './service-records.js'
-import { packUsage, usageFromCounters, type PackedUsage } from './usage.js'
+import type { Clock } from '../../shared/index.js'
+import { modelOf, usageUnit, type Catalogue, type Component } from '../engine/catalogue.js'
+import { FLAT_PROFILE, forecastDevice, usageOn, type DeviceForecast } from '../engine/forecast.js'
+import { learnSeasons, seasonKey } from '../engine/seasons.js'
+import { emptyHistory, type DeviceHistory } from '../engine/device-history.js'
+import type { EngineOutputs, PlannedDevice } from '../engine/outputs.js'
+import type { UsageReader } from '../stores/influx-usage.js'
+import type { NewOrder, OrderStore } from '../stores/order-store.js'
+import { DEFAULT_PLAN_OPTIONS, plan, type PlanDevice } from '../engine/planner.js'
+import { remainingLife, type ComponentState } from '../engine/remaining-life.js'
+import type { LearnedPeak } from '../stores/peak-store.js'
+import type { PartRunOut } from '../stores/service-records.js'
+import { packUsage, usageFromCounters, type PackedUsage } from '../engine/usage.js'
 
 const DAY_MS = 86400000
 const iso = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10)
-
-/** A device as the planner needs it: its registry identity and tags, and when it was delivered. */
-export type PlannedDevice = DeviceInfo & { deliveredOn: string | null }
 
 export interface PlanningDeps {
   devices: () => Promise<PlannedDevice[]>
@@ -32,20 +30,6 @@ export interface PlanningDeps {
   runOuts?: { recordRunOuts(list: readonly PartRunOut[]): Promise<number> }
   /** Where the learned peak windows go (PostgreSQL, for the planner's board). */
   peaks?: { replace(peaks: readonly LearnedPeak[]): Promise<void> }
-}
-
-/** What a pass computed, for the planners' boards: every component's life and each device's 30-day forecast. */
-export interface EngineOutputs {
-  today: number
-  health: { device: PlannedDevice; part: string; life: LifeEstimate }[]
-  forecasts: {
-    device: PlannedDevice
-    unit: string
-    day: number
-    expected: number
-    low: number
-    high: number
-  }[]
 }
 
 export interface PlanningSummary {

@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { DEVICE_KINDS, PART_IDS } from '../shared/index.js'
-import v1 from './catalogue/catalogue-v1.json' with { type: 'json' }
+import { DEVICE_KINDS, PART_IDS } from '../../shared/index.js'
+import v1 from './catalogue-v1.json' with { type: 'json' }
 
 const conditionSchema = z
   .object({
@@ -94,7 +94,7 @@ export function parseCatalogue(data: unknown): Catalogue {
   return result.data
 }
 
-/** The catalogue shipped with aftercare (maintenance/catalogue/catalogue-v1.json). */
+/** The catalogue shipped with aftercare (maintenance/engine/catalogue-v1.json). */
 export const defaultCatalogue: Catalogue = parseCatalogue(v1)
 
 export function modelOf(catalogue: Catalogue, model: string): CatalogueModel | undefined {

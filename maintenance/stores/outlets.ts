@@ -1,6 +1,6 @@
-import { AppError } from '../shared/index.js'
-import type { Migration, SqlClient } from '../stores/index.js'
-import { outletKpis, readKpiInput } from './kpis.js'
+import { AppError } from '../../shared/index.js'
+import type { Migration, SqlClient } from '../../stores/index.js'
+import { outletKpis, readKpiInput } from '../service/kpis.js'
 
 export interface Outlet {
   code: string

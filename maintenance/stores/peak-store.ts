@@ -1,4 +1,4 @@
-import type { SqlClient } from '../stores/index.js'
+import type { SqlClient } from '../../stores/index.js'
 
 export interface LearnedPeak {
   region: string

@@ -1,4 +1,4 @@
-import type { DeviceKind } from '../shared/index.js'
+import type { DeviceKind } from '../../shared/index.js'
 import { addMonths, type LifeEstimate } from './remaining-life.js'
 
 const DAY_MS = 86400000

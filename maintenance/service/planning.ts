@@ -1,26 +1,20 @@
 import os from 'node:os'
 import path from 'node:path'
-import type { TelemetryWriter } from '../ingest/index.js'
-import {
-  DailyRollups,
-  HistorySnapshots,
-  InfluxUsageReader,
-  PlanLease,
-  SqlPeakStore,
-  defaultCatalogue,
-  previousMonth,
-  runPlanningPass,
-  storeKpiSnapshot,
-  type OrderStore,
-  type PlanningSummary,
-  type SqlOutletStore,
-  type SqlServiceRecords
-} from '../maintenance/index.js'
-import type { Registry } from '../registry/index.js'
-import type { Clock, Config, Logger } from '../shared/index.js'
-import type { InfluxQueryClient, SqlClient } from '../stores/index.js'
-import { engineOutputSink } from './engine-outputs.js'
-import { allDevices } from './start-helpers.js'
+import type { Clock, Config, Logger } from '../../shared/index.js'
+import type { InfluxQueryClient, SqlClient } from '../../stores/index.js'
+import { defaultCatalogue } from '../engine/catalogue.js'
+import { engineOutputSink, type LineWriter } from '../stores/engine-outputs.js'
+import { HistorySnapshots } from '../stores/history-snapshot.js'
+import { InfluxUsageReader } from '../stores/influx-usage.js'
+import type { OrderStore } from '../stores/order-store.js'
+import type { SqlOutletStore } from '../stores/outlets.js'
+import { SqlPeakStore } from '../stores/peak-store.js'
+import { PlanLease } from '../stores/plan-lease.js'
+import { DailyRollups } from '../stores/rollups.js'
+import type { SqlServiceRecords } from '../stores/service-records.js'
+import { previousMonth, storeKpiSnapshot } from './kpis.js'
+import type { PlannedDevice } from '../engine/outputs.js'
+import { runPlanningPass, type PlanningSummary } from './planning-pass.js'
 
 /**
  * The planning pass as `aftercare start` runs it (on its schedule and for `POST /plan/run`): only on the
@@ -32,11 +26,12 @@ import { allDevices } from './start-helpers.js'
 export function planRunner(deps: {
   sql: SqlClient
   influx: InfluxQueryClient
-  registry: Registry
+  /** Every enabled device with its tags and delivery day (the registry). */
+  devices: () => Promise<PlannedDevice[]>
   orders: OrderStore
   outlets: SqlOutletStore
   records: SqlServiceRecords
-  writer: TelemetryWriter
+  writer: LineWriter
   config: Config
   log: Logger
   clock: Clock
@@ -59,7 +54,7 @@ export function planRunner(deps: {
   const run = async () => {
     if ((await lease.require()).takenOver) usage.forget()
     const summary = await runPlanningPass({
-      devices: async () => allDevices(deps.registry),
+      devices: deps.devices,
       usage,
       orders: deps.orders,
       catalogue: defaultCatalogue,

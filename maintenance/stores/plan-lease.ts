@@ -1,5 +1,5 @@
-import { AppError, type Clock } from '../shared/index.js'
-import type { SqlClient } from '../stores/index.js'
+import { AppError, type Clock } from '../../shared/index.js'
+import type { SqlClient } from '../../stores/index.js'
 
 /** Whether this node may run the planning pass now, and whether it just took over from another. */
 export type LeaseAnswer = { held: true; takenOver: boolean } | { held: false; holder: string; until: string }

@@ -1,5 +1,5 @@
-import { DEVICE_KINDS, measurements, type Clock, type DeviceKind } from '../shared/index.js'
-import type { InfluxQueryClient } from '../stores/index.js'
+import { DEVICE_KINDS, measurements, type Clock, type DeviceKind } from '../../shared/index.js'
+import type { InfluxQueryClient } from '../../stores/index.js'
 
 const DAY_MS = 86400000
 

@@ -1,4 +1,4 @@
-import type { SqlClient } from '../stores/index.js'
+import type { SqlClient } from '../../stores/index.js'
 
 /** One finished job as the KPIs see it. */
 export interface JobRow {

@@ -1,6 +1,6 @@
-import type { Clock, DeviceEvent, DeviceInfo, Sample } from '../shared/index.js'
-import type { LiveRules } from './live-rules.js'
-import type { OrderStore } from './order-store.js'
+import type { Clock, DeviceEvent, DeviceInfo, Sample } from '../../shared/index.js'
+import type { LiveRules } from '../engine/live-rules.js'
+import type { OrderStore } from '../stores/order-store.js'
 
 /**
  * Turns live-rule decisions into orders: an open action opens one order per

@@ -1,4 +1,4 @@
-import { faultByCode, type DeviceEvent, type DeviceKind, type Sample } from '../shared/index.js'
+import { faultByCode, type DeviceEvent, type DeviceKind, type Sample } from '../../shared/index.js'
 
 /** What a rule decides: open an order for a cause (idempotent per device and cause), or clear it. */
 export type RuleAction =

@@ -1,12 +1,27 @@
 import { createHash } from 'node:crypto'
 import { Point, escape } from '@influxdata/influxdb-client'
-import type { ComponentHealth } from '../api/index.js'
-import type { TelemetryWriter } from '../ingest/index.js'
-import type { EngineOutputs, PlannedDevice } from '../maintenance/index.js'
-import { measurements } from '../shared/index.js'
-import { influxString, type InfluxQueryClient } from '../stores/index.js'
+import type { EngineOutputs, PlannedDevice } from '../engine/outputs.js'
+import { measurements } from '../../shared/index.js'
+import { influxString, type InfluxQueryClient } from '../../stores/index.js'
 
 const DAY_MS = 86400000
+
+/** Where lines of line protocol go: the ingest writer, as the composition root wires it. */
+export interface LineWriter {
+  write(lines: readonly string[]): Promise<void>
+}
+
+/** A component's life as the last planning pass estimated it (`GET /devices/{id}/health`). */
+export interface ComponentHealth {
+  part: string
+  usedShare: number
+  remaining: number
+  by: string
+  dueDay: string | null
+  earliestDay: string | null
+  latestDay: string | null
+  daysLeft: number
+}
 /** Lines handed to the writer at once (it sends them as a few requests in parallel). */
 const SLICE_LINES = 20000
 
@@ -30,7 +45,7 @@ function tagged(measurement: string, d: PlannedDevice): Point {
  * them the same as an hour ago. Written a slice at a time; a device counts as
  * written only once InfluxDB took it.
  */
-export function engineOutputSink(writer: TelemetryWriter) {
+export function engineOutputSink(writer: LineWriter) {
   // per device, digests of what the boards hold: its component health, its forecast (which changes
   // once a day, while the health moves with every report)
   const written = new Map<string, string>()

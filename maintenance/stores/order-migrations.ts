@@ -1,4 +1,4 @@
-import type { Migration } from '../stores/index.js'
+import type { Migration } from '../../stores/index.js'
 
 /** The orders schema, step by step (never edit a released step; add one). */
 export const orderMigrations: Migration[] = [
