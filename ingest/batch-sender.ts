@@ -6,14 +6,24 @@ export interface BatchSender {
   send(body: string): Promise<void>
 }
 
-/** Is this write failure worth retrying (server down, 5xx, 429, timeout) rather than the data's fault? */
-export function isRetriable(err: unknown): boolean {
+/**
+ * What a failed write means: `retry` (the server is down, slow, busy or misconfigured: keep the data and try
+ * again), `refused` (InfluxDB called the data bad: find the write and dead-letter it) or `fault` (a
+ * programming error on this side, such as a TypeError: retrying cannot help, so the batch fails and its
+ * devices resend).
+ */
+export function writeFailure(err: unknown): 'retry' | 'refused' | 'fault' {
   if (err instanceof HttpError) {
     // 1.x answers 404 for a missing database and 401/403 for auth: the store is misconfigured,
     // not the data bad, so keep the data and retry (loudly) instead of dead-lettering it
-    return err.statusCode >= 429 || err.statusCode === 401 || err.statusCode === 403 || err.statusCode === 404
+    const misconfigured = err.statusCode === 401 || err.statusCode === 403 || err.statusCode === 404
+    return err.statusCode >= 429 || misconfigured ? 'retry' : 'refused'
   }
-  return canRetryHttpCall(err) || !(err instanceof HttpError)
+  // timeouts and the client's listed socket errors, and any other system error of the network (EAI_AGAIN,
+  // ENETUNREACH…); Node's own argument errors are ERR_… codes, and are faults
+  const code = (err as { code?: unknown } | null)?.code
+  if (canRetryHttpCall(err) || (typeof code === 'string' && /^E(?!RR_)[A-Z_]+$/.test(code))) return 'retry'
+  return 'fault'
 }
 
 /**

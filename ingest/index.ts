@@ -6,7 +6,7 @@ export {
   type WriterOptions,
   type WriterStats
 } from './influx-writer.js'
-export { createLineSender, isRetriable, type BatchSender } from './batch-sender.js'
+export { createLineSender, writeFailure, type BatchSender } from './batch-sender.js'
 export {
   SqlDeadLetterStore,
   deadLetterMigrations,

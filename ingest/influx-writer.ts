@@ -1,5 +1,5 @@
 import { AppError, describeError, type Logger } from '../shared/index.js'
-import { isRetriable, type BatchSender } from './batch-sender.js'
+import { writeFailure, type BatchSender } from './batch-sender.js'
 
 /**
  * Stores line protocol durably: `write` resolves only when InfluxDB has accepted the lines. A write longer
@@ -183,7 +183,18 @@ export class InfluxWriter implements TelemetryWriter {
       } catch (err) {
         this.stats.failedAttempts++
         this.stats.lastError = describeError(err)
-        if (!isRetriable(err)) return this.refused(batch, err)
+        const failure = writeFailure(err)
+        if (failure === 'refused') return this.refused(batch, err)
+        if (failure === 'fault') {
+          this.log.error({ err, lines }, 'InfluxDB write failed with a programming error; the batch fails')
+          return this.fail(
+            batch,
+            new AppError('WRITER_FAULT', `the write failed: ${describeError(err)}`, {
+              cause: err,
+              operational: false
+            })
+          )
+        }
         const delay = Math.min(
           this.options.maxRetryMs,
           this.options.minRetryMs * 2 ** Math.min(attempt - 1, 10)

@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'FORBIDDEN'
   | 'PAYLOAD_INVALID'
   | 'WRITER_CLOSED'
+  | 'WRITER_FAULT'
   | 'NOT_RUNNING'
   | 'API_REQUEST_FAILED'
   | 'ORDER_NOT_FOUND'

@@ -1,6 +1,7 @@
 import { HttpError } from '@influxdata/influxdb-client'
+import pino from 'pino'
 import { describe, expect, it } from 'vitest'
-import { InfluxWriter, type BatchSender } from '../../ingest/index.js'
+import { InfluxWriter, writeFailure, type BatchSender } from '../../ingest/index.js'
 import { isAppError, silentLogger } from '../../shared/index.js'
 
 /** A sender whose answers the test scripts; it records every batch it was handed, as lines. */
@@ -62,6 +63,37 @@ describe('InfluxWriter (group commit)', () => {
     expect(sender.batches.length).toBeGreaterThan(2)
     await writer.close(10)
     await expect(pending).rejects.toSatisfy((err) => isAppError(err, 'WRITER_CLOSED'))
+  })
+
+  it('when the sender fails with a programming error, then the batch fails at once (no retry) and the error is logged with its stack', async () => {
+    const sender = scriptedSender(
+      () => new TypeError("Cannot read properties of undefined (reading 'length')")
+    )
+    const logged: { level: number; msg: string; err?: { stack?: string } }[] = []
+    const log = pino({ level: 'error' }, { write: (line: string) => logged.push(JSON.parse(line)) })
+    const writer = new InfluxWriter(sender, log, fast)
+    await expect(writer.write(['a 1'])).rejects.toSatisfy((err) => isAppError(err, 'WRITER_FAULT'))
+    expect(sender.batches).toHaveLength(1)
+    expect(writer.stats).toMatchObject({ queuedLines: 0, inFlight: 0 })
+    expect(logged).toHaveLength(1)
+    expect(logged[0]?.err?.stack).toContain('TypeError')
+  })
+
+  it('when a failure is a network error, a timeout, 5xx or 429, then it is retried; a 400 is refused; anything else is a fault', () => {
+    const net = (code: string) => Object.assign(new Error(code), { code })
+    expect(
+      [
+        net('ECONNRESET'),
+        net('EAI_AGAIN'),
+        net('ENETUNREACH'),
+        new HttpError(503, 'x', ''),
+        new HttpError(429, 'x', '')
+      ].map(writeFailure)
+    ).toEqual(['retry', 'retry', 'retry', 'retry', 'retry'])
+    expect(writeFailure(new HttpError(400, 'bad', ''))).toBe('refused')
+    expect(
+      [new TypeError('x'), new RangeError('x'), net('ERR_INVALID_ARG_TYPE'), 'boom'].map(writeFailure)
+    ).toEqual(['fault', 'fault', 'fault', 'fault'])
   })
 
   it('when InfluxDB refuses a shared batch as bad (400), then only the offending write is rejected', async () => {
