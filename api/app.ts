@@ -39,9 +39,8 @@ export async function buildApi(deps: ApiDeps, logger: Logger): Promise<FastifyIn
   await app.register(planRoutes, {
     orders: deps.orders,
     runPlan: deps.runPlan,
-    completeOrder: deps.completeOrder,
+    service: deps.service,
     kpis: deps.kpis,
-    dispatch: deps.dispatch,
     outlets: deps.outlets,
     records: deps.records,
     defaultCapacity: deps.defaultCapacity,

@@ -25,7 +25,10 @@ import {
   planLeaseMigrations,
   readKpiInput,
   deviceHealth,
-  planRunner
+  defaultCatalogue,
+  planRunner,
+  ServiceOrders,
+  suspendedOutlets
 } from '../maintenance/index.js'
 import { isAppError, systemClock, type Clock, type Config, type Logger } from '../shared/index.js'
 import {
@@ -124,6 +127,23 @@ export async function startAftercare(
       onStored: liveRuleHandler(new LiveRules(), orders, clock)
     })
 
+    const service = new ServiceOrders({
+      orders,
+      outlets,
+      records,
+      catalogue: () => defaultCatalogue,
+      device: (id) => registry.getDevice(id),
+      suspendedOutlets: (month) => suspendedOutlets(sql, month),
+      recordPartChange: (change, device) =>
+        ingest.recordEvent(device, {
+          ts: change.changedAt.getTime(),
+          type: 'part_replaced',
+          part: change.part
+        }),
+      clock,
+      log: log.child({ component: 'service' })
+    })
+
     const broker = await Broker.create({
       auth: {
         authenticateDevice: (id, secret) => registry.authenticateDevice(id, secret),
@@ -165,6 +185,7 @@ export async function startAftercare(
       sql,
       influx,
       devices: () => allDevices(registry),
+      beforePass: () => service.flushPartChanges(),
       orders,
       outlets,
       records,
@@ -213,23 +234,7 @@ export async function startAftercare(
         records,
         defaultCapacity: config.OUTLET_CAPACITY_PER_DAY,
         deviceHealth: (id) => deviceHealth(influx, id),
-        dispatch: async (id) => {
-          const [order] = await orders.list({ id })
-          const device = order ? await registry.getDevice(order.deviceId) : undefined
-          await outlets.dispatch(id, device?.region ?? '', new Date(clock.now()).toISOString().slice(0, 7))
-          const [dispatched] = await orders.list({ id })
-          return dispatched as NonNullable<typeof dispatched>
-        },
-        completeOrder: async (id, completion) => {
-          const [order] = await orders.list({ id })
-          if (order) {
-            // the device's history learns the new parts first, so the next pass starts them from today
-            const device = await registry.getDevice(order.deviceId)
-            for (const part of completion.replacedParts)
-              await ingest.recordEvent(device, { ts: clock.now(), type: 'part_replaced', part })
-          }
-          return orders.complete(id, completion)
-        },
+        service,
         runPlan,
         pipelineStats: () => ({
           ingest: ingest.stats,

@@ -55,21 +55,40 @@ export {
   type PlanDevice,
   type PlanComponent,
   type PlanOptions,
-  type PlannedVisit,
-  type VisitType
+  type PlannedVisit
 } from './engine/planner.js'
 export {
-  SqlOrderStore,
-  TRANSITIONS,
+  COMMITTED_STATUSES,
+  COMPLAINT_CATEGORIES,
+  OPEN_STATUSES,
+  ORDER_STATUSES,
+  ORDER_TYPES,
   SCORE,
+  TRANSITIONS,
+  VISIT_TYPES,
+  type ComplaintCategory,
   type Completion,
-  type Order,
+  type CompletionRecord,
+  type LiveOrder,
   type NewOrder,
-  type OrderStore,
+  type Order,
   type OrderStatus,
-  type OrderType
+  type OrderType,
+  type VisitType
+} from './engine/order.js'
+export { reconcile, workKey, type PlannedWork } from './engine/reconcile.js'
+export {
+  SqlOrderStore,
+  type CommittedWork,
+  type OrderFilter,
+  type OrderStore,
+  type PartChange
 } from './stores/order-store.js'
+export type { ProposedChanges } from './stores/proposed-orders.js'
+export { completionDigest } from './stores/order-completion.js'
+export { ServiceOrders, type ServiceOrderDeps } from './service/orders.js'
 export { InfluxUsageReader, type UsageReader } from './stores/influx-usage.js'
+export { MemoryUsageReader, type ReportedSample } from './stores/memory-usage.js'
 export {
   emptyHistory,
   type DeviceHistory,
@@ -88,6 +107,7 @@ export {
   readKpiInput,
   storeKpiSnapshot,
   previousMonth,
+  suspendedOutlets,
   DEFAULT_KPI_TARGETS,
   type OutletKpis,
   type JobRow,
@@ -105,9 +125,4 @@ export {
 export { planRunner } from './service/planning.js'
 export { PlanLease, planLeaseMigrations, type LeaseAnswer } from './stores/plan-lease.js'
 export { SqlPeakStore, type LearnedPeak } from './stores/peak-store.js'
-export {
-  SqlServiceRecords,
-  type Complaint,
-  type ComplaintCategory,
-  type PartRunOut
-} from './stores/service-records.js'
+export { SqlServiceRecords, type Complaint, type PartRunOut } from './stores/service-records.js'

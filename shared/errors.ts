@@ -27,6 +27,8 @@ export type ErrorCode =
   | 'API_REQUEST_FAILED'
   | 'ORDER_NOT_FOUND'
   | 'ORDER_TRANSITION'
+  | 'ORDER_NOT_DONE'
+  | 'COMPLETION_INVALID'
   | 'PLAN_LEASE_HELD'
 
 const statusByCode: Partial<Record<ErrorCode, number>> = {
@@ -36,6 +38,8 @@ const statusByCode: Partial<Record<ErrorCode, number>> = {
   ACCOUNT_NOT_FOUND: 404,
   ORDER_NOT_FOUND: 404,
   ORDER_TRANSITION: 409,
+  ORDER_NOT_DONE: 409,
+  COMPLETION_INVALID: 400,
   PLAN_LEASE_HELD: 409,
   DEVICE_INVALID: 400,
   PAYLOAD_INVALID: 400,

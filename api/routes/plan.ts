@@ -2,40 +2,52 @@ import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { deviceIdSchema } from '../../shared/index.js'
-import type {
-  ComponentHealth,
-  Completion,
-  Order,
-  OrderStore,
-  OutletKpis,
-  PlanningSummary,
-  SqlOutletStore,
-  SqlServiceRecords
+import {
+  COMPLAINT_CATEGORIES,
+  ORDER_STATUSES,
+  ORDER_TYPES,
+  type ComponentHealth,
+  type OrderStore,
+  type OutletKpis,
+  type PlanningSummary,
+  type ServiceOrders,
+  type SqlOutletStore,
+  type SqlServiceRecords
 } from '../../maintenance/index.js'
 
 const orderSchema = z.object({
   id: z.number(),
   deviceId: z.string(),
-  type: z.enum(['health_care', 'replacement', 'inspection', 'emergency', 'urgent']),
-  status: z.enum(['proposed', 'scheduled', 'dispatched', 'done', 'cancelled']),
+  type: z.enum(ORDER_TYPES),
+  status: z.enum(ORDER_STATUSES),
   outlet: z.string().nullable(),
   visitDay: z.string().nullable(),
   deadline: z.string().nullable(),
   parts: z.array(z.object({ part: z.string(), partNumber: z.string() })),
   inspection: z.number().nullable(),
   reason: z.string(),
-  createdAt: z.string()
+  createdAt: z.string(),
+  atRisk: z.boolean(),
+  expectedRunOut: z.string().nullable(),
+  completion: z
+    .object({
+      replacedParts: z.array(z.string()),
+      firstVisitFix: z.boolean(),
+      scores: z.object({ timeliness: z.number(), quality: z.number(), attitude: z.number() }).nullable(),
+      note: z.string().nullable(),
+      completedAt: z.string(),
+      by: z.string().nullable()
+    })
+    .nullable()
 })
 
 export interface PlanDeps {
-  orders: OrderStore
+  orders: Pick<OrderStore, 'list'>
+  /** The service loop's use cases: schedule, dispatch, cancel, complete, complain. */
+  service: ServiceOrders
   runPlan: () => Promise<PlanningSummary>
-  /** Closes an order as done and records its replaced parts as part changes of the device. */
-  completeOrder: (id: number, completion: Completion) => Promise<Order>
   /** KPIs per outlet for a month (YYYY-MM). */
   kpis: (month: string) => Promise<OutletKpis[]>
-  /** Dispatches a scheduled order to an outlet that covers the device's region and has room. */
-  dispatch: (id: number) => Promise<Order>
   outlets: SqlOutletStore
   records: SqlServiceRecords
   /** Visits an outlet makes a day when the outlets table does not say. */
@@ -47,7 +59,7 @@ export interface PlanDeps {
 const score = z.enum(['A', 'B', 'C', 'D', 'E'])
 const complaintBody = z
   .object({
-    category: z.enum(['timeliness', 'quality', 'attitude', 'other']),
+    category: z.enum(COMPLAINT_CATEGORIES),
     text: z.string().min(1).max(2000)
   })
   .strict()
@@ -110,14 +122,12 @@ export async function planRoutes(app: FastifyInstance, deps: PlanDeps): Promise<
       }
     },
     async (request) =>
-      // dispatching picks the outlet: the device's own when it can, else one of its region with room
-      request.body.to === 'dispatched'
-        ? deps.dispatch(request.params.id)
-        : deps.orders.transition(
-            request.params.id,
-            request.body.to,
-            request.body.note || `${request.body.to} by ${request.account?.name}`
-          )
+      deps.service.move(
+        request.params.id,
+        request.body.to,
+        request.account?.name ?? 'unknown',
+        request.body.note
+      )
   )
 
   const outletSchema = z.object({
@@ -166,7 +176,7 @@ export async function planRoutes(app: FastifyInstance, deps: PlanDeps): Promise<
         response: { 200: orderSchema }
       }
     },
-    async (request) => deps.completeOrder(request.params.id, request.body)
+    async (request) => deps.service.complete(request.params.id, request.body, request.account?.name ?? null)
   )
 
   r.post(
@@ -176,7 +186,7 @@ export async function planRoutes(app: FastifyInstance, deps: PlanDeps): Promise<
       schema: { tags: ['plan'], params: idParams, body: complaintBody }
     },
     async (request, reply) =>
-      reply.code(201).send(await deps.records.addComplaint(request.params.id, request.body))
+      reply.code(201).send(await deps.service.complain(request.params.id, request.body))
   )
   r.get(
     '/complaints',
@@ -220,7 +230,7 @@ export async function planRoutes(app: FastifyInstance, deps: PlanDeps): Promise<
         tags: ['plan'],
         querystring: z.object({
           device: deviceIdSchema.optional(),
-          status: z.enum(['proposed', 'scheduled', 'dispatched', 'done', 'cancelled']).optional(),
+          status: z.enum(ORDER_STATUSES).optional(),
           outlet: z.string().optional(),
           limit: z.coerce.number().int().min(1).max(5000).default(500)
         }),

@@ -1,4 +1,5 @@
 import type { DeviceKind } from '../../shared/index.js'
+import type { VisitType } from './order.js'
 import { addMonths, type LifeEstimate } from './remaining-life.js'
 
 const DAY_MS = 86400000
@@ -42,8 +43,6 @@ export const DEFAULT_PLAN_OPTIONS = {
   preSeasonDays: 28,
   inspectionMonths: [1, 3, 6, 12]
 }
-
-export type VisitType = 'health_care' | 'replacement' | 'inspection'
 
 export interface PlannedVisit {
   deviceId: string

@@ -21,9 +21,10 @@ export interface OutletKpis {
   firstVisitFixRate: number | null
   complaints: number
   acceptableComplaints: number
-  complaintPpm: number
-  dissatisfactionPpm: number
-  omissionPpm: number
+  /** Per million jobs; null in a month without jobs (no rate: the counts still show). */
+  complaintPpm: number | null
+  dissatisfactionPpm: number | null
+  omissionPpm: number | null
   /** ok; warning (a target missed this month); suspended (missed two months running: no more dispatches). */
   supervision: 'ok' | 'warning' | 'suspended'
 }
@@ -97,18 +98,22 @@ function summarise(jobs: readonly JobRow[], complaints: number, runOuts: number,
     const scored = jobs.filter((j) => j[k] !== null)
     return scored.length ? scored.reduce((a, j) => a + (j[k] as number), 0) / n : null
   }
-  // with no jobs in the month, any complaint or omission is a full miss
-  const ppm = (count: number) => (n ? (count / n) * 1e6 : count > 0 ? 1e6 : 0)
+  // a rate needs jobs to be a rate of: a month without jobs has none (its complaints still count)
+  const ppm = (count: number) => (n ? (count / n) * 1e6 : null)
+  const over = (rate: number | null) => rate !== null && rate > targets.ppmTarget
+  const omissions = jobs.filter((j) => j.promiseMissed).length + runOuts
   const complaintPpm = ppm(complaints)
   const dissatisfactionPpm = ppm(
     jobs.filter((j) => [j.timeliness, j.quality, j.attitude].some((s) => s !== null && s < 0)).length
   )
-  const omissionPpm = ppm(jobs.filter((j) => j.promiseMissed).length + runOuts)
+  const omissionPpm = ppm(omissions)
   const missed =
     complaints > targets.acceptableComplaints ||
-    complaintPpm > targets.ppmTarget ||
-    dissatisfactionPpm > targets.ppmTarget ||
-    omissionPpm > targets.ppmTarget
+    over(complaintPpm) ||
+    over(dissatisfactionPpm) ||
+    over(omissionPpm) ||
+    // a part that ran out while the outlet held its order is a miss even in a month it did no job
+    (n === 0 && omissions > 0)
   return {
     jobs: n,
     averages: { timeliness: avg('timeliness'), quality: avg('quality'), attitude: avg('attitude') },
@@ -204,4 +209,10 @@ export async function storeKpiSnapshot(
       )
   })
   return kpis
+}
+
+/** Outlets whose supervision stops their dispatches in `month` (YYYY-MM). */
+export async function suspendedOutlets(db: SqlClient, month: string): Promise<Set<string>> {
+  const kpis = outletKpis(await readKpiInput(db, month), month)
+  return new Set(kpis.filter((k) => k.supervision === 'suspended').map((k) => k.outlet))
 }

@@ -5,7 +5,8 @@ import { learnSeasons, seasonKey } from '../engine/seasons.js'
 import { emptyHistory, type DeviceHistory } from '../engine/device-history.js'
 import type { EngineOutputs, PlannedDevice } from '../engine/outputs.js'
 import type { UsageReader } from '../stores/influx-usage.js'
-import type { NewOrder, OrderStore } from '../stores/order-store.js'
+import type { NewOrder } from '../engine/order.js'
+import type { CommittedWork, OrderStore } from '../stores/order-store.js'
 import { DEFAULT_PLAN_OPTIONS, plan, type PlanDevice } from '../engine/planner.js'
 import { remainingLife, type ComponentState } from '../engine/remaining-life.js'
 import type { LearnedPeak } from '../stores/peak-store.js'
@@ -36,8 +37,15 @@ export interface PlanningSummary {
   today: string
   devices: number
   planned: number
+  /** What the pass did to its proposed orders: new work, the same work moved (same id), the same work as it was, work dropped. */
   ordersCreated: number
-  ordersReplaced: number
+  ordersUpdated: number
+  ordersUnchanged: number
+  ordersCancelled: number
+  /** Scheduled or dispatched orders now expected to come after their part runs out (flagged `atRisk`). */
+  atRisk: number
+  /** Devices with no delivery date that have not reported yet: not planned until their first report. */
+  notReporting: number
   unassigned: number
   unknownModels: string[]
   peaks: { group: string; start: string; end: string }[]
@@ -58,8 +66,12 @@ export interface PlanningSummary {
 /**
  * One planning pass: reads every device's daily usage in batch, learns each
  * region's seasonal profile and peak window, forecasts use and remaining life
- * of every component, plans visits, and writes them as proposed orders
- * (replacing the previous pass's proposals, so a pass is idempotent).
+ * of every component, plans visits, and brings the proposed orders in line
+ * with the plan: the same work keeps its order id (a pass with no new data
+ * changes nothing), what people scheduled is never rewritten (only flagged
+ * when it now looks too late), and scheduled or done inspections are not
+ * proposed again. A device without a delivery date counts as delivered at its
+ * first report and is not planned before it.
  */
 export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSummary> {
   const started = performance.now()
@@ -73,7 +85,8 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
   const today = Math.floor(deps.clock.now() / DAY_MS)
   const devices = await deps.devices()
   const { histories, queries, rolledDays, restored } = await deps.usage.read(today - 400)
-  const committed = await deps.orders.committedParts()
+  const committed = await deps.orders.committedWork()
+  const partChanges = await deps.orders.lastPartChanges()
   stage('read')
 
   const unitOf = (c: Component) => usageUnit(c) ?? 'litres'
@@ -108,6 +121,8 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
   const runOuts: PartRunOut[] = []
   const unknownModels = new Set<string>()
   const planDevices: PlanDevice[] = []
+  const risks: { id: number; expectedRunOut: string }[] = []
+  let notReporting = 0
   for (const d of devices) {
     const model = modelOf(deps.catalogue, d.model)
     if (!model) {
@@ -117,7 +132,14 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
     const h = histories.get(d.id) ?? emptyHistory()
     const delivered = d.deliveredOn
       ? Math.floor(Date.parse(`${d.deliveredOn}T00:00:00Z`) / DAY_MS)
-      : undefined
+      : firstReport(h)
+    if (delivered === undefined) {
+      notReporting++
+      continue
+    }
+    // part changes the device reported and those completions recorded (the latter also reach InfluxDB,
+    // but the pass does not wait for that)
+    const replacements = [...h.replacements, ...(partChanges.get(d.id) ?? [])]
     const forecasts = new Map<string, DeviceForecast>()
     const forecastFor = (unit: string) => {
       let f = forecasts.get(unit)
@@ -128,9 +150,14 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
       }
       return f
     }
-    const skip = committed.get(d.id) ?? new Set<string>()
+    const work: CommittedWork = committed.get(d.id) ?? {
+      parts: new Set(),
+      inspections: new Set(),
+      orders: []
+    }
+    const skip = work.parts
     const components = model.components.map((c) => {
-      const state = componentState(c, unitOf(c), h, delivered)
+      const state = componentState(c, unitOf(c), h, replacements, delivered)
       const life = remainingLife(c, state, forecastFor(unitOf(c)), today)
       if (life.remaining <= 0 || life.usedShare >= 1)
         runOuts.push({
@@ -145,6 +172,7 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
       return { part: c.part, partNumber: c.partNumber, leadTimeDays: c.leadTimeDays, life }
     })
     for (const c of components) outputs.health.push({ device: d, part: c.part, life: c.life })
+    risks.push(...lateOrders(work, components))
     const main = d.kind === 'purifier' ? 'litres' : 'hours'
     for (let day = today; day < today + 30; day++)
       outputs.forecasts.push({ device: d, unit: main, day, ...usageOn(forecastFor(main), day) })
@@ -153,7 +181,8 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
       kind: d.kind,
       region: d.region,
       outlet: d.outlet,
-      deliveredDay: delivered ?? firstDay(h.counters.litres) ?? firstDay(h.counters.hours) ?? today,
+      deliveredDay: delivered,
+      inspectionsDone: [...work.inspections],
       components: components.filter((c) => !skip.has(c.part))
     })
   }
@@ -187,17 +216,23 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
     })
   )
   stage('outputs')
-  const written = await deps.orders.replaceProposed(
+  const written = await deps.orders.reconcileProposed(
     planDevices.map((d) => d.id),
-    orders
+    orders,
+    new Date(deps.clock.now()).toISOString().slice(0, 16) + 'Z'
   )
+  await deps.orders.markAtRisk(risks)
   stage('orders')
   return {
     today: iso(today),
     devices: devices.length,
     planned: planDevices.length,
     ordersCreated: written.created,
-    ordersReplaced: written.removed,
+    ordersUpdated: written.updated,
+    ordersUnchanged: written.unchanged,
+    ordersCancelled: written.cancelled,
+    atRisk: risks.length,
+    notReporting,
     unassigned: result.unassigned.length,
     unknownModels: [...unknownModels],
     peaks: [...peaks].map(([group, p]) => ({ group, start: iso(p.start), end: iso(p.end) })),
@@ -216,11 +251,12 @@ function componentState(
   c: Component,
   unit: string,
   h: DeviceHistory,
-  delivered: number | undefined
+  replacements: readonly { part: string; day: number }[],
+  delivered: number
 ): ComponentState {
   const counters = h.counters[unit as 'litres' | 'hours' | 'm3']
-  const changed = h.replacements.filter((r) => r.part === c.part).map((r) => r.day)
-  const fittedDay = changed.length ? Math.max(...changed) : (delivered ?? firstDay(counters) ?? 0)
+  const changed = replacements.filter((r) => r.part === c.part).map((r) => r.day)
+  const fittedDay = Math.max(delivered, ...changed)
   const fitIndex = counters?.firstFrom(fittedDay) ?? 0
   const atFit = counters && fitIndex < counters.length ? counters.get('first', fitIndex) : 0
   const now = counters && counters.length > 0 ? counters.get('last', counters.length - 1) : atFit
@@ -255,6 +291,27 @@ function componentState(
   return { part: c.part, fittedDay, usedSinceFit: Math.max(0, now - atFit), condition }
 }
 
-function firstDay(table: { length: number; day(i: number): number } | undefined): number | undefined {
-  return table && table.length > 0 ? table.day(0) : undefined
+/** The first day the device reported anything (a counter or a reading); undefined before its first report. */
+function firstReport(h: DeviceHistory): number | undefined {
+  const tables = [...Object.values(h.counters), h.readings]
+  const days = tables.flatMap((t) => (t && t.length > 0 ? [t.day(0)] : []))
+  return days.length > 0 ? Math.min(...days) : undefined
+}
+
+/**
+ * The scheduled and dispatched orders whose visit now comes on or after the day one of their parts may run
+ * out: they stay as people booked them, flagged with the expected run-out.
+ */
+function lateOrders(
+  work: CommittedWork,
+  components: readonly { part: string; life: { earliestDay: number } }[]
+): { id: number; expectedRunOut: string }[] {
+  const out: { id: number; expectedRunOut: string }[] = []
+  for (const o of work.orders) {
+    const ends = o.parts.flatMap((p) => components.filter((c) => c.part === p).map((c) => c.life.earliestDay))
+    const end = Math.min(...ends)
+    const visit = o.visitDay ? Math.floor(Date.parse(`${o.visitDay}T00:00:00Z`) / DAY_MS) : Infinity
+    if (Number.isFinite(end) && visit >= end) out.push({ id: o.id, expectedRunOut: iso(end) })
+  }
+  return out
 }

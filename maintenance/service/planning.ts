@@ -28,6 +28,8 @@ export function planRunner(deps: {
   influx: InfluxQueryClient
   /** Every enabled device with its tags and delivery day (the registry). */
   devices: () => Promise<PlannedDevice[]>
+  /** Runs before each pass (part changes a completion committed but InfluxDB has not stored yet). */
+  beforePass?: () => Promise<void>
   orders: OrderStore
   outlets: SqlOutletStore
   records: SqlServiceRecords
@@ -53,6 +55,7 @@ export function planRunner(deps: {
   )
   const run = async () => {
     if ((await lease.require()).takenOver) usage.forget()
+    await deps.beforePass?.()
     const summary = await runPlanningPass({
       devices: deps.devices,
       usage,

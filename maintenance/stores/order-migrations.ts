@@ -119,5 +119,32 @@ CREATE TABLE outlet_kpis (
   computed_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (outlet, month)
 );`
+  },
+  {
+    id: '0011-stable-orders-and-completion',
+    sql: `
+-- a scheduled or dispatched order the last pass found too late: the part is expected to run out first
+ALTER TABLE orders ADD COLUMN at_risk boolean NOT NULL DEFAULT false;
+ALTER TABLE orders ADD COLUMN expected_run_out date;
+-- what a completion said, who recorded it, and a digest of it (a retried completion is recognised)
+ALTER TABLE orders ADD COLUMN completed_by text;
+ALTER TABLE orders ADD COLUMN completion_note text;
+ALTER TABLE orders ADD COLUMN completion_digest text;
+-- the parts a completion changed, committed with it; the device's InfluxDB history learns them after
+CREATE TABLE part_changes (
+  id bigserial PRIMARY KEY,
+  order_id bigint NOT NULL REFERENCES orders (id),
+  device_id text NOT NULL REFERENCES devices (id),
+  part text NOT NULL,
+  changed_at timestamptz NOT NULL,
+  in_influx boolean NOT NULL DEFAULT false,
+  UNIQUE (order_id, part)
+);
+CREATE INDEX part_changes_device ON part_changes (device_id);
+CREATE INDEX part_changes_pending ON part_changes (id) WHERE NOT in_influx;
+-- a rate over no jobs is no rate
+ALTER TABLE outlet_kpis ALTER COLUMN complaint_ppm DROP NOT NULL;
+ALTER TABLE outlet_kpis ALTER COLUMN dissatisfaction_ppm DROP NOT NULL;
+ALTER TABLE outlet_kpis ALTER COLUMN omission_ppm DROP NOT NULL;`
   }
 ]

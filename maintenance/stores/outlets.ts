@@ -1,6 +1,7 @@
 import { AppError } from '../../shared/index.js'
 import type { Migration, SqlClient } from '../../stores/index.js'
-import { outletKpis, readKpiInput } from '../service/kpis.js'
+import type { OrderStatus } from '../engine/order.js'
+import { checkMove, moveOrder } from './order-moves.js'
 
 export interface Outlet {
   code: string
@@ -69,26 +70,22 @@ export class SqlOutletStore {
   /**
    * Dispatches a scheduled order: to the device's own outlet when it covers the region, is not
    * suspended and has room on the visit day; else to the least-loaded outlet of the region that has.
+   * The move itself goes through the lifecycle's one check (`moveOrder`).
    */
-  async dispatch(orderId: number, deviceRegion: string, month: string): Promise<{ outlet: string }> {
-    const suspended = new Set(
-      outletKpis(await readKpiInput(this.db, month), month)
-        .filter((k) => k.supervision === 'suspended')
-        .map((k) => k.outlet)
-    )
+  async dispatch(
+    orderId: number,
+    deviceRegion: string,
+    suspended: ReadonlySet<string>
+  ): Promise<{ outlet: string }> {
     return this.db.transaction(async (tx) => {
       const { rows } = await tx.query<{
-        status: string
+        status: OrderStatus
         outlet: string | null
         visit_day: string | Date | null
       }>('SELECT status, outlet, visit_day FROM orders WHERE id = $1 FOR UPDATE', [orderId])
-      const order = rows[0]
-      if (!order) throw new AppError('ORDER_NOT_FOUND', `order ${orderId} does not exist`)
-      if (order.status !== 'scheduled')
-        throw new AppError(
-          'ORDER_TRANSITION',
-          `order ${orderId} is ${order.status}; only a scheduled order is dispatched`
-        )
+      // the lifecycle's own check first: a move it refuses says so before any outlet is sought
+      checkMove(orderId, rows[0]?.status, 'dispatched')
+      const order = rows[0] as (typeof rows)[number]
       const candidates = await tx.query<{ code: string; load: number; capacity_per_day: number }>(
         `SELECT o.code, o.capacity_per_day,
                 (SELECT count(*)::int FROM orders x WHERE x.outlet = o.code AND x.status = 'dispatched' AND x.visit_day = $2::date) AS load
@@ -104,14 +101,7 @@ export class SqlOutletStore {
           'ORDER_TRANSITION',
           `no outlet covering ${deviceRegion} has room on the visit day (or all are suspended)`
         )
-      await tx.query(
-        `UPDATE orders SET status = 'dispatched', outlet = $2, updated_at = now() WHERE id = $1`,
-        [orderId, chosen.code]
-      )
-      await tx.query(`INSERT INTO order_history (order_id, status, note) VALUES ($1, 'dispatched', $2)`, [
-        orderId,
-        `dispatched to ${chosen.code}`
-      ])
+      await moveOrder(tx, orderId, 'dispatched', `dispatched to ${chosen.code}`, { outlet: chosen.code })
       return { outlet: chosen.code }
     })
   }

@@ -1,7 +1,6 @@
 import { AppError } from '../../shared/index.js'
 import type { SqlClient } from '../../stores/index.js'
-
-export type ComplaintCategory = 'timeliness' | 'quality' | 'attitude' | 'other'
+import type { ComplaintCategory } from '../engine/order.js'
 
 export interface Complaint {
   id: number

@@ -107,16 +107,22 @@ describe('planning pass: from simulated telemetry to proposed orders', () => {
     expect(left).toEqual([...left].sort((a, b) => a - b))
   })
 
-  it('when the planner runs again on the same data, then the proposed orders are replaced, not duplicated', async () => {
+  it('when the planner runs again on the same data, then every proposed order keeps its id and nothing is rewritten', async () => {
     const before = await plannedOrders()
+    const history = async () =>
+      (await app.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM order_history')).rows[0]?.n
+    const historyBefore = await history()
     const again = (
       await app.api.inject({ method: 'POST', url: '/plan/run', headers: auth() })
     ).json<PlanningSummary>()
-    const after = await plannedOrders()
-    expect(again.ordersReplaced).toBe(before.length)
-    expect(after.map(({ id: _id, createdAt: _c, ...o }) => o)).toEqual(
-      before.map(({ id: _id, createdAt: _c, ...o }) => o)
-    )
+    expect(again).toMatchObject({
+      ordersCreated: 0,
+      ordersUpdated: 0,
+      ordersCancelled: 0,
+      ordersUnchanged: before.length
+    })
+    expect(await plannedOrders()).toEqual(before)
+    expect(await history()).toBe(historyBefore)
   })
 
   it('when parts are found past their limit, then each is recorded once, uncharged when no outlet held its order', async () => {

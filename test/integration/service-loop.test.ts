@@ -96,9 +96,13 @@ describe.each([
         }
       ]
     })
-    const parts = await app.influx.rows(
-      `SELECT detail FROM device_events WHERE device = 'svc-m1' AND type = 'part_replaced'`
-    )
+    // the part changes commit with the completion; the device's InfluxDB history learns them right after
+    const parts = await eventually(async () => {
+      const rows = await app.influx.rows(
+        `SELECT detail FROM device_events WHERE device = 'svc-m1' AND type = 'part_replaced'`
+      )
+      return rows.length === 2 ? rows : undefined
+    }, 'the part changes in InfluxDB')
     expect(parts.map((r) => r.detail).sort()).toEqual(['cutting_ring', 'wear_plate'])
   })
 

@@ -6,6 +6,7 @@ import {
   DailyRollups,
   HistorySnapshots,
   InfluxUsageReader,
+  MemoryUsageReader,
   type DeviceHistory
 } from '../../maintenance/index.js'
 import type { DeviceInfo } from '../../shared/index.js'
@@ -37,8 +38,15 @@ describe('the usage reader keeps histories between passes', () => {
   let now = Date.now()
   const clock = { now: () => now }
   const at = (day: number, hour: number) => day * DAY_MS + hour * 3600000
-  const store = (d: DeviceInfo, topic: string, body: object) =>
-    app.ingest.handle(d, `devices/${d.id}/${topic}`, Buffer.from(JSON.stringify(body)))
+  // every sample stored also goes to the in-memory reader the evaluation uses: the two must agree
+  const memory = new MemoryUsageReader()
+  const store = (d: DeviceInfo, topic: string, body: object) => {
+    const b = body as { samples?: object[]; type?: string; part?: string; ts: number }
+    if (topic === 'telemetry')
+      for (const sample of b.samples ?? [b]) memory.record(d, sample as { ts: number })
+    else if (b.type === 'part_replaced' && b.part) memory.recordPartChange(d.id, b.part, b.ts)
+    return app.ingest.handle(d, `devices/${d.id}/${topic}`, Buffer.from(JSON.stringify(body)))
+  }
 
   beforeAll(async () => {
     app = await startTestAftercare({ PLAN_EVERY_HOURS: 0 })
@@ -213,5 +221,18 @@ describe('the usage reader keeps histories between passes', () => {
         ?.readings.rows()
         .every((r) => r.day >= today - 30)
     ).toBe(true)
+  })
+
+  it('when the same samples and part changes go to the in-memory reader, then it answers the histories InfluxDB answers (the evaluation reads through it)', async () => {
+    now += 120000
+    for (const since of [today - 400, today - 35]) {
+      const fromInflux = await new InfluxUsageReader(
+        app.influx,
+        new DailyRollups(app.influx, clock, 60000)
+      ).read(since)
+      const fromMemory = await memory.read(since)
+      expect(fromMemory.histories.size).toBe(3)
+      expect(plain(fromMemory.histories)).toEqual(plain(fromInflux.histories))
+    }
   })
 })

@@ -71,7 +71,7 @@ describe('outlet KPIs', () => {
     expect(k!.complaintPpm).toBe(0)
   })
 
-  it('when an outlet did no jobs in a month but drew a complaint, then it appears with a full miss rather than none', () => {
+  it('when an outlet did no jobs in a month but drew a complaint, then it appears with the complaint and no rates (not 1,000,000 PPM)', () => {
     const [k] = outletKpis(
       { jobs: [], complaints: [{ outlet: 'bj-02', month: '2026-06' }], runOuts: [] },
       '2026-06'
@@ -80,9 +80,19 @@ describe('outlet KPIs', () => {
       outlet: 'bj-02',
       jobs: 0,
       complaints: 1,
-      complaintPpm: 1e6,
-      supervision: 'warning'
+      complaintPpm: null,
+      dissatisfactionPpm: null,
+      omissionPpm: null,
+      supervision: 'ok'
     })
+  })
+
+  it('when a part ran out at an outlet that did no jobs that month, then the month is a miss (warning)', () => {
+    const [k] = outletKpis(
+      { jobs: [], complaints: [], runOuts: [{ outlet: 'bj-02', month: '2026-06' }] },
+      '2026-06'
+    )
+    expect(k).toMatchObject({ jobs: 0, omissionPpm: null, supervision: 'warning' })
   })
 
   it('when the month is January, then the month before is December of the year before', () => {

@@ -1,0 +1,42 @@
+import { AppError } from '../../shared/index.js'
+import type { SqlQueryable } from '../../stores/index.js'
+import { COMMITTED_STATUSES, TRANSITIONS, type OrderStatus } from '../engine/order.js'
+
+/**
+ * Moves an order from its status to `to` inside a transaction, only as TRANSITIONS allows, with its
+ * history row; `set` adds columns to change with it (`outlet` on dispatch). Every status change goes here.
+ */
+export async function moveOrder(
+  tx: SqlQueryable,
+  id: number,
+  to: OrderStatus,
+  note: string,
+  set: { outlet?: string } = {}
+): Promise<OrderStatus> {
+  const { rows } = await tx.query<{ status: OrderStatus }>(
+    'SELECT status FROM orders WHERE id = $1 FOR UPDATE',
+    [id]
+  )
+  const from = rows[0]?.status
+  checkMove(id, from, to)
+  await tx.query(
+    `UPDATE orders SET status = $2, outlet = COALESCE($3, outlet), at_risk = at_risk AND $2 = ANY($4::text[]), updated_at = now() WHERE id = $1`,
+    [id, to, set.outlet ?? null, COMMITTED_STATUSES]
+  )
+  await tx.query('INSERT INTO order_history (order_id, status, note) VALUES ($1, $2, $3)', [id, to, note])
+  return from
+}
+
+/** Refuses a move the lifecycle does not allow, saying where the order can go; a missing order is 404. */
+export function checkMove(
+  id: number,
+  from: OrderStatus | undefined,
+  to: OrderStatus
+): asserts from is OrderStatus {
+  if (!from) throw new AppError('ORDER_NOT_FOUND', `order ${id} does not exist`)
+  if (!TRANSITIONS[from].includes(to))
+    throw new AppError(
+      'ORDER_TRANSITION',
+      `order ${id} is ${from}; it can go to ${TRANSITIONS[from].join(', ') || 'nowhere'}, not ${to}`
+    )
+}

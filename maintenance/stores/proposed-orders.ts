@@ -1,0 +1,139 @@
+import type { SqlQueryable } from '../../stores/index.js'
+import type { NewOrder, OrderType } from '../engine/order.js'
+import { reconcile } from '../engine/reconcile.js'
+import { parseParts } from './order-rows.js'
+
+/** What a pass did to the proposed orders. */
+export interface ProposedChanges {
+  created: number
+  /** Proposed again with a new day, deadline, parts or reason: same id, the change in its history. */
+  updated: number
+  /** Proposed again exactly as before. */
+  unchanged: number
+  /** No longer proposed: cancelled, with the reason in their history. */
+  cancelled: number
+}
+
+interface Existing extends NewOrder {
+  id: number
+}
+
+/** Rows a statement carries at once (a pass over 100,000 devices proposes ~250,000 orders). */
+const BATCH = 2000
+
+/** The planner's proposed orders brought in line with a new plan, inside the caller's transaction. */
+export async function reconcileProposed(
+  tx: SqlQueryable,
+  deviceIds: readonly string[],
+  proposals: readonly NewOrder[],
+  pass: string
+): Promise<ProposedChanges> {
+  const { rows } = await tx.query<{
+    id: string
+    device_id: string
+    type: OrderType
+    outlet: string | null
+    visit_day: string | null
+    deadline: string | null
+    parts: NewOrder['parts'] | string
+    inspection: number | null
+    reason: string
+  }>(
+    `SELECT id, device_id, type, outlet, to_char(visit_day, 'YYYY-MM-DD') AS visit_day,
+            to_char(deadline, 'YYYY-MM-DD') AS deadline, parts, inspection, reason
+       FROM orders WHERE status = 'proposed' AND source = 'plan' AND device_id = ANY($1::text[]) FOR UPDATE`,
+    [deviceIds]
+  )
+  const existing: Existing[] = rows.map((r) => ({
+    id: Number(r.id),
+    deviceId: r.device_id,
+    type: r.type,
+    outlet: r.outlet,
+    visitDay: r.visit_day,
+    deadline: r.deadline,
+    parts: parseParts(r.parts),
+    inspection: r.inspection,
+    reason: r.reason
+  }))
+  const { same, added, dropped } = reconcile(existing, proposals)
+  const updates = same.flatMap(({ existing: e, proposal: p }) => {
+    const changes = changesOf(e, p)
+    return changes.length > 0 ? [{ id: e.id, ...rowOf(p), note: `pass ${pass}: ${changes.join('; ')}` }] : []
+  })
+
+  for (let i = 0; i < updates.length; i += BATCH) {
+    const batch = JSON.stringify(updates.slice(i, i + BATCH))
+    await tx.query(
+      `UPDATE orders o SET type = t.type, outlet = t.outlet, visit_day = t.visit_day, deadline = t.deadline,
+              parts = t.parts, inspection = t.inspection, reason = t.reason, updated_at = now()
+         FROM jsonb_to_recordset($1::jsonb) AS t(id bigint, type text, outlet text, visit_day date, deadline date,
+              parts jsonb, inspection int, reason text)
+        WHERE o.id = t.id`,
+      [batch]
+    )
+    await tx.query(
+      `INSERT INTO order_history (order_id, status, note)
+       SELECT id, 'proposed', note FROM jsonb_to_recordset($1::jsonb) AS t(id bigint, note text)`,
+      [batch]
+    )
+  }
+  for (let i = 0; i < added.length; i += BATCH) {
+    await tx.query(
+      `INSERT INTO orders (device_id, type, outlet, visit_day, deadline, parts, inspection, reason)
+       SELECT device_id, type, outlet, visit_day, deadline, parts, inspection, reason
+         FROM jsonb_to_recordset($1::jsonb) AS t(device_id text, type text, outlet text, visit_day date,
+           deadline date, parts jsonb, inspection int, reason text)`,
+      [JSON.stringify(added.slice(i, i + BATCH).map(rowOf))]
+    )
+  }
+  for (let i = 0; i < dropped.length; i += BATCH) {
+    const ids = dropped.slice(i, i + BATCH).map((e) => e.id)
+    await tx.query(
+      `UPDATE orders SET status = 'cancelled', updated_at = now() WHERE id = ANY($1::bigint[])`,
+      [ids]
+    )
+    await tx.query(
+      `INSERT INTO order_history (order_id, status, note) SELECT unnest($1::bigint[]), 'cancelled', $2`,
+      [ids, `pass ${pass}: no longer proposed (its parts are committed elsewhere, changed, or no longer due)`]
+    )
+  }
+  return {
+    created: added.length,
+    updated: updates.length,
+    unchanged: same.length - updates.length,
+    cancelled: dropped.length
+  }
+}
+
+function rowOf(o: NewOrder) {
+  return {
+    device_id: o.deviceId,
+    type: o.type,
+    outlet: o.outlet,
+    visit_day: o.visitDay,
+    deadline: o.deadline,
+    parts: o.parts,
+    inspection: o.inspection,
+    reason: o.reason
+  }
+}
+
+/** What moved between the order as it was and as it is proposed now, in a planner's words. */
+function changesOf(was: NewOrder, now: NewOrder): string[] {
+  const changes: string[] = []
+  const moved = (what: string, a: unknown, b: unknown) => {
+    if (a !== b) changes.push(`${what} ${String(a ?? '–')} → ${String(b ?? '–')}`)
+  }
+  moved('visit day', was.visitDay, now.visitDay)
+  moved('deadline', was.deadline, now.deadline)
+  moved('type', was.type, now.type)
+  moved('outlet', was.outlet, now.outlet)
+  moved(
+    'parts',
+    was.parts.map((p) => p.part).join(',') || 'none',
+    now.parts.map((p) => p.part).join(',') || 'none'
+  )
+  moved('inspection', was.inspection, now.inspection)
+  if (changes.length === 0 && was.reason !== now.reason) changes.push('reason updated')
+  return changes
+}
