@@ -1,5 +1,6 @@
 import { learnProfile, nextPeak, peakWindow, usageFromCounters } from '../../maintenance/index.js'
-import { counterLimit, enginePolicy, fixedInterval, VisitBook, type Policy } from './policies.js'
+import { counterLimit, fixedInterval, oracle, VisitBook, type Policy } from './policies.js'
+import { DEFAULT_SHIPPED_ENGINE, shippedEngine, type ShippedEngineStats } from './shipped-engine.js'
 import { buildWorld, liveOneDay, replaceParts, type Unit } from './world.js'
 
 export interface EvaluateOptions {
@@ -18,43 +19,69 @@ export interface PolicyResult {
   /** Parts that ran out (reached a limit) before they were replaced. */
   ranOut: number
   replacements: number
-  /** Mean share of rated life left in replaced parts. */
+  /** Mean share of their true life that replaced parts still had (0 for a part that ran out). */
   lifeThrownAway: number
   visits: number
+  /** Of the visits, those that changed no part (inspections). */
+  inspections: number
   visitsInPeak: number
   visitsPerDeviceYear: number
   /** Visits beyond an outlet's daily capacity. */
   capacityOverruns: number
   /** Mean absolute percentage error of 30-day usage forecasts (engine only). */
   mape30?: number
+  /** The shipped engine's own account: passes run, orders its passes proposed. */
+  engine?: ShippedEngineStats
 }
 
 /**
  * The closed loop: each day the simulated devices use water or hours, a
  * policy sees only what they report, the visits it booked are carried out
  * (replacing parts), and the ground truth records what really happened. Every
- * policy runs on an identical world (same seed).
+ * policy runs on an identical world (same seed): the two industry baselines,
+ * aftercare's shipped engine (`runPlanningPass` and the service use cases over
+ * real SQL stores), and the oracle that knows each part's true end.
  */
-export function evaluate(options: EvaluateOptions): PolicyResult[] {
-  return [fixedInterval, counterLimit, enginePolicy(options.capacityPerOutlet)].map((policy) =>
-    runPolicy(policy, options)
-  )
+export async function evaluate(options: EvaluateOptions): Promise<PolicyResult[]> {
+  const engine = (world: readonly Unit[]) =>
+    shippedEngine(world, { ...DEFAULT_SHIPPED_ENGINE, capacityPerOutlet: options.capacityPerOutlet })
+  const results: PolicyResult[] = []
+  for (const policy of [fixedInterval, counterLimit, engine, oracle])
+    results.push(await runPolicy(policy, options))
+  return results
 }
 
-function runPolicy(policy: Policy, options: EvaluateOptions): PolicyResult {
+type PolicyOf = Policy | ((world: readonly Unit[]) => Promise<Policy & { stats?: ShippedEngineStats }>)
+
+async function runPolicy(policyOf: PolicyOf, options: EvaluateOptions): Promise<PolicyResult> {
   const world = buildWorld(options.seed, options.devices, options.startDay, options.purifierShare)
   // parts of every age at the start, and the policy already running for a while (its orders in)
   warmUp(world, options.startDay - POLICY_WARM_UP_DAYS)
+  const policy: Policy & { stats?: ShippedEngineStats } =
+    typeof policyOf === 'function' ? await policyOf(world) : policyOf
+  try {
+    return await live(policy, world, options)
+  } finally {
+    await policy.close?.()
+  }
+}
+
+async function live(
+  policy: Policy & { stats?: ShippedEngineStats },
+  world: Unit[],
+  options: EvaluateOptions
+): Promise<PolicyResult> {
   const book = new VisitBook()
   const end = options.startDay + options.days
   let ranOut = 0
   let visits = 0
+  let inspections = 0
   let overruns = 0
   const thrown: number[] = []
   const visitDays: { day: number; unit: Unit }[] = []
   for (let today = options.startDay - POLICY_WARM_UP_DAYS; today < end; today++) {
     const counted = today >= options.startDay
-    policy.decide(world, today, book)
+    await policy.decide(world, today, book)
     if (!counted) {
       for (const [device, parts] of book.take(today))
         if (world[device]) replaceParts(world[device], [...parts], today)
@@ -64,8 +91,9 @@ function runPolicy(policy: Policy, options: EvaluateOptions): PolicyResult {
     const perOutlet = new Map<string, number>()
     for (const [device, parts] of book.take(today)) {
       const u = world[device]
-      if (!u || parts.size === 0) continue
+      if (!u) continue
       visits++
+      if (parts.size === 0) inspections++
       visitDays.push({ day: today, unit: u })
       const n = (perOutlet.get(u.spec.outlet) ?? 0) + 1
       perOutlet.set(u.spec.outlet, n)
@@ -85,10 +113,12 @@ function runPolicy(policy: Policy, options: EvaluateOptions): PolicyResult {
     replacements: thrown.length,
     lifeThrownAway: thrown.length ? thrown.reduce((a, b) => a + b, 0) / thrown.length : 0,
     visits,
+    inspections,
     visitsInPeak: inPeak,
     visitsPerDeviceYear: visits / (world.length * (options.days / 365)),
     capacityOverruns: overruns,
-    mape30: policy.mape?.()
+    mape30: policy.mape?.(),
+    engine: policy.stats
   }
 }
 
@@ -101,7 +131,7 @@ function warmUp(world: readonly Unit[], startDay: number): void {
     while (u.sim.day < startDay) {
       liveOneDay(u)
       const spent = u.components.filter((c) => u.fitted[c.part]?.ranOut).map((c) => c.part)
-      if (spent.length) replaceParts(u, spent, u.sim.day)
+      if (spent.length) replaceParts(u, spent, u.sim.day, true)
     }
   }
 }

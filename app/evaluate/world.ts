@@ -1,9 +1,9 @@
 import {
   modelOf,
   defaultCatalogue,
-  usageLimit,
   type Component,
-  type DailyCounter
+  type DailyCounter,
+  type ReportedSample
 } from '../../maintenance/index.js'
 import {
   createFleet,
@@ -24,6 +24,10 @@ export interface Unit {
   components: readonly Component[]
   /** What the device reported: daily counters per unit (litres | hours | m3). */
   counters: Record<string, DailyCounter[]>
+  /** The same reports as telemetry samples (the day's last), for the shipped engine's usage reader. */
+  reports: ReportedSample[]
+  /** Part changes made outside the service loop (before the evaluated period), as the device reported them. */
+  reportedChanges: { part: string; day: number }[]
   /** Per component: when it was fitted and the counter reading then; RO rejection readings since. */
   fitted: Record<
     string,
@@ -36,6 +40,8 @@ export interface Unit {
     }
   >
 }
+
+const DAY_MS = 86400000
 
 export function unitOf(c: Component): 'litres' | 'hours' | 'm3' {
   return c.litres !== undefined ? 'litres' : c.m3 !== undefined ? 'm3' : 'hours'
@@ -62,6 +68,8 @@ export function buildWorld(seed: number, devices: number, startDay: number, puri
       sim: simulatorFor(seed, spec),
       components: model.components,
       counters: {},
+      reports: [],
+      reportedChanges: [],
       fitted: {}
     }
     for (const c of model.components)
@@ -85,6 +93,7 @@ export function liveOneDay(u: Unit): { ranOut: string[] } {
     const { samples } = u.sim.step(1440) // the day's last report
     const s = samples.at(-1)
     report('litres', s?.litersTotal ?? u.sim.litersTotal)
+    if (s) u.reports.push(s)
     const ro = u.fitted.ro_membrane
     if (s && ro && s.tdsIn && s.tdsOut !== undefined)
       ro.condition.push({ used: (s.litersTotal ?? 0) - ro.counterAtFit, value: 1 - s.tdsOut / s.tdsIn })
@@ -100,6 +109,11 @@ export function liveOneDay(u: Unit): { ranOut: string[] } {
     u.sim.step()
     report('hours', u.sim.engineHours)
     report('m3', u.sim.pumpedM3)
+    u.reports.push({
+      ts: (day + 1) * DAY_MS - 1000,
+      engineHours: u.sim.engineHours,
+      pumpedM3Total: u.sim.pumpedM3
+    })
   }
   const ranOut: string[] = []
   for (const c of u.components) {
@@ -112,23 +126,39 @@ export function liveOneDay(u: Unit): { ranOut: string[] } {
   return { ranOut }
 }
 
-/** A technician replaces parts today; returns the share of rated life each still had (thrown away). */
-export function replaceParts(u: Unit, parts: readonly string[], day: number): number[] {
+/**
+ * A technician replaces parts today; returns, for each, the share of its true life it still had (thrown
+ * away): days until the ground truth says it would have been spent, over the days it could have lasted
+ * from its fit (0 for a part that had run out). The same measure for every policy, whatever limit — volume,
+ * hours, months, a falling RO rejection or a clogging cartridge — would have ended the part.
+ * `reported`: the change is made outside the service loop and reaches the device's history as an event.
+ */
+export function replaceParts(u: Unit, parts: readonly string[], day: number, reported = false): number[] {
   const thrown: number[] = []
   for (const part of parts) {
     const c = u.components.find((x) => x.part === part)
     const f = u.fitted[part]
     if (!c || !f) continue
-    const unit = unitOf(c)
-    const used = counterNow(u, unit) - f.counterAtFit
-    const limit = usageLimit(c)
-    const byUse = limit ? used / limit : 0
-    const byTime = c.months ? (day - f.day) / (c.months * 30.44) : 0
-    const byCondition =
-      part === 'ro_membrane' && u.sim instanceof PurifierSim && u.sim.spent(part, day) ? 1 : 0
-    thrown.push(Math.max(0, 1 - Math.max(byUse, byTime, byCondition)))
+    const end = f.ranOut ? day : trueEnd(u, part)
+    thrown.push(end > f.day ? Math.max(0, (end - day) / (end - f.day)) : 0)
     u.sim.replace(part, day)
-    u.fitted[part] = { day, counterAtFit: counterNow(u, unit), condition: [], ranOut: false }
+    if (reported) u.reportedChanges.push({ part, day })
+    u.fitted[part] = { day, counterAtFit: counterNow(u, unitOf(c)), condition: [], ranOut: false }
   }
   return thrown
+}
+
+/**
+ * The ground truth of a fitted part: the first day on which it will be spent, found by living a copy of the
+ * device forward (a day's use depends only on the fleet seed, the device and the day). The last day it can
+ * still be changed in time is the day before.
+ */
+export function trueEnd(u: Unit, part: string, horizonDays = 3 * 365): number {
+  const copy = Object.assign(
+    Object.create(Object.getPrototypeOf(u.sim) as object) as DeviceSim,
+    structuredClone({ ...u.sim })
+  )
+  const limit = copy.day + horizonDays
+  while (!copy.spent(part) && copy.day < limit) copy.step()
+  return copy.day
 }

@@ -277,4 +277,139 @@ describe.each([
       supervision: 'warning'
     })
   })
+
+  /** A machine with a dispatched emergency order (a grade-A fault), as the service loop has it. */
+  const dispatchedOrder = async (id: string, upTo: 'scheduled' | 'dispatched' = 'dispatched') => {
+    const { secret } = await app.provision({
+      id,
+      kind: 'machine',
+      model: 'PUMP-52',
+      region: 'cn-east',
+      outlet: 'sh-01'
+    })
+    const device = await connectDevice(app.mqttPort, id, secret)
+    await publishAcked(
+      device,
+      `devices/${id}/events`,
+      JSON.stringify({ ts: Date.now(), type: 'fault', code: 'E203', active: true })
+    )
+    device.end(true)
+    const order = await eventually(
+      async () => (await call(planner, 'GET', `/orders?device=${id}`)).body.orders[0],
+      'the emergency order'
+    )
+    await app.api.inject({
+      method: 'PUT',
+      url: '/outlets/sh-01',
+      payload: { regions: ['cn-east'], capacityPerDay: 50 },
+      headers: { authorization: `Bearer ${planner}` }
+    })
+    expect((await call(planner, 'POST', `/orders/${order.id}/transition`, { to: 'scheduled' })).status).toBe(
+      200
+    )
+    if (upTo === 'dispatched')
+      expect((await call(tech, 'POST', `/orders/${order.id}/transition`, { to: 'dispatched' })).status).toBe(
+        200
+      )
+    return order
+  }
+  const partChanges = async (orderId: number) =>
+    (
+      await app.sql.query<{ part: string }>(
+        'SELECT part FROM part_changes WHERE order_id = $1 ORDER BY part',
+        [orderId]
+      )
+    ).rows.map((r) => r.part)
+  const replacedInInflux = async (id: string) =>
+    (
+      await app.influx.rows(
+        `SELECT detail FROM device_events WHERE device = '${id}' AND type = 'part_replaced'`
+      )
+    ).map((r) => r.detail)
+
+  it("when an order is completed with a part its device's model does not have, then 400 names the part and the model's parts, and nothing is written", async () => {
+    const order = await dispatchedOrder('svc-v1')
+    const res = await call(tech, 'POST', `/orders/${order.id}/complete`, {
+      replacedParts: ['wear_plate', 'carbon'],
+      firstVisitFix: true
+    })
+    expect(res.status).toBe(400)
+    expect(res.body.message).toContain('"carbon" is not a part of PUMP-52')
+    expect(res.body.message).toContain('wear_plate')
+    expect((await call(planner, 'GET', `/orders?device=svc-v1`)).body.orders[0]?.status).toBe('dispatched')
+    expect(await partChanges(order.id)).toEqual([])
+    const history = await app.sql.query('SELECT 1 FROM order_history WHERE order_id = $1 AND status = $2', [
+      order.id,
+      'done'
+    ])
+    expect(history.rows).toEqual([])
+    // a correct completion afterwards writes only its own part: the refused one left nothing behind
+    expect(
+      (
+        await call(tech, 'POST', `/orders/${order.id}/complete`, {
+          replacedParts: ['wear_plate'],
+          firstVisitFix: true
+        })
+      ).status
+    ).toBe(200)
+    expect(
+      await eventually(
+        async () => (await replacedInInflux('svc-v1')).length > 0 && replacedInInflux('svc-v1'),
+        'the part change'
+      )
+    ).toEqual(['wear_plate'])
+  })
+
+  it('when a completion is refused by the lifecycle, then no part change is written; when the same completion is retried, then it is done once; a different one is refused', async () => {
+    const early = await dispatchedOrder('svc-v2', 'scheduled')
+    const refused = await call(tech, 'POST', `/orders/${early.id}/complete`, {
+      replacedParts: ['cutting_ring'],
+      firstVisitFix: true
+    })
+    expect(refused.status).toBe(409)
+    expect(refused.body.message).toContain('is scheduled; it can go to dispatched, cancelled, not done')
+    expect(await partChanges(early.id)).toEqual([])
+
+    const order = await dispatchedOrder('svc-v3')
+    const body = { replacedParts: ['cutting_ring', 'wear_plate'], firstVisitFix: false, note: 'plate scored' }
+    const first = await call(tech, 'POST', `/orders/${order.id}/complete`, body)
+    const retried = await call(tech, 'POST', `/orders/${order.id}/complete`, {
+      ...body,
+      replacedParts: ['wear_plate', 'cutting_ring']
+    })
+    expect(first.status).toBe(200)
+    expect(retried).toEqual(first)
+    expect(first.body.completion).toMatchObject({
+      replacedParts: ['cutting_ring', 'wear_plate'],
+      firstVisitFix: false,
+      note: 'plate scored',
+      by: 'tech'
+    })
+    const done = await app.sql.query('SELECT 1 FROM order_history WHERE order_id = $1 AND status = $2', [
+      order.id,
+      'done'
+    ])
+    expect(done.rows).toHaveLength(1)
+    expect(await partChanges(order.id)).toEqual(['cutting_ring', 'wear_plate'])
+    const different = await call(tech, 'POST', `/orders/${order.id}/complete`, {
+      ...body,
+      firstVisitFix: true
+    })
+    expect(different.status).toBe(409)
+    expect(different.body.message).toContain('already done, with a different completion')
+    await eventually(
+      async () => (await replacedInInflux('svc-v3')).length === 2,
+      'both part changes in InfluxDB'
+    )
+  })
+
+  it('when a complaint is made about an order that is not done, then it is refused; about a done order, it is recorded', async () => {
+    const order = await dispatchedOrder('svc-v4')
+    const complaint = { category: 'timeliness', text: 'nobody came yet' }
+    const early = await call(planner, 'POST', `/orders/${order.id}/complaints`, complaint)
+    expect(early.status).toBe(409)
+    expect(early.body.message).toContain('is dispatched; a complaint is taken on a done order')
+    await call(tech, 'POST', `/orders/${order.id}/complete`, { replacedParts: [], firstVisitFix: true })
+    expect((await call(planner, 'POST', `/orders/${order.id}/complaints`, complaint)).status).toBe(201)
+  })
 })

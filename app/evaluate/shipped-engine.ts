@@ -1,0 +1,239 @@
+import {
+  MemoryUsageReader,
+  ServiceOrders,
+  SqlOrderStore,
+  SqlOutletStore,
+  SqlServiceRecords,
+  defaultCatalogue,
+  orderMigrations,
+  outletMigrations,
+  runPlanningPass,
+  type EngineOutputs,
+  type Order,
+  type PlannedDevice,
+  type PlanningSummary
+} from '../../maintenance/index.js'
+import { registryMigrations } from '../../registry/index.js'
+import { isAppError, silentLogger } from '../../shared/index.js'
+import { migrate, openPglite, type SqlClient } from '../../stores/index.js'
+import type { Policy, VisitBook } from './policies.js'
+import type { Unit } from './world.js'
+
+const DAY_MS = 86400000
+const iso = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10)
+
+export interface ShippedEngineOptions {
+  capacityPerOutlet: number
+  /** Days between planning passes (the product runs one every PLAN_EVERY_HOURS). */
+  replanDays: number
+  /** How far ahead the planners schedule what the engine proposed (schedule once, then it is theirs). */
+  scheduleAheadDays: number
+}
+
+export const DEFAULT_SHIPPED_ENGINE: Omit<ShippedEngineOptions, 'capacityPerOutlet'> = {
+  replanDays: 1,
+  scheduleAheadDays: 7
+}
+
+/** What the shipped engine did over the run, beside the shared figures. */
+export interface ShippedEngineStats {
+  passes: number
+  /** Orders the passes proposed, summed from their summaries (the pass, not a copy of it, made them). */
+  ordersCreated: number
+  ordersUpdated: number
+  ordersCancelled: number
+  /** Visits carried out that changed no part (inspections). */
+  inspections: number
+  /** Dispatches refused (no outlet with room that day); the order stays scheduled and is tried next day. */
+  dispatchRefused: number
+}
+
+/**
+ * aftercare's shipped engine in the closed loop: each simulated day the devices' reports go to a usage
+ * reader (the in-memory one, held to InfluxDB's answers by its contract test), `runPlanningPass` runs over
+ * real SQL stores (PGlite in memory, the product's migrations) on its schedule, and the service use cases
+ * carry the orders through: planners schedule what is proposed within a week, dispatch it on its day, and
+ * the technician completes it with the parts it names — which reach the next pass as part changes, the
+ * way they do in production. Outlet supervision is off (dispatch is not what is measured).
+ */
+export async function shippedEngine(
+  world: readonly Unit[],
+  options: ShippedEngineOptions
+): Promise<Policy & { stats: ShippedEngineStats }> {
+  const sql = await openPglite(undefined)
+  await migrate(sql, [...registryMigrations, ...orderMigrations, ...outletMigrations])
+  await register(sql, world, options.capacityPerOutlet)
+
+  let now = 0
+  const clock = { now: () => now }
+  const usage = new MemoryUsageReader()
+  const orders = new SqlOrderStore(sql)
+  const outlets = new SqlOutletStore(sql)
+  const records = new SqlServiceRecords(sql)
+  const devices: PlannedDevice[] = world.map((u) => ({
+    id: u.spec.id,
+    kind: u.spec.kind,
+    model: u.spec.model,
+    region: u.spec.region,
+    outlet: u.spec.outlet,
+    deliveredOn: iso(u.spec.deliveredDay)
+  }))
+  const byId = new Map(world.map((u, i) => [u.spec.id, i]))
+  const infoOf = new Map(devices.map((d) => [d.id, d]))
+  const service = new ServiceOrders({
+    orders,
+    outlets,
+    records,
+    catalogue: () => defaultCatalogue,
+    device: async (id) => infoOf.get(id) as PlannedDevice,
+    suspendedOutlets: async () => new Set(),
+    // the product writes a part_replaced event to InfluxDB here; the reader learns it the same way
+    recordPartChange: async (change) =>
+      usage.recordPartChange(change.deviceId, change.part, change.changedAt.getTime()),
+    clock,
+    log: silentLogger
+  })
+
+  const stats: ShippedEngineStats = {
+    passes: 0,
+    ordersCreated: 0,
+    ordersUpdated: 0,
+    ordersCancelled: 0,
+    inspections: 0,
+    dispatchRefused: 0
+  }
+  const heard = world.map(() => ({ reports: 0, changes: 0 }))
+  const forecasts = new Forecasts()
+  let lastPass = -Infinity
+
+  const decide = async (w: readonly Unit[], today: number, book: VisitBook) => {
+    forecasts.check(w, today)
+    w.forEach((u, i) => {
+      const seen = heard[i] as { reports: number; changes: number }
+      for (; seen.reports < u.reports.length; seen.reports++)
+        usage.record(u.spec, u.reports[seen.reports] as Unit['reports'][number])
+      for (; seen.changes < u.reportedChanges.length; seen.changes++) {
+        const c = u.reportedChanges[seen.changes] as Unit['reportedChanges'][number]
+        usage.recordPartChange(u.spec.id, c.part, c.day * DAY_MS)
+      }
+    })
+    now = today * DAY_MS + 6 * 3600000
+    if (today - lastPass >= options.replanDays) {
+      lastPass = today
+      const summary: PlanningSummary = await runPlanningPass({
+        devices: async () => devices,
+        usage,
+        orders,
+        catalogue: defaultCatalogue,
+        clock,
+        capacityPerOutlet: options.capacityPerOutlet,
+        runOuts: records,
+        publish: async (outputs) => forecasts.note(outputs, byId)
+      })
+      stats.passes++
+      stats.ordersCreated += summary.ordersCreated
+      stats.ordersUpdated += summary.ordersUpdated
+      stats.ordersCancelled += summary.ordersCancelled
+    }
+    await serviceDay(today, book)
+  }
+
+  /** The planners' and technicians' day, through the use cases. */
+  const serviceDay = async (today: number, book: VisitBook) => {
+    const list = (status: Order['status']) => orders.list({ status, limit: 1_000_000 })
+    for (const o of await list('proposed'))
+      if (o.visitDay && o.visitDay <= iso(today + options.scheduleAheadDays))
+        await service.move(o.id, 'scheduled', 'planner')
+    for (const o of await list('scheduled'))
+      if (o.visitDay && o.visitDay <= iso(today))
+        await service.dispatch(o.id, 'planner').catch((err: Error) => {
+          if (!isAppError(err, 'ORDER_TRANSITION')) throw err
+          stats.dispatchRefused++
+        })
+    for (const o of await list('dispatched')) {
+      if (!o.visitDay || o.visitDay > iso(today)) continue
+      const parts = o.parts.map((p) => p.part)
+      await service.complete(o.id, { replacedParts: parts, firstVisitFix: true }, 'technician')
+      const device = byId.get(o.deviceId) as number
+      book.book(device, today, parts)
+      if (parts.length === 0) stats.inspections++
+    }
+    await service.flushPartChanges()
+  }
+
+  return {
+    name: "aftercare's engine (shipped pass)",
+    stats,
+    decide,
+    mape: () => forecasts.mape(),
+    close: () => sql.close()
+  }
+}
+
+/** The world's devices and outlets, as the registry and the outlets table would hold them. */
+async function register(sql: SqlClient, world: readonly Unit[], capacity: number): Promise<void> {
+  await sql.query(
+    `INSERT INTO devices (id, kind, model, region, outlet, delivered_on, secret_hash)
+     SELECT id, kind, model, region, outlet, delivered_on, 'evaluation: never connects'
+       FROM jsonb_to_recordset($1::jsonb) AS t(id text, kind text, model text, region text, outlet text, delivered_on date)`,
+    [
+      JSON.stringify(
+        world.map((u) => ({
+          id: u.spec.id,
+          kind: u.spec.kind,
+          model: u.spec.model,
+          region: u.spec.region,
+          outlet: u.spec.outlet,
+          delivered_on: iso(u.spec.deliveredDay)
+        }))
+      )
+    ]
+  )
+  const regions = new Map<string, Set<string>>()
+  for (const u of world)
+    regions.set(u.spec.outlet, (regions.get(u.spec.outlet) ?? new Set()).add(u.spec.region))
+  const store = new SqlOutletStore(sql)
+  for (const [code, covered] of regions)
+    await store.upsert({ code, regions: [...covered], capacityPerDay: capacity })
+}
+
+/** The pass's 30-day forecasts of each device's main counter, checked against what it then used. */
+class Forecasts {
+  private readonly open: { device: number; unit: string; from: number; predicted: number }[] = []
+  private readonly errors: number[] = []
+
+  note(outputs: EngineOutputs, byId: ReadonlyMap<string, number>): void {
+    // one forecast a week per device is plenty to measure (and keeps the checks cheap)
+    if (outputs.today % 7 !== 0) return
+    const sums = new Map<string, { unit: string; predicted: number }>()
+    for (const f of outputs.forecasts) {
+      if (f.day < outputs.today || f.day >= outputs.today + 30) continue
+      const s = sums.get(f.device.id) ?? { unit: f.unit, predicted: 0 }
+      s.predicted += f.expected
+      sums.set(f.device.id, s)
+    }
+    for (const [id, s] of sums)
+      this.open.push({
+        device: byId.get(id) as number,
+        unit: s.unit,
+        from: outputs.today,
+        predicted: s.predicted
+      })
+  }
+
+  check(world: readonly Unit[], today: number): void {
+    for (let k = this.open.length - 1; k >= 0; k--) {
+      const p = this.open[k] as (typeof this.open)[number]
+      if (today < p.from + 30) continue
+      const actual = (world[p.device]?.counters[p.unit] ?? [])
+        .filter((c) => c.day >= p.from && c.day < p.from + 30)
+        .reduce((a, c) => a + (c.last - c.first), 0)
+      if (actual > 0) this.errors.push(Math.abs(p.predicted - actual) / actual)
+      this.open.splice(k, 1)
+    }
+  }
+
+  mape(): number | undefined {
+    return this.errors.length ? this.errors.reduce((a, b) => a + b, 0) / this.errors.length : undefined
+  }
+}
