@@ -20,8 +20,10 @@ export interface Rng {
  * on its own and ground truth and samples agree.
  */
 export function rngFor(seed: number, ...keys: number[]): Rng {
-  let h = (seed ^ 0x9e3779b9) >>> 0
-  for (const key of keys) {
+  // the seed is mixed like a key: XORed straight into the first key instead, seed s with device i drew
+  // what seed s' drew with device i ^ s ^ s', so two seeds' fleets were one fleet in another order
+  let h = 0x9e3779b9
+  for (const key of [seed, ...keys]) {
     // murmur3-style mixing of each key into the seed
     h = Math.imul(h ^ (key >>> 0), 0x85ebca6b)
     h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35)

@@ -6,7 +6,7 @@ import { parseParts } from './order-rows.js'
 /** What a pass did to the proposed orders. */
 export interface ProposedChanges {
   created: number
-  /** Proposed again with a new day, deadline, parts or reason: same id, the change in its history. */
+  /** Proposed again with a new day, deadline, parts or reason: same id; all but a new reason alone in its history. */
   updated: number
   /** Proposed again exactly as before. */
   unchanged: number
@@ -58,7 +58,11 @@ export async function reconcileProposed(
   const { same, added, dropped } = reconcile(existing, proposals)
   const updates = same.flatMap(({ existing: e, proposal: p }) => {
     const changes = changesOf(e, p)
-    return changes.length > 0 ? [{ id: e.id, ...rowOf(p), note: `pass ${pass}: ${changes.join('; ')}` }] : []
+    if (changes.length === 0 && e.reason === p.reason) return []
+    // a reason alone moves with every new forecast (its dates): the order takes it, its history does not
+    return [
+      { id: e.id, ...rowOf(p), note: changes.length > 0 ? `pass ${pass}: ${changes.join('; ')}` : null }
+    ]
   })
 
   for (let i = 0; i < updates.length; i += BATCH) {
@@ -73,7 +77,8 @@ export async function reconcileProposed(
     )
     await tx.query(
       `INSERT INTO order_history (order_id, status, note)
-       SELECT id, 'proposed', note FROM jsonb_to_recordset($1::jsonb) AS t(id bigint, note text)`,
+       SELECT id, 'proposed', note FROM jsonb_to_recordset($1::jsonb) AS t(id bigint, note text)
+        WHERE note IS NOT NULL`,
       [batch]
     )
   }
@@ -118,7 +123,7 @@ function rowOf(o: NewOrder) {
   }
 }
 
-/** What moved between the order as it was and as it is proposed now, in a planner's words. */
+/** What a planner would see move between the order as it was and as it is proposed now. */
 function changesOf(was: NewOrder, now: NewOrder): string[] {
   const changes: string[] = []
   const moved = (what: string, a: unknown, b: unknown) => {
@@ -134,6 +139,5 @@ function changesOf(was: NewOrder, now: NewOrder): string[] {
     now.parts.map((p) => p.part).join(',') || 'none'
   )
   moved('inspection', was.inspection, now.inspection)
-  if (changes.length === 0 && was.reason !== now.reason) changes.push('reason updated')
   return changes
 }

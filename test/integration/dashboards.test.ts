@@ -83,7 +83,7 @@ describe('Grafana boards, proven against the real stores', () => {
     for (const to of ['scheduled', 'dispatched'])
       expect(await call('POST', `/orders/${emergency.id}/transition`, { to })).toMatchObject({ status: to })
     const done = await call('POST', `/orders/${emergency.id}/complete`, {
-      replacedParts: ['wear_plate'],
+      replacedParts: ['engine_oil'],
       firstVisitFix: true,
       scores: { timeliness: 'B', quality: 'A', attitude: 'A' },
       complaint: { category: 'timeliness', text: 'two hours late' }

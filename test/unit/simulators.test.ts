@@ -28,6 +28,19 @@ describe('simulated fleet', () => {
     expect(createFleet({ seed: 8, devices: 40, firstDay: FIRST })).not.toEqual(a)
   })
 
+  it('when two seeds make fleets, then they are two fleets, not one fleet in another order', () => {
+    // the devices as a set, without their index: seed 1 and 2 once drew the same devices shuffled
+    const devices = (seed: number) =>
+      createFleet({ seed, devices: 64, firstDay: FIRST })
+        .map(({ index: _i, id: _id, ...d }) => JSON.stringify(d))
+        .sort()
+    const [one, two, three] = [devices(1), devices(2), devices(3)]
+    const shared = (a: string[], b: string[]) => a.filter((d) => b.includes(d)).length
+    expect(shared(one, two)).toBe(0)
+    expect(shared(one, three)).toBe(0)
+    expect(shared(two, three)).toBe(0)
+  })
+
   it('when a fleet is made, then it has both kinds, every region, and ids that are valid device ids', () => {
     const fleet = createFleet({ seed: 1, devices: 200, firstDay: FIRST })
     const purifiers = fleet.filter((d) => d.kind === 'purifier').length
