@@ -67,17 +67,30 @@ export interface Order {
   inspection: number | null
   reason: string
   createdAt: string
-  /** A scheduled or dispatched order the last pass found too late: its part is expected to run out first. */
+  /**
+   * Too late: its part is expected to run out on `expectedRunOut`, before the visit. A proposed order is
+   * so when no day before that was possible (lead time, capacity); a scheduled or dispatched one when the
+   * last pass found its booked day too late.
+   */
   atRisk: boolean
   expectedRunOut: string | null
   /** Set once the order is done. */
   completion: CompletionRecord | null
 }
 
-/** An order the planning pass proposes. */
+/** An order the planning pass proposes (`atRisk`: late already, its part runs out on `expectedRunOut`). */
 export type NewOrder = Pick<
   Order,
-  'deviceId' | 'type' | 'outlet' | 'visitDay' | 'deadline' | 'parts' | 'inspection' | 'reason'
+  | 'deviceId'
+  | 'type'
+  | 'outlet'
+  | 'visitDay'
+  | 'deadline'
+  | 'parts'
+  | 'inspection'
+  | 'reason'
+  | 'atRisk'
+  | 'expectedRunOut'
 >
 
 /** An order a live rule opens: one per device and cause while it is open. */

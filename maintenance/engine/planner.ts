@@ -58,6 +58,11 @@ export interface PlannedVisit {
   reason: string
   /** True when no day in its range had capacity: it was put on the least-loaded day anyway. */
   overrun: boolean
+  /**
+   * Set when the visit comes on or after the day one of its parts may run out (its lead time, or a full
+   * outlet, left no day before): the order goes out at once, and the planner is told when it runs out.
+   */
+  late?: { runsOut: number }
 }
 
 export interface Plan {
@@ -67,8 +72,10 @@ export interface Plan {
   partsDemand: { region: string; week: string; part: string; partNumber: string; quantity: number }[]
 }
 
-interface Draft extends Omit<PlannedVisit, 'day' | 'overrun'> {
+interface Draft extends Omit<PlannedVisit, 'day' | 'overrun' | 'late'> {
   avoid?: { start: number; end: number }
+  /** The earliest day any of its parts may run out. */
+  runsOut: number
 }
 
 /**
@@ -120,8 +127,8 @@ export function plan(devices: readonly PlanDevice[], options: PlanOptions): Plan
       }
     }
     load.set(`${d.outlet}/${best}`, used(d.outlet, best) + 1)
-    const { avoid: _avoid, ...visit } = d
-    return { ...visit, day: best, overrun }
+    const { avoid: _avoid, runsOut, ...visit } = d
+    return { ...visit, day: best, overrun, ...(best >= runsOut ? { late: { runsOut } } : {}) }
   })
   visits.sort((a, b) => a.day - b.day || a.deviceId.localeCompare(b.deviceId))
   return { visits, unassigned, partsDemand: partsDemand(visits) }
@@ -134,6 +141,7 @@ function draftsFor(device: PlanDevice, options: PlanOptions, end: number): Draft
   const upcomingPeak = peak && peak.start > today && peak.start <= end ? peak : undefined
   const drafts: Draft[] = []
   const base = { deviceId: device.id, outlet, region: device.region }
+  const runsOut = (parts: readonly PlanComponent[]) => Math.min(...parts.map((c) => c.life.earliestDay))
   const lead = (c: PlanComponent) => today + 1 + c.leadTimeDays
   const deadlineOf = (c: PlanComponent) => c.life.earliestDay - 1
   let pending = device.components.filter((c) => deadlineOf(c) <= end)
@@ -160,7 +168,8 @@ function draftsFor(device: PlanDevice, options: PlanOptions, end: number): Draft
         deadline,
         earliest: Math.min(deadline, Math.max(ready, upcomingPeak.start - options.preSeasonDays)),
         reason: `before the ${device.region} peak from ${iso(upcomingPeak.start)}: ${through.map((c) => `${c.part} (earliest end ${iso(c.life.earliestDay)})`).join(', ')}`,
-        avoid: upcomingPeak
+        avoid: upcomingPeak,
+        runsOut: runsOut(through)
       })
       pending = pending.filter((c) => !through.includes(c))
       if (inspection) inspections.splice(inspections.indexOf(inspection), 1)
@@ -171,13 +180,15 @@ function draftsFor(device: PlanDevice, options: PlanOptions, end: number): Draft
   pending.sort((a, b) => deadlineOf(a) - deadlineOf(b))
   while (pending.length > 0) {
     const first = pending[0] as PlanComponent
-    // a part joins the first one's visit when it falls due soon after and can be on hand in time
-    const group = pending.filter(
-      (c) =>
-        c === first ||
-        (deadlineOf(c) <= deadlineOf(first) + options.bundleDays &&
-          lead(c) <= Math.max(deadlineOf(first), lead(first)))
-    )
+    // a part joins the first one's visit when it falls due soon after and the visit still has a day on
+    // which every part in it is on hand and none is past its own deadline: a bundle never delays a part
+    // (a part already too late for its lead time goes alone, and nothing joins it)
+    const group = [first]
+    for (const c of pending.slice(1)) {
+      if (deadlineOf(c) > deadlineOf(first) + options.bundleDays) break
+      const withIt = [...group, c]
+      if (Math.max(...withIt.map(lead)) <= Math.min(...withIt.map(deadlineOf))) group.push(c)
+    }
     pending = pending.filter((c) => !group.includes(c))
     const earliest = Math.max(...group.map(lead))
     const deadline = Math.max(deadlineOf(first), earliest)
@@ -195,7 +206,8 @@ function draftsFor(device: PlanDevice, options: PlanOptions, end: number): Draft
           (c) => `${c.part} due ${iso(c.life.dueDay)} by ${c.life.by} (earliest ${iso(c.life.earliestDay)})`
         )
         .join(', '),
-      avoid: peak
+      avoid: peak,
+      runsOut: runsOut(group)
     })
   }
 
@@ -208,7 +220,8 @@ function draftsFor(device: PlanDevice, options: PlanOptions, end: number): Draft
       deadline: Math.max(today + 1, i.due + 14),
       earliest: Math.max(today + 1, i.due - 14),
       reason: `routine inspection ${i.months} months after delivery (${iso(i.due)})`,
-      avoid: peak
+      avoid: peak,
+      runsOut: Infinity
     })
   }
   return drafts

@@ -2,13 +2,14 @@ import type { Clock } from '../../shared/index.js'
 import { modelOf, usageUnit, type Catalogue, type Component } from '../engine/catalogue.js'
 import { FLAT_PROFILE, forecastDevice, usageOn, type DeviceForecast } from '../engine/forecast.js'
 import { learnSeasons, seasonKey } from '../engine/seasons.js'
-import { emptyHistory, type DeviceHistory } from '../engine/device-history.js'
+import { emptyHistory } from '../engine/device-history.js'
 import type { EngineOutputs, PlannedDevice } from '../engine/outputs.js'
 import type { UsageReader } from '../stores/influx-usage.js'
 import type { NewOrder } from '../engine/order.js'
 import type { CommittedWork, OrderStore } from '../stores/order-store.js'
 import { DEFAULT_PLAN_OPTIONS, plan, type PlanDevice } from '../engine/planner.js'
-import { remainingLife, type ComponentState } from '../engine/remaining-life.js'
+import { remainingLife } from '../engine/remaining-life.js'
+import { componentState, firstReport } from '../engine/component-state.js'
 import type { LearnedPeak } from '../stores/peak-store.js'
 import type { PartRunOut } from '../stores/service-records.js'
 import { packUsage, usageFromCounters, type PackedUsage } from '../engine/usage.js'
@@ -44,6 +45,8 @@ export interface PlanningSummary {
   ordersCancelled: number
   /** Scheduled or dispatched orders now expected to come after their part runs out (flagged `atRisk`). */
   atRisk: number
+  /** Proposed visits that cannot come before a part runs out (lead time, capacity): ordered now, flagged `atRisk`. */
+  late: number
   /** Devices with no delivery date that have not reported yet: not planned until their first report. */
   notReporting: number
   unassigned: number
@@ -204,7 +207,15 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
     deadline: iso(v.deadline),
     parts: v.parts,
     inspection: v.inspection ?? null,
-    reason: v.overrun ? `${v.reason} — outlet over capacity that day` : v.reason
+    reason: [
+      v.late ? `late: runs out ${iso(v.late.runsOut)}, the earliest visit is ${iso(v.day)}` : '',
+      v.reason,
+      v.overrun ? 'outlet over capacity that day' : ''
+    ]
+      .filter(Boolean)
+      .join(' — '),
+    atRisk: v.late !== undefined,
+    expectedRunOut: v.late ? iso(v.late.runsOut) : null
   }))
   stage('plan')
   const published = (await deps.publish?.(outputs)) ?? undefined
@@ -232,6 +243,7 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
     ordersUnchanged: written.unchanged,
     ordersCancelled: written.cancelled,
     atRisk: risks.length,
+    late: orders.filter((o) => o.atRisk).length,
     notReporting,
     unassigned: result.unassigned.length,
     unknownModels: [...unknownModels],
@@ -244,58 +256,6 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
     published,
     stages
   }
-}
-
-/** Where a component stands, from the device's own reports: fitted at its last part change (or delivery). */
-function componentState(
-  c: Component,
-  unit: string,
-  h: DeviceHistory,
-  replacements: readonly { part: string; day: number }[],
-  delivered: number
-): ComponentState {
-  const counters = h.counters[unit as 'litres' | 'hours' | 'm3']
-  const changed = replacements.filter((r) => r.part === c.part).map((r) => r.day)
-  const fittedDay = Math.max(delivered, ...changed)
-  const fitIndex = counters?.firstFrom(fittedDay) ?? 0
-  const atFit = counters && fitIndex < counters.length ? counters.get('first', fitIndex) : 0
-  const now = counters && counters.length > 0 ? counters.get('last', counters.length - 1) : atFit
-  // what was used since the fit by the end of a day with a reading (0 when the counter has no such day)
-  const since = (day: number) => {
-    const i = counters?.indexOf(day) ?? -1
-    return counters && i >= 0 ? counters.get('last', i) - atFit : 0
-  }
-  const r = h.readings
-  let condition: { used: number; value: number }[] | undefined
-  if (c.condition?.metric === 'salt_rejection') {
-    const [tdsIn, tdsOut] = [r.column('tdsIn'), r.column('tdsOut')]
-    condition = []
-    for (let i = r.firstFrom(fittedDay); i < r.length; i++) {
-      const into = tdsIn[i] ?? NaN
-      const out = tdsOut[i] ?? NaN
-      // no reading, or an inlet TDS of 0: no rejection to compute
-      if (!into || Number.isNaN(out)) continue
-      condition.push({ used: since(r.day(i)), value: 1 - out / into })
-    }
-  } else if (c.condition?.metric === 'pressure_loss_kpa') {
-    const pressure = r.column('pressure')
-    condition = []
-    let baseline: number | undefined
-    for (let i = r.firstFrom(fittedDay); i < r.length; i++) {
-      const p = pressure[i] ?? NaN
-      if (Number.isNaN(p)) continue
-      baseline ??= p
-      condition.push({ used: since(r.day(i)), value: baseline - p })
-    }
-  }
-  return { part: c.part, fittedDay, usedSinceFit: Math.max(0, now - atFit), condition }
-}
-
-/** The first day the device reported anything (a counter or a reading); undefined before its first report. */
-function firstReport(h: DeviceHistory): number | undefined {
-  const tables = [...Object.values(h.counters), h.readings]
-  const days = tables.flatMap((t) => (t && t.length > 0 ? [t.day(0)] : []))
-  return days.length > 0 ? Math.min(...days) : undefined
 }
 
 /**

@@ -154,7 +154,8 @@ export class SqlOrderStore implements OrderStore {
   async markAtRisk(risks: readonly { id: number; expectedRunOut: string }[]): Promise<void> {
     await this.db.transaction(async (tx) => {
       await tx.query(
-        `UPDATE orders SET at_risk = false, expected_run_out = NULL WHERE at_risk AND NOT (id = ANY($1::bigint[]))`,
+        `UPDATE orders SET at_risk = false, expected_run_out = NULL
+          WHERE at_risk AND status IN ('scheduled', 'dispatched') AND NOT (id = ANY($1::bigint[]))`,
         [risks.map((r) => r.id)]
       )
       await tx.query(

@@ -38,9 +38,12 @@ export async function reconcileProposed(
     parts: NewOrder['parts'] | string
     inspection: number | null
     reason: string
+    at_risk: boolean
+    expected_run_out: string | null
   }>(
     `SELECT id, device_id, type, outlet, to_char(visit_day, 'YYYY-MM-DD') AS visit_day,
-            to_char(deadline, 'YYYY-MM-DD') AS deadline, parts, inspection, reason
+            to_char(deadline, 'YYYY-MM-DD') AS deadline, parts, inspection, reason, at_risk,
+            to_char(expected_run_out, 'YYYY-MM-DD') AS expected_run_out
        FROM orders WHERE status = 'proposed' AND source = 'plan' AND device_id = ANY($1::text[]) FOR UPDATE`,
     [deviceIds]
   )
@@ -53,12 +56,14 @@ export async function reconcileProposed(
     deadline: r.deadline,
     parts: parseParts(r.parts),
     inspection: r.inspection,
-    reason: r.reason
+    reason: r.reason,
+    atRisk: r.at_risk,
+    expectedRunOut: r.expected_run_out
   }))
   const { same, added, dropped } = reconcile(existing, proposals)
   const updates = same.flatMap(({ existing: e, proposal: p }) => {
     const changes = changesOf(e, p)
-    if (changes.length === 0 && e.reason === p.reason) return []
+    if (changes.length === 0 && e.reason === p.reason && e.expectedRunOut === p.expectedRunOut) return []
     // a reason alone moves with every new forecast (its dates): the order takes it, its history does not
     return [
       { id: e.id, ...rowOf(p), note: changes.length > 0 ? `pass ${pass}: ${changes.join('; ')}` : null }
@@ -69,9 +74,10 @@ export async function reconcileProposed(
     const batch = JSON.stringify(updates.slice(i, i + BATCH))
     await tx.query(
       `UPDATE orders o SET type = t.type, outlet = t.outlet, visit_day = t.visit_day, deadline = t.deadline,
-              parts = t.parts, inspection = t.inspection, reason = t.reason, updated_at = now()
+              parts = t.parts, inspection = t.inspection, reason = t.reason, at_risk = t.at_risk,
+              expected_run_out = t.expected_run_out, updated_at = now()
          FROM jsonb_to_recordset($1::jsonb) AS t(id bigint, type text, outlet text, visit_day date, deadline date,
-              parts jsonb, inspection int, reason text)
+              parts jsonb, inspection int, reason text, at_risk boolean, expected_run_out date)
         WHERE o.id = t.id`,
       [batch]
     )
@@ -84,10 +90,10 @@ export async function reconcileProposed(
   }
   for (let i = 0; i < added.length; i += BATCH) {
     await tx.query(
-      `INSERT INTO orders (device_id, type, outlet, visit_day, deadline, parts, inspection, reason)
-       SELECT device_id, type, outlet, visit_day, deadline, parts, inspection, reason
+      `INSERT INTO orders (device_id, type, outlet, visit_day, deadline, parts, inspection, reason, at_risk, expected_run_out)
+       SELECT device_id, type, outlet, visit_day, deadline, parts, inspection, reason, at_risk, expected_run_out
          FROM jsonb_to_recordset($1::jsonb) AS t(device_id text, type text, outlet text, visit_day date,
-           deadline date, parts jsonb, inspection int, reason text)`,
+           deadline date, parts jsonb, inspection int, reason text, at_risk boolean, expected_run_out date)`,
       [JSON.stringify(added.slice(i, i + BATCH).map(rowOf))]
     )
   }
@@ -119,7 +125,9 @@ function rowOf(o: NewOrder) {
     deadline: o.deadline,
     parts: o.parts,
     inspection: o.inspection,
-    reason: o.reason
+    reason: o.reason,
+    at_risk: o.atRisk,
+    expected_run_out: o.expectedRunOut
   }
 }
 
@@ -139,5 +147,6 @@ function changesOf(was: NewOrder, now: NewOrder): string[] {
     now.parts.map((p) => p.part).join(',') || 'none'
   )
   moved('inspection', was.inspection, now.inspection)
+  moved('late, runs out', was.expectedRunOut, now.expectedRunOut)
   return changes
 }

@@ -152,6 +152,21 @@ describe('planning pass and its orders (PGlite)', () => {
     expect(rows.at(-1)?.note).toContain(`visit day ${sediment!.visitDay} → ${moved!.visitDay}`)
   })
 
+  it('when a part ends within its lead time at the first pass (right after an import), then it is ordered at once and flagged late with the day it runs out', async () => {
+    // delivered six months less two days ago: the sediment cartridge's time limit comes before its lead time
+    const sixMonthsAgo = new Date(today * DAY_MS)
+    sixMonthsAgo.setUTCMonth(sixMonthsAgo.getUTCMonth() - 6)
+    const delivered = Math.floor(sixMonthsAgo.getTime() / DAY_MS) + 2
+    await add('lt-1', iso(delivered))
+    report('lt-1', delivered, today, 6)
+    const summary = await pass()
+    const order = (await ordersOf('lt-1')).find((o) => o.parts.some((p) => p.part === 'pp_sediment'))
+    expect(order).toMatchObject({ status: 'proposed', atRisk: true })
+    expect(order!.expectedRunOut! <= order!.visitDay!).toBe(true)
+    expect(order!.reason).toMatch(/^late: runs out \d{4}-\d{2}-\d{2}, the earliest visit is /)
+    expect(summary.late).toBeGreaterThanOrEqual(1)
+  })
+
   it('when a scheduled order now comes after its part is expected to run out, then it is left as booked and flagged at risk', async () => {
     await add('rk-1', iso(T - 150))
     report('rk-1', T - 150, today, 10)

@@ -98,6 +98,51 @@ describe('planner', () => {
     expect(p.visits.every((v) => v.type === 'replacement')).toBe(true)
   })
 
+  it('when a part with a long lead time falls due first, then a part due soon is not held back past its own deadline by joining it', () => {
+    // the RO membrane's 14-day lead time makes its visit late (today + 15); the engine oil ends in 6 days
+    const p = plan(
+      [device('m1', [component('ro_membrane', '2026-05-04', 14), component('engine_oil', '2026-05-07', 1)])],
+      options({ peaks: new Map() })
+    )
+    const oil = p.visits.find((v) => v.parts.some((x) => x.part === 'engine_oil'))
+    expect(oil?.parts.map((x) => x.part)).toEqual(['engine_oil'])
+    expect(oil!.day).toBeLessThan(day('2026-05-07'))
+    const ro = p.visits.find((v) => v.parts.some((x) => x.part === 'ro_membrane'))
+    expect(ro?.day).toBe(TODAY + 15)
+  })
+
+  it("when parts share a visit, then the visit day is within every part's deadline", () => {
+    const p = plan(
+      [
+        device('b1', [
+          component('carbon', '2026-05-20', 3),
+          component('pp_sediment', '2026-05-12', 3),
+          component('ro_membrane', '2026-05-25', 7)
+        ])
+      ],
+      options({ peaks: new Map() })
+    )
+    const ends = new Map([
+      ['pp_sediment', day('2026-05-12')],
+      ['carbon', day('2026-05-20')],
+      ['ro_membrane', day('2026-05-25')]
+    ])
+    for (const v of p.visits) for (const part of v.parts) expect(v.day).toBeLessThan(ends.get(part.part)!)
+  })
+
+  it('when a part ends within its lead time, then its visit is booked at the earliest day and flagged late with the day it runs out; one in time is not', () => {
+    const p = plan(
+      [
+        device('l1', [component('ro_membrane', '2026-05-05', 7)]),
+        device('l2', [component('carbon', '2026-06-01')])
+      ],
+      options({ peaks: new Map() })
+    )
+    const late = p.visits.find((v) => v.deviceId === 'l1')
+    expect(late).toMatchObject({ day: TODAY + 8, late: { runsOut: day('2026-05-05') } })
+    expect(p.visits.find((v) => v.deviceId === 'l2')?.late).toBeUndefined()
+  })
+
   it('when an outlet is full, then visits are pushed earlier, never into the peak, and no day exceeds capacity', () => {
     const devices = Array.from({ length: 30 }, (_, i) =>
       device(`d${i}`, [component('pp_sediment', '2026-07-01')])
