@@ -8,6 +8,13 @@ export type RuleAction =
 /** Readings in a row a condition must hold before it opens or clears an order: one noisy reading does neither. */
 export const SUSTAINED = 3
 
+/**
+ * Data older than this (by its own `ts`, against the clock) is history, not a live condition: an imported
+ * year of history opens no orders for conditions long gone — they stay in the device's telemetry, which
+ * the boards show. A day covers a device that was offline overnight and clocks off by minutes.
+ */
+export const LIVE_MAX_AGE_HOURS = 24
+
 /** Limits of the live rules (defaults from ../shared/REFERENCE.md: TDS warning at 100 ppm out). */
 export const LIVE_LIMITS = { tdsOutPpm: 100, coolantC: 105, hydOilC: 90 }
 

@@ -1,20 +1,22 @@
 import type { Clock, DeviceEvent, DeviceInfo, Sample } from '../../shared/index.js'
-import type { LiveRules } from '../engine/live-rules.js'
+import { LIVE_MAX_AGE_HOURS, type LiveRules } from '../engine/live-rules.js'
 import type { OrderStore } from '../stores/order-store.js'
 
 /**
  * Turns live-rule decisions into orders: an open action opens one order per
  * device and cause (the store's unique index makes repeats harmless), a clear
- * action cancels it while it is not yet dispatched.
+ * action cancels it while it is not yet dispatched. Only current data goes to
+ * the rules (LIVE_MAX_AGE_HOURS): an upload of old history opens nothing.
  */
 export function liveRuleHandler(rules: LiveRules, orders: OrderStore, clock: Clock) {
   return async (
     device: DeviceInfo,
     accepted: { samples: Sample[]; events: DeviceEvent[] }
   ): Promise<void> => {
+    const current = (x: { ts: number }) => x.ts >= clock.now() - LIVE_MAX_AGE_HOURS * 3600000
     const actions = [
-      ...accepted.events.flatMap((e) => rules.onEvent(device.id, e)),
-      ...accepted.samples.flatMap((s) => rules.onSample(device.id, device.kind, s))
+      ...accepted.events.filter(current).flatMap((e) => rules.onEvent(device.id, e)),
+      ...accepted.samples.filter(current).flatMap((s) => rules.onSample(device.id, device.kind, s))
     ]
     for (const a of actions) {
       if (a.action === 'open') {

@@ -73,4 +73,34 @@ describe('live rules on stored data, through the broker', () => {
     expect(orders).toHaveLength(1)
     expect(orders[0]).toMatchObject({ type: 'urgent', status: 'proposed' })
   })
+
+  it('when a year of history is uploaded with old leaks and bad water, then no order opens for them; the same condition today opens one', async () => {
+    const { secret } = await app.provision({ id: 'p-hist' })
+    const c = await connectDevice(app.mqttPort, 'p-hist', secret)
+    clients.push(c)
+    const day = 86400000
+    const old = Date.now() - 200 * day
+    const samples = Array.from({ length: 10 }, (_, i) => ({
+      ts: old + i * 3600000,
+      seq: i + 1,
+      tdsIn: 220,
+      tdsOut: 180
+    }))
+    await publishAcked(c, 'devices/p-hist/telemetry', JSON.stringify({ samples }))
+    await publishAcked(c, 'devices/p-hist/events', JSON.stringify({ ts: old, type: 'leak' }))
+    // a day and a half old is history too
+    await publishAcked(
+      c,
+      'devices/p-hist/events',
+      JSON.stringify({ ts: Date.now() - 1.5 * day, type: 'leak' })
+    )
+    await new Promise((r) => setTimeout(r, 300))
+    expect(await ordersOf('p-hist')).toEqual([])
+    await publishAcked(c, 'devices/p-hist/events', JSON.stringify({ ts: Date.now() - 60000, type: 'leak' }))
+    const opened = await eventually(async () => {
+      const o = await ordersOf('p-hist')
+      return o.length > 0 && o
+    }, 'the urgent order for the leak today')
+    expect(opened.map((o) => o.type)).toEqual(['urgent'])
+  })
 })
