@@ -25,6 +25,7 @@ export {
   type UsageSeries
 } from './engine/usage.js'
 export { DayTable } from './engine/day-table.js'
+export { componentState, firstReport } from './engine/component-state.js'
 export {
   learnProfile,
   peakWindow,
@@ -90,6 +91,7 @@ export { ServiceOrders, type ServiceOrderDeps } from './service/orders.js'
 export { InfluxUsageReader, type UsageReader } from './stores/influx-usage.js'
 export { MemoryUsageReader, type ReportedSample } from './stores/memory-usage.js'
 export {
+  counterDays,
   emptyHistory,
   type DeviceHistory,
   type CounterDays,

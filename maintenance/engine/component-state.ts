@@ -1,26 +1,24 @@
 import type { Component } from './catalogue.js'
 import type { DeviceHistory } from './device-history.js'
 import type { ComponentState } from './remaining-life.js'
+import type { PackedUsage } from './usage.js'
 
-/** Where a component stands, from the device's own reports: fitted at its last part change (or delivery). */
+/**
+ * Where a component stands, from the device's own reports: fitted at its last part change (or delivery),
+ * and used since then as much as the device's daily use adds up to from the fit day on — the sum of days,
+ * so a counter reset (a board swapped, counting from 0 again) or a gap loses nothing; the raw counter's
+ * last − first would.
+ */
 export function componentState(
   c: Component,
-  unit: string,
+  usage: PackedUsage | undefined,
   h: DeviceHistory,
   replacements: readonly { part: string; day: number }[],
   delivered: number
 ): ComponentState {
-  const counters = h.counters[unit as 'litres' | 'hours' | 'm3']
   const changed = replacements.filter((r) => r.part === c.part).map((r) => r.day)
   const fittedDay = Math.max(delivered, ...changed)
-  const fitIndex = counters?.firstFrom(fittedDay) ?? 0
-  const atFit = counters && fitIndex < counters.length ? counters.get('first', fitIndex) : 0
-  const now = counters && counters.length > 0 ? counters.get('last', counters.length - 1) : atFit
-  // what was used since the fit by the end of a day with a reading (0 when the counter has no such day)
-  const since = (day: number) => {
-    const i = counters?.indexOf(day) ?? -1
-    return counters && i >= 0 ? counters.get('last', i) - atFit : 0
-  }
+  const used = usedSince(usage, fittedDay)
   const r = h.readings
   let condition: { used: number; value: number }[] | undefined
   if (c.condition?.metric === 'salt_rejection') {
@@ -31,7 +29,7 @@ export function componentState(
       const out = tdsOut[i] ?? NaN
       // no reading, or an inlet TDS of 0: no rejection to compute
       if (!into || Number.isNaN(out)) continue
-      condition.push({ used: since(r.day(i)), value: 1 - out / into })
+      condition.push({ used: used.by(r.day(i)), value: 1 - out / into })
     }
   } else if (c.condition?.metric === 'pressure_loss_kpa') {
     const pressure = r.column('pressure')
@@ -41,10 +39,33 @@ export function componentState(
       const p = pressure[i] ?? NaN
       if (Number.isNaN(p)) continue
       baseline ??= p
-      condition.push({ used: since(r.day(i)), value: baseline - p })
+      condition.push({ used: used.by(r.day(i)), value: baseline - p })
     }
   }
-  return { part: c.part, fittedDay, usedSinceFit: Math.max(0, now - atFit), condition }
+  return { part: c.part, fittedDay, usedSinceFit: used.total, condition }
+}
+
+/** Use summed day by day from `fromDay`: in all, and by the end of any day (the last known total after it). */
+function usedSince(
+  usage: PackedUsage | undefined,
+  fromDay: number
+): { total: number; by: (day: number) => number } {
+  if (!usage || usage.usage.length === 0) return { total: 0, by: () => 0 }
+  const first = Math.max(0, fromDay - usage.start)
+  const totals = new Float64Array(Math.max(0, usage.usage.length - first))
+  let total = 0
+  for (let i = 0; i < totals.length; i++) {
+    const u = usage.usage[first + i] ?? NaN
+    if (!Number.isNaN(u)) total += u
+    totals[i] = total
+  }
+  return {
+    total,
+    by: (day) => {
+      const i = day - usage.start - first
+      return i < 0 ? 0 : (totals[Math.min(i, totals.length - 1)] ?? total)
+    }
+  }
 }
 
 /** The first day the device reported anything (a counter or a reading); undefined before its first report. */

@@ -160,7 +160,7 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
     }
     const skip = work.parts
     const components = model.components.map((c) => {
-      const state = componentState(c, unitOf(c), h, replacements, delivered)
+      const state = componentState(c, series.get(d.id)?.[unitOf(c)], h, replacements, delivered)
       const life = remainingLife(c, state, forecastFor(unitOf(c)), today)
       if (life.remaining <= 0 || life.usedShare >= 1)
         runOuts.push({

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest'
+import {
+  componentState,
+  counterDays,
+  defaultCatalogue,
+  emptyHistory,
+  modelOf,
+  packUsage,
+  usageFromCounters,
+  type DeviceHistory
+} from '../../maintenance/index.js'
+
+const carbon = modelOf(defaultCatalogue, 'RO-400')!.components.find((c) => c.part === 'carbon')!
+
+/** A purifier's history: each day's first and last litre reading. */
+function history(days: [day: number, first: number, last: number][]): DeviceHistory {
+  const h = emptyHistory()
+  for (const [day, first, last] of days) counterDays(h, 'litres').push(day, first, last)
+  return h
+}
+const usageOf = (h: DeviceHistory) => packUsage(usageFromCounters(h.counters.litres?.rows() ?? []).days)
+
+describe('component state (what a fitted part has used)', () => {
+  it('when the counter was reset after the part was fitted (board swapped, counting from 0), then the use before the reset still counts', () => {
+    // 10 L a day for 30 days; on day 20 the board is swapped and the counter starts again near 0
+    const rows: [number, number, number][] = []
+    for (let d = 0; d < 30; d++)
+      rows.push(d < 20 ? [d, 10 * d, 10 * d + 10] : [d, 10 * (d - 20), 10 * (d - 20) + 10])
+    const h = history(rows)
+    const state = componentState(carbon, usageOf(h), h, [], 0)
+    expect(state.usedSinceFit).toBeCloseTo(300, 6)
+  })
+
+  it('when the part was changed on a later day, then only the use from that day on counts', () => {
+    const rows: [number, number, number][] = Array.from({ length: 30 }, (_, d) => [d, 10 * d, 10 * d + 10])
+    const h = history(rows)
+    const state = componentState(carbon, usageOf(h), h, [{ part: 'carbon', day: 12 }], 0)
+    expect(state).toMatchObject({ fittedDay: 12 })
+    expect(state.usedSinceFit).toBeCloseTo(180, 6)
+  })
+
+  it('when the device did not report for some days, then the use over the gap still counts', () => {
+    const h = history([
+      [0, 0, 10],
+      [1, 10, 20],
+      [6, 70, 80],
+      [7, 80, 90]
+    ])
+    expect(componentState(carbon, usageOf(h), h, [], 0).usedSinceFit).toBeCloseTo(90, 6)
+  })
+})
