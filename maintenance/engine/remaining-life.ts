@@ -109,10 +109,15 @@ export function remainingLife(
 
 /**
  * Use since fitting at which a condition crosses its limit, from a straight
- * line through the readings (least squares); the component is spent now when
- * the median of the last three readings is already past the limit. With
- * `sigmas` > 0 the line is moved that many standard errors (at the last
- * reading) towards the limit: the early end of the estimate.
+ * line through the recent readings (least squares); the component is spent now
+ * when the median of the last three readings is already past the limit. The
+ * line uses the fewest recent readings whose trend stands clear of their
+ * scatter (the slope known within a tenth: TREND_T standard errors), doubling from
+ * 14: wear often speeds up (a clogging cartridge), so old readings would
+ * flatter it — but on noisy readings 14 days of a slow decline are mostly
+ * noise, and their line may even point away from the limit. With `sigmas` > 0
+ * the line is moved that many standard errors (at the last reading) towards
+ * the limit: the early end of the estimate.
  */
 export function conditionLimitUse(
   condition: { limit: number; direction: 'below' | 'above' },
@@ -128,23 +133,49 @@ export function conditionLimitUse(
   const lastUse = readings.at(-1)?.used ?? 0
   if (past(last3[Math.floor(last3.length / 2)] ?? NaN)) return lastUse
   if (readings.length < 5) return undefined
-  // the recent trend: wear often speeds up (a clogging cartridge), so old readings would flatter it
-  readings = readings.slice(-14)
+  let line: Line | undefined
+  for (let n = RECENT_READINGS; ; n *= 2) {
+    line = fitLine(readings.slice(-n), lastUse)
+    if (n >= readings.length || (line && Math.abs(line.slope) >= TREND_T * line.slopeSe)) break
+  }
+  if (!line) return undefined
+  const heading = condition.direction === 'below' ? line.slope < 0 : line.slope > 0
+  if (!heading) return undefined
+  const towardsLimit = condition.direction === 'below' ? -1 : 1
+  const at = line.mx + (condition.limit - line.my - towardsLimit * sigmas * line.se) / line.slope
+  return Math.max(lastUse, at)
+}
+
+/** The readings a condition trend starts from, and how clear of the scatter its slope must stand. */
+const RECENT_READINGS = 14
+const TREND_T = 10
+
+interface Line {
+  mx: number
+  my: number
+  slope: number
+  slopeSe: number
+  /** The line's standard error at the last reading. */
+  se: number
+}
+
+function fitLine(readings: readonly { used: number; value: number }[], lastUse: number): Line | undefined {
   const n = readings.length
   const mx = readings.reduce((a, r) => a + r.used, 0) / n
   const my = readings.reduce((a, r) => a + r.value, 0) / n
   const sxx = readings.reduce((a, r) => a + (r.used - mx) ** 2, 0)
   if (sxx === 0) return undefined
   const slope = readings.reduce((a, r) => a + (r.used - mx) * (r.value - my), 0) / sxx
-  const heading = condition.direction === 'below' ? slope < 0 : slope > 0
-  if (!heading) return undefined
   const residual = Math.sqrt(
     readings.reduce((a, r) => a + (r.value - my - slope * (r.used - mx)) ** 2, 0) / Math.max(1, n - 2)
   )
-  const se = residual * Math.sqrt(1 / n + (lastUse - mx) ** 2 / sxx)
-  const towardsLimit = condition.direction === 'below' ? -1 : 1
-  const at = mx + (condition.limit - my - towardsLimit * sigmas * se) / slope
-  return Math.max(lastUse, at)
+  return {
+    mx,
+    my,
+    slope,
+    slopeSe: residual / Math.sqrt(sxx),
+    se: residual * Math.sqrt(1 / n + (lastUse - mx) ** 2 / sxx)
+  }
 }
 
 export function addMonths(day: number, months: number): number {

@@ -168,6 +168,28 @@ describe('remaining life', () => {
     expect(est.dueDay).toBe(today + 155 - 1)
   })
 
+  it('when RO readings are noisy and the decline is slow, then the trend takes enough readings to stand clear of the noise and ends the membrane near the true crossing', () => {
+    // 10 L a day, rejection falling 0.00002 a litre (0.80 at 8,750 L), each reading ±0.003 of noise:
+    // 14 days of readings decline by less than their noise
+    let x = 12345
+    const noise = () => {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0
+      return ((x / 2 ** 32) * 2 - 1) * 0.005
+    }
+    const limit = { limit: 0.8, direction: 'below' as const }
+    const misses: number[] = []
+    for (let trial = 0; trial < 20; trial++) {
+      const readings = Array.from({ length: 300 }, (_, d) => ({
+        used: 10 * d,
+        value: 0.975 - 0.00002 * 10 * d + noise()
+      }))
+      const at = conditionLimitUse(limit, readings)
+      misses.push(at === undefined ? Infinity : Math.abs(at - 8750) / 8750)
+    }
+    // every trial within 15 % of the true crossing (the 14 last readings alone missed by far more, or pointed up)
+    expect(Math.max(...misses)).toBeLessThan(0.15)
+  })
+
   it('when the last readings are already past the limit, then the part is due today, one noisy reading is not enough', () => {
     const spent = [0.9, 0.85, 0.79, 0.78, 0.77].map((value, i) => ({ used: i * 100, value }))
     expect(conditionLimitUse({ limit: 0.8, direction: 'below' }, spent)).toBe(400)
