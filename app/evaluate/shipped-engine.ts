@@ -26,7 +26,11 @@ export interface ShippedEngineOptions {
   capacityPerOutlet: number
   /** Days between planning passes (the product runs one every PLAN_EVERY_HOURS). */
   replanDays: number
-  /** How far ahead the planners schedule what the engine proposed (schedule once, then it is theirs). */
+  /**
+   * How far ahead of its parts' lead time the planners schedule what the engine proposed (scheduling orders
+   * the parts; then the order is theirs). Measured from the lead time: the engine never proposes a visit
+   * sooner than the lead time allows, so a window shorter than the lead time would never reach it.
+   */
   scheduleAheadDays: number
 }
 
@@ -52,9 +56,10 @@ export interface ShippedEngineStats {
  * aftercare's shipped engine in the closed loop: each simulated day the devices' reports go to a usage
  * reader (the in-memory one, held to InfluxDB's answers by its contract test), `runPlanningPass` runs over
  * real SQL stores (PGlite in memory, the product's migrations) on its schedule, and the service use cases
- * carry the orders through: planners schedule what is proposed within a week, dispatch it on its day, and
- * the technician completes it with the parts it names — which reach the next pass as part changes, the
- * way they do in production. Outlet supervision is off (dispatch is not what is measured).
+ * carry the orders through: planners schedule a proposed visit once it is within a week beyond its parts'
+ * lead time, dispatch it on its day, and the technician completes it with the parts it names — which reach
+ * the next pass as part changes, the way they do in production. Outlet supervision is off (dispatch is not
+ * what is measured).
  */
 export async function shippedEngine(
   world: readonly Unit[],
@@ -79,6 +84,10 @@ export async function shippedEngine(
     deliveredOn: iso(u.spec.deliveredDay)
   }))
   const byId = new Map(world.map((u, i) => [u.spec.id, i]))
+  const leadTime = (o: Order) => {
+    const u = world[byId.get(o.deviceId) as number]
+    return Math.max(0, ...o.parts.map((p) => u?.components.find((c) => c.part === p.part)?.leadTimeDays ?? 0))
+  }
   const infoOf = new Map(devices.map((d) => [d.id, d]))
   const service = new ServiceOrders({
     orders,
@@ -142,7 +151,7 @@ export async function shippedEngine(
   const serviceDay = async (today: number, book: VisitBook) => {
     const list = (status: Order['status']) => orders.list({ status, limit: 1_000_000 })
     for (const o of await list('proposed'))
-      if (o.visitDay && o.visitDay <= iso(today + options.scheduleAheadDays))
+      if (o.visitDay && o.visitDay <= iso(today + 1 + leadTime(o) + options.scheduleAheadDays))
         await service.move(o.id, 'scheduled', 'planner')
     for (const o of await list('scheduled'))
       if (o.visitDay && o.visitDay <= iso(today))

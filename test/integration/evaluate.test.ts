@@ -61,10 +61,12 @@ describe('aftercare evaluate (closed loop over simulated time)', () => {
     expect(counter.ranOut / counter.replacements).toBeGreaterThan(0.8)
   })
 
-  it('when the shipped engine plans ahead, then fewer of its parts run out than with either baseline', () => {
+  it('when the shipped engine plans ahead and planners schedule its visits in time to order the parts, then few of its parts run out — far fewer than with either baseline', () => {
     const engine = row("aftercare's engine")
-    expect(engine.ranOut).toBeLessThan(row('counter').ranOut)
-    expect(engine.ranOut).toBeLessThan(row('fixed').ranOut)
+    expect(engine.ranOut).toBeLessThan(row('counter').ranOut / 5)
+    expect(engine.ranOut).toBeLessThan(row('fixed').ranOut / 5)
+    // a planning window shorter than a part's lead time never reached its visit: 3 of 47 ran out
+    expect(engine.ranOut).toBeLessThanOrEqual(engine.replacements * 0.05)
   })
 
   it('when run twice with the same seed, then the results are identical', async () => {
