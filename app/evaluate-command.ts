@@ -22,7 +22,7 @@ export function evaluationTable(results: readonly PolicyResult[]): string {
       r.engine
         ? [
             '',
-            `${r.policy}: ${r.engine.passes} planning passes (runPlanningPass); their orders: ${r.engine.ordersCreated} created, ${r.engine.ordersUpdated} moved in place, ${r.engine.ordersCancelled} cancelled; ${r.engine.dispatchRefused} dispatches refused for want of room`
+            `${r.policy}: ${r.engine.passes} planning passes (runPlanningPass); their orders: ${r.engine.ordersCreated} created, ${r.engine.ordersUpdated} moved in place, ${r.engine.ordersCancelled} cancelled; ${r.engine.broughtForward} scheduled visits brought forward when flagged at risk; ${r.engine.dispatchRefused} dispatches refused for want of room`
           ]
         : []
     )

@@ -29,6 +29,7 @@ export type ErrorCode =
   | 'ORDER_TRANSITION'
   | 'ORDER_NOT_DONE'
   | 'COMPLETION_INVALID'
+  | 'VISIT_DAY_INVALID'
   | 'PLAN_LEASE_HELD'
 
 const statusByCode: Partial<Record<ErrorCode, number>> = {
@@ -40,6 +41,7 @@ const statusByCode: Partial<Record<ErrorCode, number>> = {
   ORDER_TRANSITION: 409,
   ORDER_NOT_DONE: 409,
   COMPLETION_INVALID: 400,
+  VISIT_DAY_INVALID: 400,
   PLAN_LEASE_HELD: 409,
   DEVICE_INVALID: 400,
   PAYLOAD_INVALID: 400,

@@ -130,6 +130,26 @@ export async function planRoutes(app: FastifyInstance, deps: PlanDeps): Promise<
       )
   )
 
+  r.post(
+    '/orders/:id/reschedule',
+    {
+      preHandler: app.requireRole('planner'),
+      schema: {
+        tags: ['plan'],
+        params: idParams,
+        body: z.object({ visitDay: isoDay, note: z.string().max(2000).default('') }).strict(),
+        response: { 200: orderSchema }
+      }
+    },
+    async (request) =>
+      deps.service.reschedule(
+        request.params.id,
+        request.body.visitDay,
+        request.account?.name ?? 'unknown',
+        request.body.note
+      )
+  )
+
   const outletSchema = z.object({
     code: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/),
     regions: z.array(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/)).min(1),

@@ -50,6 +50,8 @@ export interface ShippedEngineStats {
   inspections: number
   /** Dispatches refused (no outlet with room that day); the order stays scheduled and is tried next day. */
   dispatchRefused: number
+  /** Scheduled visits the planners brought forward because the engine flagged them at risk. */
+  broughtForward: number
 }
 
 /**
@@ -57,7 +59,7 @@ export interface ShippedEngineStats {
  * reader (the in-memory one, held to InfluxDB's answers by its contract test), `runPlanningPass` runs over
  * real SQL stores (PGlite in memory, the product's migrations) on its schedule, and the service use cases
  * carry the orders through: planners schedule a proposed visit once it is within a week beyond its parts'
- * lead time, dispatch it on its day, and the technician completes it with the parts it names — which reach
+ * lead time, bring a scheduled one forward when the engine flags it at risk, dispatch it on its day, and the technician completes it with the parts it names — which reach
  * the next pass as part changes, the way they do in production. Outlet supervision is off (dispatch is not
  * what is measured).
  */
@@ -109,7 +111,8 @@ export async function shippedEngine(
     ordersUpdated: 0,
     ordersCancelled: 0,
     inspections: 0,
-    dispatchRefused: 0
+    dispatchRefused: 0,
+    broughtForward: 0
   }
   const heard = world.map(() => ({ reports: 0, changes: 0 }))
   const forecasts = new Forecasts()
@@ -153,6 +156,16 @@ export async function shippedEngine(
     for (const o of await list('proposed'))
       if (o.visitDay && o.visitDay <= iso(today + 1 + leadTime(o) + options.scheduleAheadDays))
         await service.move(o.id, 'scheduled', 'planner')
+    for (const o of await list('scheduled')) {
+      // the engine now sees the part running out before the booked day: the planner brings the visit forward
+      if (o.atRisk && o.expectedRunOut && o.visitDay) {
+        const by = iso(Math.max(today, Math.floor(Date.parse(`${o.expectedRunOut}T00:00:00Z`) / DAY_MS) - 1))
+        if (by < o.visitDay) {
+          await service.reschedule(o.id, by, 'planner', 'at risk')
+          stats.broughtForward++
+        }
+      }
+    }
     for (const o of await list('scheduled'))
       if (o.visitDay && o.visitDay <= iso(today))
         await service.dispatch(o.id, 'planner').catch((err: Error) => {

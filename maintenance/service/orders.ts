@@ -40,6 +40,12 @@ export class ServiceOrders {
     return this.deps.orders.transition(id, to, note || `${to} by ${by}`)
   }
 
+  /** Moves a scheduled visit to another day, from today up to its deadline (the refusal says why). */
+  async reschedule(id: number, visitDay: string, by: string, note = ''): Promise<Order> {
+    const today = new Date(this.deps.clock.now()).toISOString().slice(0, 10)
+    return this.deps.orders.reschedule(id, visitDay, today, note || `by ${by}`)
+  }
+
   /**
    * Dispatches a scheduled order to the device's own outlet when it covers the device's region, is not
    * suspended and has room on the visit day; else to the least-loaded outlet of the region that has.

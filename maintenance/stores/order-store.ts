@@ -61,6 +61,11 @@ export interface OrderStore {
   /** Moves an order along its lifecycle, with a history row; refuses a move the lifecycle does not allow. */
   transition(id: number, to: OrderStatus, note: string): Promise<Order>
   /**
+   * Moves a scheduled visit to another day (from `today` to its deadline), with a history row; a visit
+   * moved before the day its part runs out is no longer at risk.
+   */
+  reschedule(id: number, visitDay: string, today: string, note: string): Promise<Order>
+  /**
    * Closes a dispatched order as done, with its part changes and any complaint, in one transaction. The
    * same completion again returns the done order (`replayed`); a different one is refused.
    */
@@ -112,6 +117,44 @@ export class SqlOrderStore implements OrderStore {
 
   async transition(id: number, to: OrderStatus, note: string): Promise<Order> {
     await this.db.transaction((tx) => moveOrder(tx, id, to, note))
+    return this.get(id)
+  }
+
+  async reschedule(id: number, visitDay: string, today: string, note: string): Promise<Order> {
+    await this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<{
+        status: OrderStatus
+        visit_day: string | null
+        deadline: string | null
+      }>(
+        `SELECT status, to_char(visit_day, 'YYYY-MM-DD') AS visit_day, to_char(deadline, 'YYYY-MM-DD') AS deadline
+           FROM orders WHERE id = $1 FOR UPDATE`,
+        [id]
+      )
+      const o = rows[0]
+      if (!o) throw new AppError('ORDER_NOT_FOUND', `order ${id} does not exist`)
+      if (o.status !== 'scheduled')
+        throw new AppError(
+          'ORDER_TRANSITION',
+          `order ${id} is ${o.status}; only a scheduled visit moves to another day${o.status === 'proposed' ? ' (schedule it first)' : ''}`
+        )
+      if (visitDay < today)
+        throw new AppError('VISIT_DAY_INVALID', `order ${id}: ${visitDay} is before today (${today})`)
+      if (o.deadline && visitDay > o.deadline)
+        throw new AppError(
+          'VISIT_DAY_INVALID',
+          `order ${id}: ${visitDay} is after its deadline ${o.deadline}`
+        )
+      await tx.query(
+        `UPDATE orders SET visit_day = $2::date, at_risk = at_risk AND NOT ($2::date < expected_run_out), updated_at = now() WHERE id = $1`,
+        [id, visitDay]
+      )
+      await tx.query('INSERT INTO order_history (order_id, status, note) VALUES ($1, $2, $3)', [
+        id,
+        o.status,
+        `visit day ${o.visit_day ?? '–'} → ${visitDay}${note ? `: ${note}` : ''}`
+      ])
+    })
     return this.get(id)
   }
 

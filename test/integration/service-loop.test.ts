@@ -412,4 +412,47 @@ describe.each([
     await call(tech, 'POST', `/orders/${order.id}/complete`, { replacedParts: [], firstVisitFix: true })
     expect((await call(planner, 'POST', `/orders/${order.id}/complaints`, complaint)).status).toBe(201)
   })
+
+  it('when a planner moves a scheduled visit, then its day changes with a history row; a day past its deadline or before today, or a visit not yet scheduled, is refused with why', async () => {
+    const { secret } = await app.provision({
+      id: 'svc-r1',
+      kind: 'machine',
+      model: 'PUMP-52',
+      region: 'cn-east',
+      outlet: 'sh-01'
+    })
+    const device = await connectDevice(app.mqttPort, 'svc-r1', secret)
+    await publishAcked(
+      device,
+      'devices/svc-r1/events',
+      JSON.stringify({ ts: Date.now(), type: 'fault', code: 'E203', active: true })
+    )
+    device.end(true)
+    const order = await eventually(
+      async () => (await call(planner, 'GET', '/orders?device=svc-r1')).body.orders[0],
+      'the order'
+    )
+    const today = new Date().toISOString().slice(0, 10)
+    const early = await call(planner, 'POST', `/orders/${order.id}/reschedule`, { visitDay: today })
+    expect(early.status).toBe(409)
+    expect(early.body.message).toContain('only a scheduled visit moves to another day (schedule it first)')
+    await call(planner, 'POST', `/orders/${order.id}/transition`, { to: 'scheduled' })
+    const moved = await call(planner, 'POST', `/orders/${order.id}/reschedule`, {
+      visitDay: today,
+      note: 'customer asked'
+    })
+    expect(moved).toMatchObject({ status: 200, body: { status: 'scheduled', visitDay: today } })
+    const after = new Date(Date.parse(order.deadline!) + 86400000).toISOString().slice(0, 10)
+    const late = await call(planner, 'POST', `/orders/${order.id}/reschedule`, { visitDay: after })
+    expect(late.status).toBe(400)
+    expect(late.body.message).toContain(`is after its deadline ${order.deadline}`)
+    const past = await call(planner, 'POST', `/orders/${order.id}/reschedule`, { visitDay: '2020-01-01' })
+    expect(past.status).toBe(400)
+    expect(past.body.message).toContain('is before today')
+    const history = await app.sql.query<{ note: string }>(
+      'SELECT note FROM order_history WHERE order_id = $1 ORDER BY id',
+      [order.id]
+    )
+    expect(history.rows.at(-1)?.note).toBe(`visit day ${order.visitDay} → ${today}: customer asked`)
+  })
 })
