@@ -63,6 +63,8 @@ export interface PlannedVisit {
    * outlet, left no day before): the order goes out at once, and the planner is told when it runs out.
    */
   late?: { runsOut: number }
+  /** Set when the visit falls inside the peak it should have come before, and why it could not. */
+  inPeak?: string
 }
 
 export interface Plan {
@@ -72,8 +74,10 @@ export interface Plan {
   partsDemand: { region: string; week: string; part: string; partNumber: string; quantity: number }[]
 }
 
-interface Draft extends Omit<PlannedVisit, 'day' | 'overrun' | 'late'> {
+interface Draft extends Omit<PlannedVisit, 'day' | 'overrun' | 'late' | 'inPeak'> {
   avoid?: { start: number; end: number }
+  /** The first day its parts can be on hand (lead time): no visit before it. */
+  ready: number
   /** The earliest day any of its parts may run out. */
   runsOut: number
 }
@@ -107,7 +111,15 @@ export function plan(devices: readonly PlanDevice[], options: PlanOptions): Plan
     const capacity = options.capacity.get(d.outlet) ?? 0
     const allowed: number[] = []
     for (let day = d.deadline; day >= d.earliest; day--) if (!inside(day, d.avoid)) allowed.push(day)
-    if (allowed.length === 0) allowed.push(Math.max(d.earliest, today + 1))
+    // the preferred days all lie inside the peak: the latest day before it on which the parts are on hand
+    for (let day = d.earliest - 1; allowed.length === 0 && day >= d.ready; day--)
+      if (!inside(day, d.avoid)) allowed.push(day)
+    let inPeak: string | undefined
+    if (allowed.length === 0) {
+      for (let day = d.deadline; day >= Math.max(d.earliest, d.ready); day--) allowed.push(day)
+      if (allowed.length === 0) allowed.push(Math.max(d.earliest, d.ready))
+      inPeak = `inside the ${d.region} peak (${iso(d.avoid?.start ?? NaN)} – ${iso(d.avoid?.end ?? NaN)}): no day before it once the parts are on hand (${iso(d.ready)})`
+    }
     let best: number | undefined
     for (const day of allowed)
       if (
@@ -117,8 +129,8 @@ export function plan(devices: readonly PlanDevice[], options: PlanOptions): Plan
         best = day
     let overrun = false
     if (best === undefined) {
-      // full everywhere it may go: earlier still (never before tomorrow), else the least-loaded day anyway
-      for (let day = Math.min(...allowed) - 1; day > today && best === undefined; day--) {
+      // full everywhere it may go: earlier still (never before its parts are on hand), else the least-loaded day anyway
+      for (let day = Math.min(...allowed) - 1; day >= d.ready && best === undefined; day--) {
         if (!inside(day, d.avoid) && used(d.outlet, day) < capacity) best = day
       }
       if (best === undefined) {
@@ -127,8 +139,14 @@ export function plan(devices: readonly PlanDevice[], options: PlanOptions): Plan
       }
     }
     load.set(`${d.outlet}/${best}`, used(d.outlet, best) + 1)
-    const { avoid: _avoid, runsOut, ...visit } = d
-    return { ...visit, day: best, overrun, ...(best >= runsOut ? { late: { runsOut } } : {}) }
+    const { avoid: _avoid, ready: _ready, runsOut, ...visit } = d
+    return {
+      ...visit,
+      day: best,
+      overrun,
+      ...(best >= runsOut ? { late: { runsOut } } : {}),
+      ...(inPeak ? { inPeak } : {})
+    }
   })
   visits.sort((a, b) => a.day - b.day || a.deviceId.localeCompare(b.deviceId))
   return { visits, unassigned, partsDemand: partsDemand(visits) }
@@ -169,6 +187,7 @@ function draftsFor(device: PlanDevice, options: PlanOptions, end: number): Draft
         earliest: Math.min(deadline, Math.max(ready, upcomingPeak.start - options.preSeasonDays)),
         reason: `before the ${device.region} peak from ${iso(upcomingPeak.start)}: ${through.map((c) => `${c.part} (earliest end ${iso(c.life.earliestDay)})`).join(', ')}`,
         avoid: upcomingPeak,
+        ready,
         runsOut: runsOut(through)
       })
       pending = pending.filter((c) => !through.includes(c))
@@ -207,6 +226,7 @@ function draftsFor(device: PlanDevice, options: PlanOptions, end: number): Draft
         )
         .join(', '),
       avoid: peak,
+      ready: earliest,
       runsOut: runsOut(group)
     })
   }
@@ -221,6 +241,7 @@ function draftsFor(device: PlanDevice, options: PlanOptions, end: number): Draft
       earliest: Math.max(today + 1, i.due - 14),
       reason: `routine inspection ${i.months} months after delivery (${iso(i.due)})`,
       avoid: peak,
+      ready: today + 1,
       runsOut: Infinity
     })
   }

@@ -210,7 +210,8 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
     reason: [
       v.late ? `late: runs out ${iso(v.late.runsOut)}, the earliest visit is ${iso(v.day)}` : '',
       v.reason,
-      v.overrun ? 'outlet over capacity that day' : ''
+      v.overrun ? 'outlet over capacity that day' : '',
+      v.inPeak ?? ''
     ]
       .filter(Boolean)
       .join(' — '),

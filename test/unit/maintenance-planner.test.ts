@@ -143,6 +143,28 @@ describe('planner', () => {
     expect(p.visits.find((v) => v.deviceId === 'l2')?.late).toBeUndefined()
   })
 
+  it('when a part left out of the pre-peak visit for its lead time would fall inside the peak, then it is booked before the peak once on hand; when it cannot be on hand before, it is flagged with why', () => {
+    // the sediment cartridge sets the pre-peak visit early (May); the membrane's 30-day lead time keeps it out
+    const avoidable = plan(
+      [device('k1', [component('pp_sediment', '2026-05-10'), component('ro_membrane', '2026-07-20', 30)])],
+      options()
+    )
+    const ro = avoidable.visits.find((v) => v.parts.some((p) => p.part === 'ro_membrane'))!
+    expect(ro.day).toBeLessThan(PEAK.start)
+    expect(ro.day).toBeGreaterThanOrEqual(TODAY + 31)
+    expect(ro.inPeak).toBeUndefined()
+
+    const unavoidable = plan(
+      [device('k2', [component('pp_sediment', '2026-05-10'), component('ro_membrane', '2026-07-22', 70)])],
+      options()
+    )
+    const late = unavoidable.visits.find((v) => v.parts.some((p) => p.part === 'ro_membrane'))!
+    expect(late.day).toBeGreaterThanOrEqual(PEAK.start)
+    expect(late.inPeak).toContain(
+      'inside the cn-east peak (2026-06-20 – 2026-09-20): no day before it once the parts are on hand'
+    )
+  })
+
   it('when an outlet is full, then visits are pushed earlier, never into the peak, and no day exceeds capacity', () => {
     const devices = Array.from({ length: 30 }, (_, i) =>
       device(`d${i}`, [component('pp_sediment', '2026-07-01')])
