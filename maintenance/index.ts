@@ -25,7 +25,8 @@ export {
   type UsageSeries
 } from './engine/usage.js'
 export { DayTable } from './engine/day-table.js'
-export { componentState, firstReport } from './engine/component-state.js'
+export { componentState, firstReport, type UseBefore } from './engine/component-state.js'
+export { SqlComponentUsage, type CarriedUse, type ComponentUsageStore } from './stores/component-usage.js'
 export {
   learnProfile,
   peakWindow,

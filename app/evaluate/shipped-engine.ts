@@ -3,6 +3,7 @@ import {
   ServiceOrders,
   SqlOrderStore,
   SqlOutletStore,
+  SqlComponentUsage,
   SqlServiceRecords,
   defaultCatalogue,
   orderMigrations,
@@ -140,6 +141,7 @@ export async function shippedEngine(
         clock,
         capacityPerOutlet: options.capacityPerOutlet,
         runOuts: records,
+        carriedUse: new SqlComponentUsage(sql),
         publish: async (outputs) => forecasts.note(outputs, byId)
       })
       stats.passes++

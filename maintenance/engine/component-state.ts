@@ -3,22 +3,34 @@ import type { DeviceHistory } from './device-history.js'
 import type { ComponentState } from './remaining-life.js'
 import type { PackedUsage } from './usage.js'
 
+/** A part's use before the days read, as a pass carried it: from `fittedDay` up to `throughDay`. */
+export interface UseBefore {
+  fittedDay: number
+  used: number
+  throughDay: number
+}
+
 /**
  * Where a component stands, from the device's own reports: fitted at its last part change (or delivery),
  * and used since then as much as the device's daily use adds up to from the fit day on — the sum of days,
  * so a counter reset (a board swapped, counting from 0 again) or a gap loses nothing; the raw counter's
- * last − first would.
+ * last − first would. A part fitted before the days read starts from what an earlier pass carried for the
+ * same fit (`before`), summed on from its `throughDay`; `carryTo` asks for the use up to that day, for the
+ * next pass to carry (`carried`, only for a part fitted before it).
  */
 export function componentState(
   c: Component,
   usage: PackedUsage | undefined,
   h: DeviceHistory,
   replacements: readonly { part: string; day: number }[],
-  delivered: number
-): ComponentState {
+  delivered: number,
+  before?: UseBefore,
+  carryTo?: number
+): ComponentState & { carried?: UseBefore } {
   const changed = replacements.filter((r) => r.part === c.part).map((r) => r.day)
   const fittedDay = Math.max(delivered, ...changed)
-  const used = usedSince(usage, fittedDay)
+  const from = before?.fittedDay === fittedDay ? before : undefined
+  const used = usedSince(usage, from ? from.throughDay : fittedDay, from?.used ?? 0)
   const r = h.readings
   let condition: { used: number; value: number }[] | undefined
   if (c.condition?.metric === 'salt_rejection') {
@@ -42,18 +54,26 @@ export function componentState(
       condition.push({ used: used.by(r.day(i)), value: baseline - p })
     }
   }
-  return { part: c.part, fittedDay, usedSinceFit: used.total, condition }
+  const carried =
+    carryTo !== undefined && fittedDay < carryTo
+      ? { fittedDay, used: used.by(carryTo - 1), throughDay: carryTo }
+      : undefined
+  return { part: c.part, fittedDay, usedSinceFit: used.total, condition, ...(carried ? { carried } : {}) }
 }
 
-/** Use summed day by day from `fromDay`: in all, and by the end of any day (the last known total after it). */
+/**
+ * Use summed day by day from `fromDay`, on top of `offset`: in all, and by the end of any day (before
+ * `fromDay`: the offset; after the last day: the total).
+ */
 function usedSince(
   usage: PackedUsage | undefined,
-  fromDay: number
+  fromDay: number,
+  offset: number
 ): { total: number; by: (day: number) => number } {
-  if (!usage || usage.usage.length === 0) return { total: 0, by: () => 0 }
+  if (!usage || usage.usage.length === 0) return { total: offset, by: () => offset }
   const first = Math.max(0, fromDay - usage.start)
   const totals = new Float64Array(Math.max(0, usage.usage.length - first))
-  let total = 0
+  let total = offset
   for (let i = 0; i < totals.length; i++) {
     const u = usage.usage[first + i] ?? NaN
     if (!Number.isNaN(u)) total += u
@@ -63,7 +83,7 @@ function usedSince(
     total,
     by: (day) => {
       const i = day - usage.start - first
-      return i < 0 ? 0 : (totals[Math.min(i, totals.length - 1)] ?? total)
+      return day < fromDay || i < 0 ? offset : (totals[Math.min(i, totals.length - 1)] ?? total)
     }
   }
 }

@@ -6,6 +6,7 @@ import { emptyHistory } from '../engine/device-history.js'
 import type { EngineOutputs, PlannedDevice } from '../engine/outputs.js'
 import type { UsageReader } from '../stores/influx-usage.js'
 import type { NewOrder } from '../engine/order.js'
+import type { ComponentUsageStore, CarriedUse } from '../stores/component-usage.js'
 import type { CommittedWork, OrderStore } from '../stores/order-store.js'
 import { DEFAULT_PLAN_OPTIONS, plan, type PlanDevice } from '../engine/planner.js'
 import { remainingLife } from '../engine/remaining-life.js'
@@ -15,6 +16,11 @@ import type { PartRunOut } from '../stores/service-records.js'
 import { packUsage, usageFromCounters, type PackedUsage } from '../engine/usage.js'
 
 const DAY_MS = 86400000
+/**
+ * Days read before the window so that the use of a part fitted before it is summed on from where the
+ * last pass carried it: passes further apart than this lose the days between (a node down for a week).
+ */
+const CARRY_MARGIN_DAYS = 7
 const iso = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10)
 
 export interface PlanningDeps {
@@ -30,6 +36,13 @@ export interface PlanningDeps {
   publish?: (outputs: EngineOutputs) => Promise<{ devices: number; lines: number } | void>
   /** Where parts found past their limit are recorded (once per fitted part) for the omission KPI. */
   runOuts?: { recordRunOuts(list: readonly PartRunOut[]): Promise<number> }
+  /**
+   * Days of history the pass reads (seasons, forecasts, use since a fit); at least the oldest a sample may
+   * be stored (INGEST_MAX_AGE_DAYS), so a day leaving the window can no longer change. Default 400.
+   */
+  windowDays?: number
+  /** Where the use of parts fitted before the window is carried from pass to pass (PostgreSQL). */
+  carriedUse?: ComponentUsageStore
   /** Where the learned peak windows go (PostgreSQL, for the planner's board). */
   peaks?: { replace(peaks: readonly LearnedPeak[]): Promise<void> }
 }
@@ -87,7 +100,11 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
   }
   const today = Math.floor(deps.clock.now() / DAY_MS)
   const devices = await deps.devices()
-  const { histories, queries, rolledDays, restored } = await deps.usage.read(today - 400)
+  const windowStart = today - (deps.windowDays ?? 400)
+  // a few days more than the window: the use a part fitted before it had since the last pass carried it
+  const { histories, queries, rolledDays, restored } = await deps.usage.read(windowStart - CARRY_MARGIN_DAYS)
+  const carried = (await deps.carriedUse?.load()) ?? new Map<string, Map<string, CarriedUse>>()
+  const carry: ({ deviceId: string; part: string } & CarriedUse)[] = []
   const committed = await deps.orders.committedWork()
   const partChanges = await deps.orders.lastPartChanges()
   stage('read')
@@ -160,7 +177,16 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
     }
     const skip = work.parts
     const components = model.components.map((c) => {
-      const state = componentState(c, series.get(d.id)?.[unitOf(c)], h, replacements, delivered)
+      const state = componentState(
+        c,
+        series.get(d.id)?.[unitOf(c)],
+        h,
+        replacements,
+        delivered,
+        carried.get(d.id)?.get(c.part),
+        deps.carriedUse ? windowStart : undefined
+      )
+      if (state.carried) carry.push({ deviceId: d.id, part: c.part, ...state.carried })
       const life = remainingLife(c, state, forecastFor(unitOf(c)), today)
       if (life.remaining <= 0 || life.usedShare >= 1)
         runOuts.push({
@@ -221,6 +247,7 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
   stage('plan')
   const published = (await deps.publish?.(outputs)) ?? undefined
   const newRunOuts = (await deps.runOuts?.recordRunOuts(runOuts)) ?? 0
+  await deps.carriedUse?.save(carry)
   await deps.peaks?.replace(
     [...peaks].map(([group, p]) => {
       const [region = '', kind = ''] = group.split('/')

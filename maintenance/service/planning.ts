@@ -8,6 +8,7 @@ import { HistorySnapshots } from '../stores/history-snapshot.js'
 import { InfluxUsageReader } from '../stores/influx-usage.js'
 import type { OrderStore } from '../stores/order-store.js'
 import type { SqlOutletStore } from '../stores/outlets.js'
+import { SqlComponentUsage } from '../stores/component-usage.js'
 import { SqlPeakStore } from '../stores/peak-store.js'
 import { PlanLease } from '../stores/plan-lease.js'
 import { DailyRollups } from '../stores/rollups.js'
@@ -66,7 +67,9 @@ export function planRunner(deps: {
       capacities: async () => new Map((await deps.outlets.list()).map((o) => [o.code, o.capacityPerDay])),
       publish: engineOutputSink(deps.writer),
       runOuts: deps.records,
-      peaks: new SqlPeakStore(sql)
+      peaks: new SqlPeakStore(sql),
+      windowDays: Math.max(400, config.INGEST_MAX_AGE_DAYS + 1),
+      carriedUse: new SqlComponentUsage(sql)
     })
     // the boards read the KPIs as of the last pass: this month's and last month's (late feedback)
     const month = new Date(clock.now()).toISOString().slice(0, 7)

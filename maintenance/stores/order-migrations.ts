@@ -146,5 +146,18 @@ CREATE INDEX part_changes_pending ON part_changes (id) WHERE NOT in_influx;
 ALTER TABLE outlet_kpis ALTER COLUMN complaint_ppm DROP NOT NULL;
 ALTER TABLE outlet_kpis ALTER COLUMN dissatisfaction_ppm DROP NOT NULL;
 ALTER TABLE outlet_kpis ALTER COLUMN omission_ppm DROP NOT NULL;`
+  },
+  {
+    id: '0012-component-usage',
+    sql: `
+-- a part fitted before the planning window: its use from the fit day up to through_day, carried forward
+CREATE TABLE component_usage (
+  device_id text NOT NULL REFERENCES devices (id),
+  part text NOT NULL,
+  fitted_day date NOT NULL,
+  used double precision NOT NULL,
+  through_day date NOT NULL,
+  PRIMARY KEY (device_id, part)
+);`
   }
 ]

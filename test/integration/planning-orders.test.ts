@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   MemoryUsageReader,
+  SqlComponentUsage,
   SqlOrderStore,
   SqlServiceRecords,
   defaultCatalogue,
@@ -54,8 +55,11 @@ describe('planning pass and its orders (PGlite)', () => {
       )
     }
   }
+  let windowDays: number | undefined
   const pass = () =>
     runPlanningPass({
+      windowDays,
+      carriedUse: new SqlComponentUsage(sql),
       devices: async () => devices,
       usage,
       orders,
@@ -185,4 +189,23 @@ describe('planning pass and its orders (PGlite)', () => {
     })
     expect(after.expectedRunOut! <= order.visitDay!).toBe(true)
   })
+
+  it('when a part was fitted before the days a pass reads, then its use before them still counts (carried from pass to pass)', async () => {
+    windowDays = 30
+    const start = today
+    await add('old-1', iso(start - 20))
+    report('old-1', start - 20, start, 50)
+    // a pass a day for 60 days: the carbon filter's fit day leaves the 30-day window after ten of them
+    for (let d = start; d < start + 60; d++) {
+      today = d
+      await pass()
+      report('old-1', d, d + 1, 50)
+    }
+    today = start + 60
+    await pass()
+    const carbon = outputs?.health.find((h) => h.device.id === 'old-1' && h.part === 'carbon')?.life
+    // 80 daily reports 50 L apart (3,950 L) of a 4,000 L filter; counted from the window alone: under half
+    expect(carbon?.usedShare).toBeCloseTo(3950 / 4000, 3)
+    windowDays = undefined
+  }, 60000)
 })
