@@ -11,6 +11,7 @@ import type { CommittedWork, OrderStore } from '../stores/order-store.js'
 import { DEFAULT_PLAN_OPTIONS, plan, type PlanDevice } from '../engine/planner.js'
 import { remainingLife } from '../engine/remaining-life.js'
 import { componentState, firstReport } from '../engine/component-state.js'
+import { lateOrders } from '../engine/late-orders.js'
 import type { LearnedPeak } from '../stores/peak-store.js'
 import type { PartRunOut } from '../stores/service-records.js'
 import { packUsage, usageFromCounters, type PackedUsage } from '../engine/usage.js'
@@ -284,22 +285,4 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
     published,
     stages
   }
-}
-
-/**
- * The scheduled and dispatched orders whose visit now comes on or after the day one of their parts may run
- * out: they stay as people booked them, flagged with the expected run-out.
- */
-function lateOrders(
-  work: CommittedWork,
-  components: readonly { part: string; life: { earliestDay: number } }[]
-): { id: number; expectedRunOut: string }[] {
-  const out: { id: number; expectedRunOut: string }[] = []
-  for (const o of work.orders) {
-    const ends = o.parts.flatMap((p) => components.filter((c) => c.part === p).map((c) => c.life.earliestDay))
-    const end = Math.min(...ends)
-    const visit = o.visitDay ? Math.floor(Date.parse(`${o.visitDay}T00:00:00Z`) / DAY_MS) : Infinity
-    if (Number.isFinite(end) && visit >= end) out.push({ id: o.id, expectedRunOut: iso(end) })
-  }
-  return out
 }
