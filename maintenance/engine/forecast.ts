@@ -52,12 +52,14 @@ export function learnProfile(
   const count = new Array<number>(366).fill(0)
   const levels: number[] = []
   const usable: UsageDays[] = []
+  const seasonal = seasonalDays(fleet, until)
   for (const series of fleet) {
     let total = 0
     let days = 0
     eachDay(
       series,
-      (_, u) => {
+      (day, u) => {
+        if (!seasonal(day, u)) return
         total += u
         days++
       },
@@ -71,6 +73,7 @@ export function learnProfile(
     eachDay(
       series,
       (day, u) => {
+        if (!seasonal(day, u)) return
         const i = dayOfYear(day)
         sum[i] = (sum[i] ?? 0) + u / mean
         count[i] = (count[i] ?? 0) + 1
@@ -94,6 +97,7 @@ export function learnProfile(
       eachDay(
         s,
         (day, u) => {
+          if (!seasonal(day, u)) return
           total += u / (factors[dayOfYear(day)] ?? 1)
           days++
         },
@@ -108,6 +112,31 @@ export function learnProfile(
     deseasonalised.reduce((a, b) => a + (b - level) ** 2, 0) / Math.max(1, deseasonalised.length - 1)
   )
   return { factors, level, spread: level > 0 ? sd / level : 0.5, devices: deseasonalised.length, coveredDays }
+}
+
+/** A group's day is a lull of its own (a festival, a holiday: the season) when this share of it is idle. */
+const LULL_SHARE = 0.5
+
+/**
+ * Which of a device's days tell the season: a day it was in use, or a day on which most of its group was
+ * idle too (the Spring Festival: that is the season). A device's own idle days — a household away, a
+ * machine parked, a device offline with its counter flat — say nothing of the season, and averaged in as
+ * zero use they bend it (a vacation in the peak moves the learned window by weeks).
+ */
+function seasonalDays(fleet: readonly UsageDays[], until: number): (day: number, usage: number) => boolean {
+  const reporting = new Map<number, number>()
+  const idle = new Map<number, number>()
+  for (const series of fleet)
+    eachDay(
+      series,
+      (day, u) => {
+        reporting.set(day, (reporting.get(day) ?? 0) + 1)
+        if (u <= 0) idle.set(day, (idle.get(day) ?? 0) + 1)
+      },
+      -Infinity,
+      until
+    )
+  return (day, u) => u > 0 || (idle.get(day) ?? 0) >= LULL_SHARE * (reporting.get(day) ?? 1)
 }
 
 export interface PeakWindow {

@@ -52,6 +52,24 @@ describe('seasonal profile and peak windows (learned from the fleet)', () => {
     expect(peak.endDoy).toBeLessThan(260)
   })
 
+  it('when half the households go away for three weeks in the peak, then the learned peak window stays where the use says it is', () => {
+    const truth = peakWindow(learnProfile(summerFleet(20)))!
+    // devices 0, 2, 4, … away from 10 July for 21 days (zero use), each a few days apart
+    const away = summerFleet(20).map((s, i) =>
+      i % 2 ? s : s.map((d, k) => (k >= 190 + i && k < 211 + i ? { ...d, usage: 0 } : d))
+    )
+    const learned = peakWindow(learnProfile(away))!
+    expect(Math.abs(learned.startDoy - truth.startDoy)).toBeLessThanOrEqual(3)
+    expect(Math.abs(learned.endDoy - truth.endDoy)).toBeLessThanOrEqual(3)
+  })
+
+  it('when the whole fleet stops for a festival, then the trough is part of the season', () => {
+    // every device idle for the first two weeks of February
+    const fleet = summerFleet(10).map((s) => s.map((d, k) => (k >= 31 && k < 45 ? { ...d, usage: 0 } : d)))
+    const profile = learnProfile(fleet, 7)
+    expect(profile.factors[38]).toBeLessThan(0.4)
+  })
+
   it('when use is flat all year, then there is no peak window', () => {
     const fleet = Array.from({ length: 5 }, () =>
       Array.from({ length: 365 }, (_, d) => ({ day: JAN1 + d, usage: 10, estimated: false }))
