@@ -2,6 +2,7 @@ import { FAULT_CATALOGUE, type DeviceEvent, type FaultCode, type MachineSample }
 import { machineModel, type MachineModel, type ServiceItem } from './catalogue.js'
 import { DAY_MS, addMonths, dayOfYear, type DeviceSpec } from './fleet-spec.js'
 import { airTemp, regionByCode, type Region } from './regions.js'
+import { isIdle, isOffline, lifeEvents } from './life-events.js'
 import { rngFor, type Rng } from './rng.js'
 
 /** Faults per operating hour on a new machine; wear and the busy season raise it. */
@@ -25,7 +26,8 @@ export function machineDay(
   const date = new Date(day * DAY_MS)
   const monthly = region.machineMonthly[date.getUTCMonth()] ?? 1
   const sunday = date.getUTCDay() === 0
-  const idle = rng.chance(0.08)
+  // a day off now and then, and the weeks it stands parked (life-events.ts)
+  const idle = rng.chance(0.08) || isIdle(lifeEvents(seed, spec), day)
   const hours = idle
     ? 0
     : Math.min(
@@ -59,6 +61,9 @@ export class MachineSim {
   private readonly items: ItemState[]
   engineHours = 0
   pumpedM3 = 0
+  /** The true totals when the counters last restarted from 0 (a board swapped): what they show is the rest. */
+  private hoursBase = 0
+  private m3Base = 0
   seq = 0
   day: number
   /** Faults raised so far: code, when, and when they cleared. */
@@ -83,6 +88,8 @@ export class MachineSim {
 
   step(intervalMin?: number): { samples: MachineSample[]; events: DeviceEvent[]; hours: number; m3: number } {
     const today = machineDay(this.seed, this.spec, this.model, this.region, this.day)
+    const life = lifeEvents(this.seed, this.spec)
+    if (life.resets.includes(this.day)) [this.hoursBase, this.m3Base] = [this.engineHours, this.pumpedM3]
     const rng = rngFor(this.seed, this.spec.index, this.day, 2)
     const start = this.day * DAY_MS
     const samples: MachineSample[] = []
@@ -146,8 +153,21 @@ export class MachineSim {
     }
     this.engineHours += today.hours
     this.pumpedM3 += today.m3
+    const offline = isOffline(life, this.day)
     this.day++
-    return { samples, events, hours: today.hours, m3: today.m3 }
+    // offline (parked without power): the day happened, nothing of it is reported
+    return offline
+      ? { samples: [], events: [], hours: today.hours, m3: today.m3 }
+      : { samples, events, hours: today.hours, m3: today.m3 }
+  }
+
+  /** What the machine's counters show now, and whether it reported the day just lived. */
+  shown(): { engineHours: number; pumpedM3Total: number; reported: boolean } {
+    return {
+      engineHours: this.engineHours - this.hoursBase,
+      pumpedM3Total: this.pumpedM3 - this.m3Base,
+      reported: !isOffline(lifeEvents(this.seed, this.spec), this.day - 1)
+    }
   }
 
   replace(part: string, day: number): void {
@@ -198,7 +218,7 @@ export class MachineSim {
     const sample: MachineSample = {
       ts: Math.round(ts),
       seq: ++this.seq,
-      engineHours: round(this.engineHours + (v.hoursToday ?? 0), 2),
+      engineHours: round(this.engineHours - this.hoursBase + (v.hoursToday ?? 0), 2),
       rpm: v.rpm,
       fuelPct: round(v.fuelPct, 1),
       coolantC: round(v.coolantC, 1),
@@ -207,7 +227,8 @@ export class MachineSim {
       lat: round(site.lat + 0.0005 * rng.normal(), 5),
       lon: round(site.lon + 0.0005 * rng.normal(), 5)
     }
-    if (this.model.type === 'concrete_pump') sample.pumpedM3Total = round(this.pumpedM3 + (v.m3Today ?? 0), 1)
+    if (this.model.type === 'concrete_pump')
+      sample.pumpedM3Total = round(this.pumpedM3 - this.m3Base + (v.m3Today ?? 0), 1)
     return sample
   }
 }

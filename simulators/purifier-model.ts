@@ -7,6 +7,7 @@ import {
 } from './catalogue.js'
 import { DAY_MS, addMonths, dayOfYear, type DeviceSpec } from './fleet-spec.js'
 import { airTemp, regionByCode, waterSeason, type Region } from './regions.js'
+import { isIdle, isOffline, lifeEvents } from './life-events.js'
 import { rngFor } from './rng.js'
 
 /** Share of a day's water drawn in each hour: a morning and an evening peak. */
@@ -27,7 +28,8 @@ export interface PurifierDay {
 export function purifierDay(seed: number, spec: DeviceSpec, region: Region, day: number): PurifierDay {
   const rng = rngFor(seed, spec.index, day, 1)
   const weekday = new Date(day * DAY_MS).getUTCDay()
-  const away = rng.chance(0.03)
+  // a day out now and then, and the household's trips (life-events.ts)
+  const away = rng.chance(0.03) || isIdle(lifeEvents(seed, spec), day)
   const base = 3.2 * (spec.persons ?? 3) * (spec.useFactor ?? 1)
   const litres = away
     ? 0
@@ -67,6 +69,8 @@ export class PurifierSim {
   readonly region: Region
   private readonly stages: StageState[]
   litersTotal = 0
+  /** The true total when the counter last restarted from 0 (a board swapped): what it shows is the rest. */
+  counterBase = 0
   seq = 0
   day: number
 
@@ -90,7 +94,9 @@ export class PurifierSim {
     const samples: PurifierSample[] = []
     const events: DeviceEvent[] = []
     const rng = rngFor(this.seed, this.spec.index, this.day, 2)
-    const dayStartTotal = this.litersTotal
+    const life = lifeEvents(this.seed, this.spec)
+    if (life.resets.includes(this.day)) this.counterBase = this.litersTotal
+    const dayStartTotal = this.litersTotal - this.counterBase
     if (today.leakHour !== null) events.push({ ts: start + today.leakHour * 3600000 + 60000, type: 'leak' })
     if (intervalMin) {
       const slots = Math.round(1440 / intervalMin)
@@ -125,8 +131,12 @@ export class PurifierSim {
     }
     this.litersTotal += today.litres
     for (const s of this.stages) s.litres += today.litres
+    const offline = isOffline(life, this.day)
     this.day++
-    return { samples, events, litres: today.litres }
+    // offline (away, unplugged): the day happened, nothing of it is reported
+    return offline
+      ? { samples: [], events: [], litres: today.litres }
+      : { samples, events, litres: today.litres }
   }
 
   /** A technician fits a new stage at the start of `day`. */

@@ -15,9 +15,10 @@ export interface Region {
   waterAmplitude: number
   /** Mean inlet TDS, ppm (hard water wears RO membranes faster). */
   tdsIn: number
-  /** Mean air temperature and its seasonal swing, °C. */
+  /** Mean air temperature and its seasonal swing, °C, warmest on this day of year (late July in the north). */
   meanTempC: number
   tempSwingC: number
+  warmestDay?: number
   /** Machine hours by month (January first), relative to the busiest month. */
   machineMonthly: readonly number[]
   /** Outlets serving the region. */
@@ -80,6 +81,35 @@ export const REGIONS: readonly Region[] = [
     tempSwingC: 10,
     machineMonthly: CHINA_CALENDAR,
     outlets: ['cd-01', 'cq-01']
+  },
+  {
+    // south of the equator: summer (and the water peak) in January, the construction break at Christmas
+    code: 'au-east',
+    name: 'Sydney / New South Wales',
+    lat: -33.87,
+    lon: 151.21,
+    waterPeakDay: 25,
+    waterAmplitude: 0.35,
+    tdsIn: 120,
+    meanTempC: 18,
+    tempSwingC: 5,
+    warmestDay: 25,
+    machineMonthly: [0.55, 0.85, 0.95, 0.9, 0.88, 0.85, 0.85, 0.9, 0.95, 1.0, 0.98, 0.7],
+    outlets: ['syd-01']
+  },
+  {
+    // the tropics: no season to speak of, for water or for work
+    code: 'sg',
+    name: 'Singapore',
+    lat: 1.35,
+    lon: 103.82,
+    waterPeakDay: 150,
+    waterAmplitude: 0.03,
+    tdsIn: 60,
+    meanTempC: 27.5,
+    tempSwingC: 1,
+    machineMonthly: [0.95, 0.93, 0.97, 0.98, 1.0, 0.98, 0.97, 0.98, 0.99, 1.0, 0.98, 0.96],
+    outlets: ['sg-01']
   }
 ]
 
@@ -94,7 +124,10 @@ export function waterSeason(region: Region, dayOfYear: number): number {
   return 1 + region.waterAmplitude * Math.cos((2 * Math.PI * (dayOfYear - region.waterPeakDay)) / 365)
 }
 
-/** Air temperature on a day of year (warmest late July). */
+/** Air temperature on a day of year. */
 export function airTemp(region: Region, dayOfYear: number): number {
-  return region.meanTempC + region.tempSwingC * Math.cos((2 * Math.PI * (dayOfYear - 205)) / 365)
+  return (
+    region.meanTempC +
+    region.tempSwingC * Math.cos((2 * Math.PI * (dayOfYear - (region.warmestDay ?? 205))) / 365)
+  )
 }

@@ -91,9 +91,12 @@ export function liveOneDay(u: Unit): { ranOut: string[] } {
   }
   if (u.sim instanceof PurifierSim) {
     const { samples } = u.sim.step(1440) // the day's last report
+    // what the device reported: nothing on a day it was offline
     const s = samples.at(-1)
-    report('litres', s?.litersTotal ?? u.sim.litersTotal)
-    if (s) u.reports.push(s)
+    if (s) {
+      report('litres', s.litersTotal ?? 0)
+      u.reports.push(s)
+    }
     const ro = u.fitted.ro_membrane
     if (s && ro && s.tdsIn && s.tdsOut !== undefined)
       ro.condition.push({ used: (s.litersTotal ?? 0) - ro.counterAtFit, value: 1 - s.tdsOut / s.tdsIn })
@@ -107,13 +110,16 @@ export function liveOneDay(u: Unit): { ranOut: string[] } {
     }
   } else {
     u.sim.step()
-    report('hours', u.sim.engineHours)
-    report('m3', u.sim.pumpedM3)
-    u.reports.push({
-      ts: (day + 1) * DAY_MS - 1000,
-      engineHours: u.sim.engineHours,
-      pumpedM3Total: u.sim.pumpedM3
-    })
+    const shown = u.sim.shown()
+    if (shown.reported) {
+      report('hours', shown.engineHours)
+      report('m3', shown.pumpedM3Total)
+      u.reports.push({
+        ts: (day + 1) * DAY_MS - 1000,
+        engineHours: shown.engineHours,
+        pumpedM3Total: shown.pumpedM3Total
+      })
+    }
   }
   const ranOut: string[] = []
   for (const c of u.components) {
