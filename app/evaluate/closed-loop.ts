@@ -25,6 +25,8 @@ export interface PolicyResult {
   /** Of the visits, those that changed no part (inspections). */
   inspections: number
   visitsInPeak: number
+  /** Of those, visits none of whose parts had been fitted within four weeks before the peak or in it: they could have come before. */
+  avoidableInPeak: number
   visitsPerDeviceYear: number
   /** Visits beyond an outlet's daily capacity. */
   capacityOverruns: number
@@ -78,7 +80,8 @@ async function live(
   let inspections = 0
   let overruns = 0
   const thrown: number[] = []
-  const visitDays: { day: number; unit: Unit }[] = []
+  // each visit, and the day the most recently fitted of its parts went in (−∞ for an inspection)
+  const visitDays: { day: number; unit: Unit; lastFit: number }[] = []
   for (let today = options.startDay - POLICY_WARM_UP_DAYS; today < end; today++) {
     const counted = today >= options.startDay
     await policy.decide(world, today, book)
@@ -94,7 +97,11 @@ async function live(
       if (!u) continue
       visits++
       if (parts.size === 0) inspections++
-      visitDays.push({ day: today, unit: u })
+      visitDays.push({
+        day: today,
+        unit: u,
+        lastFit: Math.max(-Infinity, ...[...parts].map((p) => u.fitted[p]?.day ?? -Infinity))
+      })
       const n = (perOutlet.get(u.spec.outlet) ?? 0) + 1
       perOutlet.set(u.spec.outlet, n)
       if (n > options.capacityPerOutlet) overruns++
@@ -104,9 +111,17 @@ async function live(
     for (const u of world) if (u.sim.day === today) ranOut += liveOneDay(u).ranOut.length
   }
   const peakDays = truePeaks(world, options.startDay, end)
-  const inPeak = visitDays.filter((v) =>
+  const inPeakVisits = visitDays.filter((v) =>
     peakDays.get(`${v.unit.spec.region}/${v.unit.spec.kind}`)?.has(v.day)
-  ).length
+  )
+  // a visit inside a peak could have come before it unless one of its parts had been fitted shortly before
+  // the peak or in it already (an oil change that cannot last through a long peak)
+  const avoidable = inPeakVisits.filter((v) => {
+    const days = peakDays.get(`${v.unit.spec.region}/${v.unit.spec.kind}`) as Set<number>
+    let start = v.day
+    while (days.has(start - 1)) start--
+    return v.lastFit < start - PRE_PEAK_DAYS
+  }).length
   return {
     policy: policy.name,
     ranOut,
@@ -114,13 +129,17 @@ async function live(
     lifeThrownAway: thrown.length ? thrown.reduce((a, b) => a + b, 0) / thrown.length : 0,
     visits,
     inspections,
-    visitsInPeak: inPeak,
+    visitsInPeak: inPeakVisits.length,
+    avoidableInPeak: avoidable,
     visitsPerDeviceYear: visits / (world.length * (options.days / 365)),
     capacityOverruns: overruns,
     mape30: policy.mape?.(),
     engine: policy.stats
   }
 }
+
+/** A part fitted this close before a peak (or in it) may need changing again inside it: that visit was unavoidable. */
+const PRE_PEAK_DAYS = 28
 
 /** Days the policy runs before the measured period starts, so that it starts with its orders placed. */
 const POLICY_WARM_UP_DAYS = 60

@@ -56,6 +56,13 @@ describe('aftercare evaluate (closed loop over simulated time)', () => {
     expect(best.lifeThrownAway).toBeLessThan(row("aftercare's engine").lifeThrownAway)
   })
 
+  it('when visits fall inside a peak, then those that could have come before it are counted apart', () => {
+    for (const r of results) {
+      expect(r.avoidableInPeak).toBeGreaterThanOrEqual(0)
+      expect(r.avoidableInPeak).toBeLessThanOrEqual(r.visitsInPeak)
+    }
+  })
+
   it('when the counter policy orders at the limit, then its parts run out for their lead time: nearly every replacement was late', () => {
     const counter = row('counter')
     expect(counter.ranOut / counter.replacements).toBeGreaterThan(0.8)
