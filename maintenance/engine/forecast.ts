@@ -48,70 +48,79 @@ export function learnProfile(
   /** Days from this one on are left out (today is not over: its use so far would pull its factor down). */
   until = Infinity
 ): SeasonalProfile {
-  const sum = new Array<number>(366).fill(0)
-  const count = new Array<number>(366).fill(0)
-  const levels: number[] = []
-  const usable: UsageDays[] = []
   const seasonal = seasonalDays(fleet, until)
+  const usable: UsageDays[] = []
+  let levels: number[] = []
   for (const series of fleet) {
-    let total = 0
-    let days = 0
-    eachDay(
-      series,
-      (day, u) => {
-        if (!seasonal(day, u)) return
-        total += u
-        days++
-      },
-      -Infinity,
-      until
-    )
-    const mean = total / Math.max(1, days)
-    if (days < 7 || mean <= 0) continue
-    levels.push(mean)
+    const mean = levelOf(series, seasonal, until, () => 1)
+    if (mean.days < 7 || mean.level <= 0) continue
     usable.push(series)
-    eachDay(
-      series,
-      (day, u) => {
-        if (!seasonal(day, u)) return
-        const i = dayOfYear(day)
-        sum[i] = (sum[i] ?? 0) + u / mean
-        count[i] = (count[i] ?? 0) + 1
-      },
-      -Infinity,
-      until
-    )
+    levels.push(mean.level)
   }
-  const coveredDays = count.filter((c) => c > 0).length
-  if (levels.length === 0) return FLAT_PROFILE
-  const raw = sum.map((s, i) => ((count[i] ?? 0) > 0 ? s / (count[i] ?? 1) : NaN))
-  const factors =
-    coveredDays < 60
-      ? new Array<number>(366).fill(1)
-      : normalise(smoothCircular(fillCircular(raw), smoothingDays))
-  // devices' levels, deseasonalised by the shape just learned
-  const deseasonalised = usable
-    .map((s) => {
-      let total = 0
-      let days = 0
+  if (usable.length === 0) return FLAT_PROFILE
+  // the shape and each device's level, in turn: a device seen over part of the year only (delivered in
+  // the summer, say) has a plain mean that is mostly season, and scaling by it would flatten and shift the
+  // shape; each round scales by levels taken out of the last round's shape
+  let factors = new Array<number>(366).fill(1)
+  let coveredDays = 0
+  for (let round = 0; round < PROFILE_ROUNDS; round++) {
+    const sum = new Array<number>(366).fill(0)
+    const count = new Array<number>(366).fill(0)
+    usable.forEach((series, k) => {
+      const level = levels[k] ?? 1
       eachDay(
-        s,
+        series,
         (day, u) => {
           if (!seasonal(day, u)) return
-          total += u / (factors[dayOfYear(day)] ?? 1)
-          days++
+          const i = dayOfYear(day)
+          sum[i] = (sum[i] ?? 0) + u / level
+          count[i] = (count[i] ?? 0) + 1
         },
         -Infinity,
         until
       )
-      return total / days
     })
-    .filter((l) => l > 0)
+    coveredDays = count.filter((c) => c > 0).length
+    if (coveredDays < 60) break
+    const raw = sum.map((x, i) => ((count[i] ?? 0) > 0 ? x / (count[i] ?? 1) : NaN))
+    factors = normalise(smoothCircular(fillCircular(raw), smoothingDays))
+    const shape = factors
+    levels = usable.map(
+      (series) => levelOf(series, seasonal, until, (day) => shape[dayOfYear(day)] ?? 1).level
+    )
+  }
+  // devices' levels, deseasonalised by the shape learned
+  const deseasonalised = levels.filter((l) => l > 0)
   const level = deseasonalised.reduce((a, b) => a + b, 0) / deseasonalised.length
   const sd = Math.sqrt(
     deseasonalised.reduce((a, b) => a + (b - level) ** 2, 0) / Math.max(1, deseasonalised.length - 1)
   )
   return { factors, level, spread: level > 0 ? sd / level : 0.5, devices: deseasonalised.length, coveredDays }
+}
+
+/** Rounds of shape and levels (the first scales by plain means). */
+const PROFILE_ROUNDS = 3
+
+/** A device's mean daily use over its seasonal days, each divided by the day's factor. */
+function levelOf(
+  series: UsageDays,
+  seasonal: (day: number, usage: number) => boolean,
+  until: number,
+  factor: (day: number) => number
+): { level: number; days: number } {
+  let total = 0
+  let days = 0
+  eachDay(
+    series,
+    (day, u) => {
+      if (!seasonal(day, u)) return
+      total += u / factor(day)
+      days++
+    },
+    -Infinity,
+    until
+  )
+  return { level: total / Math.max(1, days), days }
 }
 
 /** A group's day is a lull of its own (a festival, a holiday: the season) when this share of it is idle. */

@@ -70,6 +70,15 @@ describe('seasonal profile and peak windows (learned from the fleet)', () => {
     expect(profile.factors[38]).toBeLessThan(0.4)
   })
 
+  it('when half the fleet was delivered in the summer and has reported only since, then the learned peak window stays where the use says it is', () => {
+    const truth = peakWindow(learnProfile(summerFleet(20)))!
+    // devices 0, 2, 4, … from 1 July on only: their plain means are mostly summer
+    const partial = summerFleet(20).map((s, i) => (i % 2 ? s : s.slice(181)))
+    const learned = peakWindow(learnProfile(partial))!
+    expect(Math.abs(learned.startDoy - truth.startDoy)).toBeLessThanOrEqual(3)
+    expect(Math.abs(learned.endDoy - truth.endDoy)).toBeLessThanOrEqual(3)
+  })
+
   it('when use is flat all year, then there is no peak window', () => {
     const fleet = Array.from({ length: 5 }, () =>
       Array.from({ length: 365 }, (_, d) => ({ day: JAN1 + d, usage: 10, estimated: false }))
