@@ -1,7 +1,7 @@
 import type { SqlQueryable } from '../../stores/index.js'
-import type { NewOrder, OrderType } from '../engine/order.js'
+import type { NewOrder } from '../engine/order.js'
 import { reconcile } from '../engine/reconcile.js'
-import { parseParts } from './order-rows.js'
+import { ORDER_COLUMNS, orderOf, type OrderRow } from './order-rows.js'
 
 /** What a pass did to the proposed orders. */
 export interface ProposedChanges {
@@ -14,10 +14,6 @@ export interface ProposedChanges {
   cancelled: number
 }
 
-interface Existing extends NewOrder {
-  id: number
-}
-
 /** Rows a statement carries at once (a pass over 100,000 devices proposes ~250,000 orders). */
 const BATCH = 2000
 
@@ -28,38 +24,12 @@ export async function reconcileProposed(
   proposals: readonly NewOrder[],
   pass: string
 ): Promise<ProposedChanges> {
-  const { rows } = await tx.query<{
-    id: string
-    device_id: string
-    type: OrderType
-    outlet: string | null
-    visit_day: string | null
-    deadline: string | null
-    parts: NewOrder['parts'] | string
-    inspection: number | null
-    reason: string
-    at_risk: boolean
-    expected_run_out: string | null
-  }>(
-    `SELECT id, device_id, type, outlet, to_char(visit_day, 'YYYY-MM-DD') AS visit_day,
-            to_char(deadline, 'YYYY-MM-DD') AS deadline, parts, inspection, reason, at_risk,
-            to_char(expected_run_out, 'YYYY-MM-DD') AS expected_run_out
-       FROM orders WHERE status = 'proposed' AND source = 'plan' AND device_id = ANY($1::text[]) FOR UPDATE`,
+  const { rows } = await tx.query<OrderRow>(
+    `SELECT ${ORDER_COLUMNS} FROM orders
+      WHERE status = 'proposed' AND source = 'plan' AND device_id = ANY($1::text[]) FOR UPDATE`,
     [deviceIds]
   )
-  const existing: Existing[] = rows.map((r) => ({
-    id: Number(r.id),
-    deviceId: r.device_id,
-    type: r.type,
-    outlet: r.outlet,
-    visitDay: r.visit_day,
-    deadline: r.deadline,
-    parts: parseParts(r.parts),
-    inspection: r.inspection,
-    reason: r.reason,
-    atRisk: r.at_risk,
-    expectedRunOut: r.expected_run_out
-  }))
+  const existing = rows.map(orderOf)
   const { same, added, dropped } = reconcile(existing, proposals)
   const updates = same.flatMap(({ existing: e, proposal: p }) => {
     const changes = changesOf(e, p)

@@ -279,7 +279,10 @@ describe.each([
   })
 
   /** A machine with a dispatched emergency order (a grade-A fault), as the service loop has it. */
-  const dispatchedOrder = async (id: string, upTo: 'scheduled' | 'dispatched' = 'dispatched') => {
+  const dispatchedOrder = async (
+    id: string,
+    upTo: 'proposed' | 'scheduled' | 'dispatched' = 'dispatched'
+  ) => {
     const { secret } = await app.provision({
       id,
       kind: 'machine',
@@ -304,6 +307,7 @@ describe.each([
       payload: { regions: ['cn-east'], capacityPerDay: 50 },
       headers: { authorization: `Bearer ${planner}` }
     })
+    if (upTo === 'proposed') return order
     expect((await call(planner, 'POST', `/orders/${order.id}/transition`, { to: 'scheduled' })).status).toBe(
       200
     )
@@ -414,24 +418,7 @@ describe.each([
   })
 
   it('when a planner moves a scheduled visit, then its day changes with a history row; a day past its deadline or before today, or a visit not yet scheduled, is refused with why', async () => {
-    const { secret } = await app.provision({
-      id: 'svc-r1',
-      kind: 'machine',
-      model: 'PUMP-52',
-      region: 'cn-east',
-      outlet: 'sh-01'
-    })
-    const device = await connectDevice(app.mqttPort, 'svc-r1', secret)
-    await publishAcked(
-      device,
-      'devices/svc-r1/events',
-      JSON.stringify({ ts: Date.now(), type: 'fault', code: 'E203', active: true })
-    )
-    device.end(true)
-    const order = await eventually(
-      async () => (await call(planner, 'GET', '/orders?device=svc-r1')).body.orders[0],
-      'the order'
-    )
+    const order = await dispatchedOrder('svc-r1', 'proposed')
     const today = new Date().toISOString().slice(0, 10)
     const early = await call(planner, 'POST', `/orders/${order.id}/reschedule`, { visitDay: today })
     expect(early.status).toBe(409)
