@@ -2,14 +2,16 @@ import fastifySwagger from '@fastify/swagger'
 import fastifySwaggerUi from '@fastify/swagger-ui'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
+import type { Catalogues } from '../maintenance/index.js'
 import type { Logger } from '../shared/index.js'
 import { authPlugin } from './auth.js'
 import { errorPlugin } from './errors.js'
 import { adminRoutes, type AdminDeps } from './routes/admin.js'
+import { catalogueRoutes } from './routes/catalogue.js'
 import { deviceRoutes } from './routes/devices.js'
 import { planRoutes, type PlanDeps } from './routes/plan.js'
 
-export type ApiDeps = AdminDeps & PlanDeps
+export type ApiDeps = AdminDeps & PlanDeps & { catalogues: Catalogues }
 
 /** Builds the HTTP API (not listening yet): OpenAPI at /docs, bearer tokens with roles. */
 export async function buildApi(deps: ApiDeps, logger: Logger): Promise<FastifyInstance> {
@@ -36,6 +38,7 @@ export async function buildApi(deps: ApiDeps, logger: Logger): Promise<FastifyIn
   await app.register(authPlugin, { verifier: deps.registry })
   await app.register(adminRoutes, deps)
   await app.register(deviceRoutes, { registry: deps.registry })
+  await app.register(catalogueRoutes, { catalogues: deps.catalogues })
   await app.register(planRoutes, {
     orders: deps.orders,
     runPlan: deps.runPlan,

@@ -16,7 +16,12 @@ export const errorPlugin = fp(
         return reply.status(400).send({ code: 'VALIDATION', message })
       }
       if (isAppError(err) && err.httpStatus < 500) {
-        return reply.status(err.httpStatus).send({ code: err.code, message: err.message })
+        // details: each issue by its path (a catalogue, an import), for clients that show them one by one
+        return reply.status(err.httpStatus).send({
+          code: err.code,
+          message: err.message,
+          ...(err.details === undefined ? {} : { details: err.details })
+        })
       }
       if (err.statusCode && err.statusCode < 500) {
         return reply.status(err.statusCode).send({ code: err.code ?? 'BAD_REQUEST', message: err.message })

@@ -3,6 +3,8 @@ import { DEVICE_KINDS, loadConfig, type Config } from '../shared/index.js'
 import { writeGrafanaFiles } from '../dashboards/index.js'
 import { ROLES } from '../registry/index.js'
 import { ApiClient } from './api-client.js'
+import { catalogueCommand } from './catalogue-command.js'
+import { CSV_COLUMNS, importFleetFile } from './device-import-command.js'
 import { evaluateCommand } from './evaluate-command.js'
 import { loadtestCommand } from './loadtest-command.js'
 import { simulateCommand } from './simulate-commands.js'
@@ -58,11 +60,33 @@ export function buildCli(): Command {
     .description('provision a device; prints its MQTT secret once (only a hash is stored)')
     .requiredOption('--id <id>', 'device id: 1-64 of A-Z a-z 0-9 _ -')
     .addOption(new Option('--kind <kind>', 'device kind').choices(DEVICE_KINDS).makeOptionMandatory())
-    .requiredOption('--model <model>', 'model code, e.g. RO-400')
+    .requiredOption(
+      '--model <model>',
+      "a model of the catalogue, of this kind (see 'aftercare catalogue show')"
+    )
     .requiredOption('--region <region>', 'region code, e.g. cn-east')
-    .option('--outlet <outlet>', 'service outlet that covers the device')
+    .option('--outlet <outlet>', "a service outlet that covers the region (see 'aftercare outlets list')")
     .option('--delivered-on <date>', 'delivery or installation date, YYYY-MM-DD')
+    .option(
+      '--site-name <name>',
+      "customer site (personal data, shown only to the outlet's people and planners)"
+    )
+    .option('--site-address <address>')
+    .option('--site-phone <phone>')
+    .option('--site-lat <lat>')
+    .option('--site-lon <lon>')
+    .addHelpText(
+      'after',
+      '\nExample:\n  aftercare devices add --id pur-1 --kind purifier --model RO-400 --region cn-east --outlet sh-01'
+    )
     .action(async (opts: Record<string, string | undefined>, cmd: Command) => {
+      const site = {
+        name: opts.siteName,
+        address: opts.siteAddress,
+        phone: opts.sitePhone,
+        lat: opts.siteLat === undefined ? undefined : Number(opts.siteLat),
+        lon: opts.siteLon === undefined ? undefined : Number(opts.siteLon)
+      }
       print(
         await client(cmd).request('POST', '/devices', {
           id: opts.id,
@@ -70,10 +94,53 @@ export function buildCli(): Command {
           model: opts.model,
           region: opts.region,
           outlet: opts.outlet,
-          deliveredOn: opts.deliveredOn
+          deliveredOn: opts.deliveredOn,
+          site: Object.values(site).some((v) => v !== undefined) ? site : undefined
         })
       )
     })
+  devices
+    .command('import <file>')
+    .description(
+      'import a fleet from CSV (header row) or JSON lines: all rows checked first, nothing written while any is wrong'
+    )
+    .option('--partial', 'write the good rows even when some are wrong')
+    .option('--dry-run', 'check every row, write nothing')
+    .option(
+      '--secrets <file>',
+      "where the secrets of new devices go (created 0600, never overwritten; '-' = standard output). Default: device-secrets-<time>.csv"
+    )
+    .option('--json', 'print the result as JSON')
+    .addHelpText(
+      'after',
+      `\nCSV columns: ${Object.keys(CSV_COLUMNS).join(', ')} (id, kind, model, region required).
+A device that brings its secret (secret, 16+ characters) or its stored hash (secret_hash,
+sha256$<salt base64>$<SHA-256(salt bytes + secret) base64>) keeps its credentials. Importing the
+same file again changes nothing; changed rows update their devices.
+
+Example:
+  aftercare devices import fleet.csv --secrets new-secrets.csv`
+    )
+    .action(
+      async (
+        file: string,
+        opts: { partial?: boolean; dryRun?: boolean; secrets?: string; json?: boolean },
+        cmd: Command
+      ) => {
+        const result = await importFleetFile(client(cmd), file, { ...opts, progress: !opts.json })
+        if (opts.json) print(result)
+        else {
+          for (const e of result.errors.slice(0, 50))
+            console.error(`${file}:${e.row}: ${e.column}: ${e.message}`)
+          if (result.errors.length > 50) console.error(`… and ${result.errors.length - 50} more`)
+          console.log(
+            `${result.rows} rows: ${result.created} new, ${result.updated} updated, ${result.unchanged} unchanged, ${result.failed} wrong — ${result.written ? 'imported' : 'nothing imported'}`
+          )
+          if (result.secretsFile) console.log(`secrets of the new devices: ${result.secretsFile}`)
+        }
+        if (result.failed > 0 && !result.written) process.exitCode = 2
+      }
+    )
   devices
     .command('list')
     .description('list devices')
@@ -112,14 +179,39 @@ export function buildCli(): Command {
     .command('add <name>')
     .description(`create a service account; prints its token once. Roles: ${ROLES.join(', ')}`)
     .requiredOption('--roles <roles>', 'comma-separated roles')
-    .action(async (name: string, opts: { roles: string }, cmd: Command) =>
+    .option('--outlet <code>', 'bind the account to one service outlet')
+    .action(async (name: string, opts: { roles: string; outlet?: string }, cmd: Command) =>
       print(
         await client(cmd).request('POST', '/accounts', {
           name,
-          roles: opts.roles.split(',').map((r) => r.trim())
+          roles: opts.roles.split(',').map((r) => r.trim()),
+          outlet: opts.outlet
         })
       )
     )
+
+  const outlets = apiOptions(
+    program.command('outlets').description('service outlets: the regions each covers, visits a day')
+  )
+  outlets
+    .command('add <code>')
+    .alias('set')
+    .description('add a service outlet, or change one')
+    .requiredOption('--regions <regions>', 'comma-separated regions it covers')
+    .option('--capacity <visits>', 'visits it can make a day', '8')
+    .addHelpText('after', '\nExample:\n  aftercare outlets add sh-01 --regions cn-east --capacity 8')
+    .action(async (code: string, opts: { regions: string; capacity: string }, cmd: Command) =>
+      print(
+        await client(cmd).request('PUT', `/outlets/${encodeURIComponent(code)}`, {
+          regions: opts.regions.split(',').map((r) => r.trim()),
+          capacityPerDay: Number(opts.capacity)
+        })
+      )
+    )
+  outlets
+    .command('list')
+    .description('list the service outlets')
+    .action(async (_o: unknown, cmd: Command) => print(await client(cmd).request('GET', '/outlets')))
 
   apiOptions(program.command('plan'))
     .description(
@@ -157,6 +249,7 @@ export function buildCli(): Command {
       print(await client(cmd).request('GET', `/dead-letters?${query.toString()}`))
     })
 
+  program.addCommand(apiOptions(catalogueCommand(client)))
   program.addCommand(simulateCommand())
   program.addCommand(loadtestCommand())
   program.addCommand(evaluateCommand())

@@ -25,7 +25,10 @@ import {
   planLeaseMigrations,
   readKpiInput,
   deviceHealth,
-  defaultCatalogue,
+  Catalogues,
+  SqlCatalogueStore,
+  deviceIssues,
+  faultOf,
   planRunner,
   ServiceOrders,
   suspendedOutlets
@@ -42,6 +45,9 @@ import {
 import { lockDataDir, writeEndpoints, type Endpoints } from './data-dir.js'
 import { allDevices, ensureAdmin, health, pipelineFields, sessionStore } from './start-helpers.js'
 
+/** How often a node looks for a catalogue another node imported (besides before each pass). */
+const CATALOGUE_REFRESH_MS = 30000
+
 /** A running aftercare: every role in one process, and how to stop it. */
 export interface Aftercare {
   endpoints: Endpoints
@@ -52,6 +58,8 @@ export interface Aftercare {
   influx: InfluxQueryClient
   sql: SqlClient
   api: FastifyInstance
+  catalogues: Catalogues
+  outlets: SqlOutletStore
   /** The first admin token, when this start created it. */
   createdAdminToken?: string
   stop(): Promise<void>
@@ -106,9 +114,28 @@ export async function startAftercare(
     ])
     if (applied.length > 0) log.info({ applied }, 'database migrated')
 
+    // the maker's catalogue: the example on a new install; every import is used from the next pass on,
+    // and the hot paths (fault tags, live rules, completions) see it within CATALOGUE_REFRESH_MS
+    const catalogues = new Catalogues(new SqlCatalogueStore(sql), log.child({ component: 'catalogue' }))
+    await catalogues.open()
+    const refresh = setInterval(() => {
+      catalogues
+        .refresh()
+        .catch((err: Error) => log.warn({ err: err.message }, 'could not refresh the catalogue'))
+    }, CATALOGUE_REFRESH_MS)
+    refresh.unref()
+    cleanups.push(() => clearInterval(refresh))
+    const outlets = new SqlOutletStore(sql)
+    const faults = (code: string) => faultOf(catalogues.current().catalogue, code)
+
     const registry = new Registry(new SqlDeviceStore(sql), new SqlAccountStore(sql), {
       cacheSeconds: config.MQTT_AUTH_CACHE_SECONDS,
-      clock
+      clock,
+      deviceCheck: async () => {
+        const { catalogue } = await catalogues.refresh()
+        const known = new Map((await outlets.list()).map((o) => [o.code, o.regions]))
+        return (device) => deviceIssues(catalogue, known, device)
+      }
     })
     const createdAdminToken = await ensureAdmin(registry, dataDir)
 
@@ -119,19 +146,19 @@ export async function startAftercare(
     cleanups.push(() => writer.close(10000))
     const deadLetters = new SqlDeadLetterStore(sql)
     const orders = new SqlOrderStore(sql)
-    const outlets = new SqlOutletStore(sql)
     const records = new SqlServiceRecords(sql)
     const ingest = new Ingest(writer, deadLetters, clock, log.child({ component: 'ingest' }), {
       maxAgeDays: config.INGEST_MAX_AGE_DAYS,
       maxFutureSeconds: config.INGEST_MAX_FUTURE_SECONDS,
-      onStored: liveRuleHandler(new LiveRules(), orders, clock)
+      onStored: liveRuleHandler(new LiveRules(faults), orders, clock),
+      faultOf: faults
     })
 
     const service = new ServiceOrders({
       orders,
       outlets,
       records,
-      catalogue: () => defaultCatalogue,
+      catalogue: () => catalogues.current().catalogue,
       device: (id) => registry.getDevice(id),
       suspendedOutlets: (month) => suspendedOutlets(sql, month),
       recordPartChange: (change, device) =>
@@ -187,6 +214,7 @@ export async function startAftercare(
       devices: () => allDevices(registry),
       beforePass: () => service.flushPartChanges(),
       orders,
+      catalogues,
       outlets,
       records,
       writer,
@@ -226,6 +254,7 @@ export async function startAftercare(
     const api = await buildApi(
       {
         registry,
+        catalogues,
         deadLetters,
         health: () => health(influx, sql),
         orders,
@@ -257,7 +286,20 @@ export async function startAftercare(
       pid: process.pid
     }
     writeEndpoints(dataDir, endpoints)
-    return { endpoints, registry, broker, ingest, writer, influx, sql, api, createdAdminToken, stop: stopAll }
+    return {
+      endpoints,
+      registry,
+      broker,
+      ingest,
+      writer,
+      influx,
+      sql,
+      api,
+      catalogues,
+      outlets,
+      createdAdminToken,
+      stop: stopAll
+    }
   } catch (err) {
     await stopAll()
     throw err

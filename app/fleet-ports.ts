@@ -32,10 +32,27 @@ export function fleetPorts(config: Config, target: FleetTarget = {}): FleetPorts
         writeApi: 'v1'
       })
     : undefined
+  // the simulated fleet's outlets, created (or extended to the spec's region) before their first device
+  let outlets: Promise<Map<string, string[]>> | undefined
+  const ensureOutlet = async (code: string, region: string) => {
+    outlets ??= api
+      .request<{ outlets: { code: string; regions: string[] }[] }>('GET', '/outlets')
+      .then(({ outlets: list }) => new Map(list.map((o) => [o.code, o.regions])))
+    const known = await outlets
+    const regions = known.get(code)
+    if (regions?.includes(region)) return
+    const next = [...(regions ?? []), region]
+    known.set(code, next)
+    await api.request('PUT', `/outlets/${encodeURIComponent(code)}`, {
+      regions: next,
+      capacityPerDay: config.OUTLET_CAPACITY_PER_DAY
+    })
+  }
   return {
     api,
     mqttUrl,
     async provision(spec: DeviceSpec): Promise<string> {
+      await ensureOutlet(spec.outlet, spec.region)
       const body = {
         id: spec.id,
         kind: spec.kind,

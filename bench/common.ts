@@ -85,7 +85,10 @@ export async function startBenchAftercare(dataDir: string, influxUrl: string): P
       MQTT_DEVICE_MSGS_PER_SECOND: 1000000
     }
   )
-  return startAftercare(config, silentLogger)
+  const app = await startAftercare(config, silentLogger)
+  // the outlet benchmark devices are provisioned to (provisioning checks it exists and covers the region)
+  await app.outlets.upsert({ code: 'sh-01', regions: ['cn-east'], capacityPerDay: 8 })
+  return app
 }
 
 /** Provisions `count` purifiers `<prefix>0..` and returns their credentials. */

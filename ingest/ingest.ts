@@ -11,13 +11,15 @@ import {
 import { DayMarks } from './day-marks.js'
 import type { DeadLetterStore, NewDeadLetter } from './dead-letter-store.js'
 import type { TelemetryWriter } from './influx-writer.js'
-import { normalise, type Normalised, type RejectCode } from './normalise.js'
+import { normalise, type FaultLookup, type Normalised, type RejectCode } from './normalise.js'
 
 export interface IngestOptions {
   maxAgeDays: number
   maxFutureSeconds: number
   /** Told about what was stored, after it was stored (live rules); never delays or fails the PUBACK. */
   onStored?: (device: DeviceInfo, accepted: Normalised['accepted']) => Promise<void>
+  /** The maker's fault catalogue (grade and category tags on fault events); the contract's list by default. */
+  faultOf?: FaultLookup
 }
 
 export interface IngestStats {
@@ -47,11 +49,17 @@ export class Ingest {
   handle = async (device: DeviceInfo, topic: string, payload: Buffer): Promise<void> => {
     this.stats.messages++
     const kind = parseDeviceTopic(topic)?.kind ?? 'other'
-    const result = normalise(device, kind, payload, {
-      now: this.clock.now(),
-      maxAgeMs: this.options.maxAgeDays * 86400000,
-      maxFutureMs: this.options.maxFutureSeconds * 1000
-    })
+    const result = normalise(
+      device,
+      kind,
+      payload,
+      {
+        now: this.clock.now(),
+        maxAgeMs: this.options.maxAgeDays * 86400000,
+        maxFutureMs: this.options.maxFutureSeconds * 1000
+      },
+      this.options.faultOf
+    )
     const now = this.clock.now()
     const marks = this.dayMarks.linesFor(
       device.kind,
@@ -99,11 +107,17 @@ export class Ingest {
    * published it, so the engine sees one history. Resolves when it is in InfluxDB.
    */
   async recordEvent(device: DeviceInfo, event: DeviceEvent): Promise<void> {
-    const result = normalise(device, 'events', Buffer.from(JSON.stringify(event)), {
-      now: this.clock.now(),
-      maxAgeMs: this.options.maxAgeDays * 86400000,
-      maxFutureMs: this.options.maxFutureSeconds * 1000
-    })
+    const result = normalise(
+      device,
+      'events',
+      Buffer.from(JSON.stringify(event)),
+      {
+        now: this.clock.now(),
+        maxAgeMs: this.options.maxAgeDays * 86400000,
+        maxFutureMs: this.options.maxFutureSeconds * 1000
+      },
+      this.options.faultOf
+    )
     if (result.rejections.length > 0) throw new Error(result.rejections.map((r) => r.reason).join('; '))
     await this.writer.write(result.lines)
   }

@@ -34,6 +34,9 @@ export interface Normalised {
   accepted: { samples: Sample[]; events: DeviceEvent[] }
 }
 
+/** What the maker's fault catalogue says of a fault code (its grade and category tag the event). */
+export type FaultLookup = (code: string) => { grade: string; category: string } | undefined
+
 export interface TimeWindow {
   now: number
   maxAgeMs: number
@@ -49,13 +52,20 @@ export function normalise(
   device: DeviceInfo,
   kind: DeviceTopicKind,
   payload: Buffer,
-  window: TimeWindow
+  window: TimeWindow,
+  faultOf: FaultLookup = faultByCode
 ): Normalised {
   const text = payload.toString('utf8')
-  return keepBytes(payload, text, parsed(device, kind, text, window))
+  return keepBytes(payload, text, parsed(device, kind, text, window, faultOf))
 }
 
-function parsed(device: DeviceInfo, kind: DeviceTopicKind, text: string, window: TimeWindow): Normalised {
+function parsed(
+  device: DeviceInfo,
+  kind: DeviceTopicKind,
+  text: string,
+  window: TimeWindow,
+  faultOf: FaultLookup
+): Normalised {
   if (kind !== 'telemetry' && kind !== 'events') {
     return rejected('unknown_topic', `devices publish to telemetry or events, not to ${kind}`, text)
   }
@@ -65,7 +75,9 @@ function parsed(device: DeviceInfo, kind: DeviceTopicKind, text: string, window:
   } catch (err) {
     return rejected('bad_json', `payload is not JSON: ${(err as Error).message}`, text)
   }
-  return kind === 'telemetry' ? telemetry(device, body, text, window) : event(device, body, text, window)
+  return kind === 'telemetry'
+    ? telemetry(device, body, text, window)
+    : event(device, body, text, window, faultOf)
 }
 
 /**
@@ -133,13 +145,19 @@ function telemetry(device: DeviceInfo, body: unknown, text: string, window: Time
   return out
 }
 
-function event(device: DeviceInfo, body: unknown, text: string, window: TimeWindow): Normalised {
+function event(
+  device: DeviceInfo,
+  body: unknown,
+  text: string,
+  window: TimeWindow,
+  faultOf: FaultLookup
+): Normalised {
   const parsed = deviceEventSchema.safeParse(body)
   if (!parsed.success) return rejected('schema', describeIssues(parsed.error, ''), text)
   if (!inWindow(parsed.data.ts, window))
     return rejected('ts_out_of_range', outOfWindow(parsed.data.ts, window, ''), text)
   return {
-    lines: [eventLine(device, parsed.data)],
+    lines: [eventLine(device, parsed.data, faultOf)],
     rejections: [],
     samples: 1,
     accepted: { samples: [], events: [parsed.data] }
@@ -228,11 +246,11 @@ function tagPrefix(device: DeviceInfo): string {
   return prefix
 }
 
-function eventLine(device: DeviceInfo, ev: DeviceEvent): string {
+function eventLine(device: DeviceInfo, ev: DeviceEvent, faultOf: FaultLookup): string {
   const point = tagged(measurements.events, device).tag('type', ev.type)
   if (ev.type === 'fault') {
     // the grade and category travel with the event, so boards can count faults by grade without a join
-    const known = faultByCode(ev.code)
+    const known = faultOf(ev.code)
     if (known) point.tag('grade', known.grade).tag('category', known.category)
     point.tag('code', ev.code).booleanField('active', ev.active).stringField('detail', ev.code)
   } else if (ev.type === 'part_replaced') point.tag('part', ev.part).stringField('detail', ev.part)

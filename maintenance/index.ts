@@ -5,12 +5,21 @@
  * API) build on these.
  */
 export {
+  catalogueSchema,
+  catalogueJsonSchema,
+  checkCatalogue,
   defaultCatalogue,
   parseCatalogue,
   modelOf,
+  faultOf,
+  modelsOfKind,
+  FAULT_GRADES,
   usageUnit,
   usageLimit,
   type Catalogue,
+  type CatalogueInput,
+  type CatalogueIssue,
+  type Fault,
   type CatalogueModel,
   type Component
 } from './engine/catalogue.js'
@@ -102,7 +111,7 @@ export { DailyRollups, ranges as rollupRanges, type RollupResult } from './store
 export { HistorySnapshots, type KeptHistories } from './stores/history-snapshot.js'
 export { runPlanningPass, type PlanningDeps, type PlanningSummary } from './service/planning-pass.js'
 export type { EngineOutputs, PlannedDevice } from './engine/outputs.js'
-export { LiveRules, LIVE_LIMITS, SUSTAINED, type RuleAction } from './engine/live-rules.js'
+export { LiveRules, LIVE_LIMITS, SUSTAINED, type RuleAction, type FaultInfo } from './engine/live-rules.js'
 export { liveRuleHandler } from './service/live-orders.js'
 export { learnSeasons, seasonKey, type Seasons, type UsageOfDevice } from './engine/seasons.js'
 export {
@@ -129,3 +138,6 @@ export { planRunner } from './service/planning.js'
 export { PlanLease, planLeaseMigrations, type LeaseAnswer } from './stores/plan-lease.js'
 export { SqlPeakStore, type LearnedPeak } from './stores/peak-store.js'
 export { SqlServiceRecords, type Complaint, type PartRunOut } from './stores/service-records.js'
+export { deviceIssues, type DeviceFacts } from './engine/device-check.js'
+export { SqlCatalogueStore, type StoredCatalogue, type CatalogueVersion } from './stores/catalogue-store.js'
+export { Catalogues, changesBetween, type CatalogueChanges } from './service/catalogue.js'

@@ -13,10 +13,12 @@ export interface ServiceAccount {
   name: string
   roles: Role[]
   disabled: boolean
+  /** The service outlet the account works for; null = every outlet. */
+  outlet: string | null
 }
 
 export interface AccountStore {
-  insert(name: string, roles: Role[], tokenHash: string): Promise<boolean>
+  insert(name: string, roles: Role[], tokenHash: string, outlet?: string | null): Promise<boolean>
   get(name: string): Promise<(ServiceAccount & { tokenHash: string }) | undefined>
   count(): Promise<number>
 }
@@ -24,11 +26,16 @@ export interface AccountStore {
 export class SqlAccountStore implements AccountStore {
   constructor(private readonly db: SqlClient) {}
 
-  async insert(name: string, roles: Role[], tokenHash: string): Promise<boolean> {
+  async insert(
+    name: string,
+    roles: Role[],
+    tokenHash: string,
+    outlet: string | null = null
+  ): Promise<boolean> {
     const { rows } = await this.db.query(
-      `INSERT INTO service_accounts (name, roles, token_hash) VALUES ($1, $2, $3)
+      `INSERT INTO service_accounts (name, roles, token_hash, outlet) VALUES ($1, $2, $3, $4)
        ON CONFLICT (name) DO NOTHING RETURNING name`,
-      [name, roles, tokenHash]
+      [name, roles, tokenHash, outlet]
     )
     return rows.length > 0
   }
@@ -39,13 +46,35 @@ export class SqlAccountStore implements AccountStore {
       roles: Role[]
       disabled: boolean
       token_hash: string
-    }>('SELECT name, roles, disabled, token_hash FROM service_accounts WHERE name = $1', [name])
+      outlet: string | null
+    }>('SELECT name, roles, disabled, token_hash, outlet FROM service_accounts WHERE name = $1', [name])
     const row = rows[0]
-    return row && { name: row.name, roles: row.roles, disabled: row.disabled, tokenHash: row.token_hash }
+    return (
+      row && {
+        name: row.name,
+        roles: row.roles,
+        disabled: row.disabled,
+        tokenHash: row.token_hash,
+        outlet: row.outlet
+      }
+    )
   }
 
   async count(): Promise<number> {
     const { rows } = await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM service_accounts')
     return rows[0]?.n ?? 0
   }
+}
+
+/**
+ * Whether an account may read a device's customer site (personal data): admins; planners of every
+ * outlet or of the device's own; technicians of the device's outlet only. Provisioners write sites but
+ * do not read them back.
+ */
+export function maySeeSite(account: ServiceAccount | undefined, deviceOutlet: string | null): boolean {
+  if (!account) return false
+  if (account.roles.includes('admin')) return true
+  if (account.roles.includes('planner') && (account.outlet === null || account.outlet === deviceOutlet))
+    return true
+  return account.roles.includes('technician') && account.outlet !== null && account.outlet === deviceOutlet
 }

@@ -1,4 +1,4 @@
-import type { DeviceKind } from '../shared/index.js'
+import { AppError, type DeviceKind } from '../shared/index.js'
 import type { SqlClient } from '../stores/index.js'
 
 /** A device as the registry knows it. Its tags come from here, never from a payload. */
@@ -17,6 +17,19 @@ export interface DeviceWithSecret extends Device {
   secretHash: string
 }
 
+/**
+ * The customer's site: personal data. It lives apart from `Device` (which ingest, the broker and logs
+ * carry), so it can reach no InfluxDB tag, log line or dead letter; the API shows it only to roles that
+ * serve the device (`maySeeSite`).
+ */
+export interface Site {
+  name?: string | null
+  address?: string | null
+  phone?: string | null
+  lat?: number | null
+  lon?: number | null
+}
+
 export interface NewDevice {
   id: string
   kind: DeviceKind
@@ -24,6 +37,12 @@ export interface NewDevice {
   region: string
   outlet?: string | null
   deliveredOn?: string | null
+  site?: Site | null
+}
+
+/** A device row as an import writes it: the secret's hash, and the site (null: none, undefined: keep). */
+export interface ImportedDevice extends NewDevice {
+  secretHash: string
 }
 
 export interface DeviceFilter {
@@ -42,6 +61,12 @@ export interface DeviceStore {
   /** Replaces the stored hash of the same secret (a newer scheme) unless it changed meanwhile. */
   upgradeSecretHash(id: string, previous: string, secretHash: string): Promise<boolean>
   setDisabled(id: string, disabled: boolean): Promise<boolean>
+  /** The devices of these ids that exist, with their secret hashes and sites. */
+  getMany(ids: readonly string[]): Promise<Map<string, DeviceWithSecret & { site: Site | null }>>
+  site(id: string): Promise<Site | null>
+  sites(ids: readonly string[]): Promise<Map<string, Site>>
+  /** Inserts new devices and updates changed ones (fields, secret hash, site) in one transaction. */
+  applyImport(create: readonly ImportedDevice[], update: readonly ImportedDevice[]): Promise<void>
 }
 
 interface DeviceRow {
@@ -62,9 +87,18 @@ export class SqlDeviceStore implements DeviceStore {
   constructor(private readonly db: SqlClient) {}
 
   async insert(device: NewDevice, secretHash: string): Promise<Device | undefined> {
+    // one statement: the device and its site are stored together or not at all
     const { rows } = await this.db.query<DeviceRow>(
-      `INSERT INTO devices (id, kind, model, region, outlet, delivered_on, secret_hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING RETURNING ${COLUMNS}`,
+      `WITH d AS (
+         INSERT INTO devices (id, kind, model, region, outlet, delivered_on, secret_hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING RETURNING ${COLUMNS}
+       ), s AS (
+         INSERT INTO device_sites (device_id, name, address, phone, lat, lon)
+         SELECT d.id, t.name, t.address, t.phone, t.lat, t.lon
+           FROM d, jsonb_to_record($8::jsonb) AS t(name text, address text, phone text, lat float8, lon float8)
+          WHERE $8::jsonb IS NOT NULL
+       )
+       SELECT * FROM d`,
       [
         device.id,
         device.kind,
@@ -72,10 +106,88 @@ export class SqlDeviceStore implements DeviceStore {
         device.region,
         device.outlet ?? null,
         device.deliveredOn ?? null,
-        secretHash
+        secretHash,
+        device.site ? JSON.stringify(device.site) : null
       ]
     )
     return rows[0] && toDevice(rows[0])
+  }
+
+  async getMany(ids: readonly string[]): Promise<Map<string, DeviceWithSecret & { site: Site | null }>> {
+    const { rows } = await this.db.query<DeviceRow & SiteRow & { has_site: boolean }>(
+      `SELECT ${COLUMNS.split(', ')
+        .map((c) => `d.${c}`)
+        .join(', ')}, s.device_id IS NOT NULL AS has_site, s.name, s.address, s.phone, s.lat, s.lon
+         FROM devices d LEFT JOIN device_sites s ON s.device_id = d.id WHERE d.id = ANY($1::text[])`,
+      [ids]
+    )
+    return new Map(
+      rows.map((r) => [
+        r.id,
+        { ...toDevice(r), secretHash: r.secret_hash, site: r.has_site ? toSite(r) : null }
+      ])
+    )
+  }
+
+  async site(id: string): Promise<Site | null> {
+    return (await this.sites([id])).get(id) ?? null
+  }
+
+  async sites(ids: readonly string[]): Promise<Map<string, Site>> {
+    const { rows } = await this.db.query<SiteRow & { device_id: string }>(
+      'SELECT device_id, name, address, phone, lat, lon FROM device_sites WHERE device_id = ANY($1::text[])',
+      [ids]
+    )
+    return new Map(rows.map((r) => [r.device_id, toSite(r)]))
+  }
+
+  async applyImport(create: readonly ImportedDevice[], update: readonly ImportedDevice[]): Promise<void> {
+    const rowOf = (d: ImportedDevice) => ({
+      id: d.id,
+      kind: d.kind,
+      model: d.model,
+      region: d.region,
+      outlet: d.outlet ?? null,
+      delivered_on: d.deliveredOn ?? null,
+      secret_hash: d.secretHash
+    })
+    const siteRows = [...create, ...update]
+      .filter((d) => d.site !== undefined)
+      .map((d) => ({ device_id: d.id, clear: d.site === null, ...(d.site ?? {}) }))
+    await this.db.transaction(async (tx) => {
+      await tx.query(
+        `INSERT INTO devices (id, kind, model, region, outlet, delivered_on, secret_hash)
+         SELECT id, kind, model, region, outlet, delivered_on, secret_hash FROM jsonb_to_recordset($1::jsonb)
+           AS t(id text, kind text, model text, region text, outlet text, delivered_on date, secret_hash text)`,
+        [JSON.stringify(create.map(rowOf))]
+      )
+      const changed = await tx.query(
+        `UPDATE devices d SET model = t.model, region = t.region, outlet = t.outlet,
+                delivered_on = t.delivered_on, secret_hash = t.secret_hash,
+                secret_rotated_at = CASE WHEN d.secret_hash = t.secret_hash THEN d.secret_rotated_at ELSE now() END
+           FROM jsonb_to_recordset($1::jsonb) AS t(id text, kind text, model text, region text, outlet text,
+                delivered_on date, secret_hash text)
+          WHERE d.id = t.id AND d.kind = t.kind RETURNING d.id`,
+        [JSON.stringify(update.map(rowOf))]
+      )
+      // the import checked kinds against what it read; a device changed meanwhile fails the whole import
+      if (changed.rows.length !== update.length)
+        throw new AppError('IMPORT_INVALID', 'devices changed while the import ran; run it again')
+      await tx.query(
+        `DELETE FROM device_sites s USING jsonb_to_recordset($1::jsonb) AS t(device_id text, clear boolean)
+          WHERE s.device_id = t.device_id AND t.clear`,
+        [JSON.stringify(siteRows)]
+      )
+      await tx.query(
+        `INSERT INTO device_sites (device_id, name, address, phone, lat, lon)
+         SELECT device_id, name, address, phone, lat, lon FROM jsonb_to_recordset($1::jsonb)
+           AS t(device_id text, clear boolean, name text, address text, phone text, lat float8, lon float8)
+          WHERE NOT t.clear
+         ON CONFLICT (device_id) DO UPDATE SET name = EXCLUDED.name, address = EXCLUDED.address,
+           phone = EXCLUDED.phone, lat = EXCLUDED.lat, lon = EXCLUDED.lon`,
+        [JSON.stringify(siteRows)]
+      )
+    })
   }
 
   async get(id: string): Promise<DeviceWithSecret | undefined> {
@@ -117,6 +229,18 @@ export class SqlDeviceStore implements DeviceStore {
     ])
     return rows.length > 0
   }
+}
+
+interface SiteRow {
+  name: string | null
+  address: string | null
+  phone: string | null
+  lat: number | null
+  lon: number | null
+}
+
+function toSite(r: SiteRow): Site {
+  return { name: r.name, address: r.address, phone: r.phone, lat: r.lat, lon: r.lon }
 }
 
 function toDevice(row: DeviceRow): Device {

@@ -1,10 +1,32 @@
-export { Registry, newDeviceSchema, accountNameSchema } from './registry.js'
+export {
+  Registry,
+  newDeviceSchema,
+  siteSchema,
+  accountNameSchema,
+  type DeviceCheck,
+  type DeviceIssue
+} from './registry.js'
+export {
+  importDevices,
+  importRowSchema,
+  type ImportResult,
+  type ImportRow,
+  type RowError
+} from './device-import.js'
 export {
   SqlDeviceStore,
   type Device,
   type DeviceStore,
   type NewDevice,
+  type Site,
   type DeviceFilter
 } from './device-store.js'
-export { SqlAccountStore, ROLES, type Role, type ServiceAccount, type AccountStore } from './account-store.js'
+export {
+  SqlAccountStore,
+  ROLES,
+  maySeeSite,
+  type Role,
+  type ServiceAccount,
+  type AccountStore
+} from './account-store.js'
 export { registryMigrations } from './migrations.js'

@@ -24,5 +24,20 @@ CREATE TABLE service_accounts (
   disabled boolean NOT NULL DEFAULT false,
   created_at timestamptz NOT NULL DEFAULT now()
 );`
+  },
+  {
+    id: '0014-device-sites',
+    sql: `
+-- the customer's site: personal data, kept apart from the device row that ingest and logs use
+CREATE TABLE device_sites (
+  device_id text PRIMARY KEY REFERENCES devices (id) ON DELETE CASCADE,
+  name text,
+  address text,
+  phone text,
+  lat double precision,
+  lon double precision
+);
+-- a person's or tool's account may be bound to one service outlet
+ALTER TABLE service_accounts ADD COLUMN outlet text;`
   }
 ]

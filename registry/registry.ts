@@ -3,21 +3,50 @@ import { z } from 'zod'
 import { AppError, DEVICE_KINDS, deviceIdSchema, type Clock, systemClock } from '../shared/index.js'
 import type { AccountStore, Role, ServiceAccount } from './account-store.js'
 import { ROLES } from './account-store.js'
-import type { Device, DeviceFilter, DeviceStore, NewDevice } from './device-store.js'
+import type { Device, DeviceFilter, DeviceStore, NewDevice, Site } from './device-store.js'
 import { fingerprint, generateSecret, hashSecret, needsRehash, verifySecret } from './secrets.js'
 
 const label = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, '1-64 of A-Z a-z 0-9 _ . -')
+
+export const siteSchema = z
+  .object({
+    name: z.string().min(1).max(200).nullish().describe('the customer or site name'),
+    address: z.string().min(1).max(500).nullish(),
+    phone: z
+      .string()
+      .regex(/^\+?[0-9][0-9 ()-]{2,31}$/, 'a phone number: digits, spaces, ( ) -, an optional leading +')
+      .nullish(),
+    lat: z.number().min(-90).max(90).nullish(),
+    lon: z.number().min(-180).max(180).nullish()
+  })
+  .strict()
+  .describe(
+    'the customer site: personal data, shown only to admins, planners and technicians of the device’s outlet; never written to InfluxDB, logs or dead letters'
+  )
 
 export const newDeviceSchema = z
   .object({
     id: deviceIdSchema,
     kind: z.enum(DEVICE_KINDS),
-    model: label,
+    model: label.describe('a model of the catalogue, of this kind'),
     region: label,
-    outlet: label.nullish(),
-    deliveredOn: z.iso.date().nullish()
+    outlet: label.nullish().describe('a service outlet that covers the region'),
+    deliveredOn: z.iso.date().nullish(),
+    site: siteSchema.nullish()
   })
   .strict()
+
+/** One thing wrong with a device: the field and what was expected. */
+export interface DeviceIssue {
+  field: string
+  message: string
+}
+
+/**
+ * Checks a new or imported device against what the service knows (the catalogue's models, the outlets
+ * and their regions); built once per request, then called for each device.
+ */
+export type DeviceCheck = (device: NewDevice) => DeviceIssue[]
 
 export const accountNameSchema = z.string().regex(/^[a-z0-9_-]{1,32}$/, '1-32 of a-z 0-9 _ -')
 
@@ -44,7 +73,12 @@ export class Registry extends EventEmitter<RegistryEvents> {
   constructor(
     private readonly devices: DeviceStore,
     private readonly accounts: AccountStore,
-    private readonly options: { cacheSeconds: number; clock?: Clock } = { cacheSeconds: 300 }
+    private readonly options: {
+      cacheSeconds: number
+      clock?: Clock
+      /** Prepares the check provisioning and imports apply (the catalogue's models, the outlets). */
+      deviceCheck?: () => Promise<DeviceCheck>
+    } = { cacheSeconds: 300 }
   ) {
     super()
   }
@@ -53,6 +87,11 @@ export class Registry extends EventEmitter<RegistryEvents> {
   async provision(input: NewDevice): Promise<{ device: Device; secret: string }> {
     const parsed = newDeviceSchema.safeParse(input)
     if (!parsed.success) throw invalid(parsed.error)
+    const issues = (await this.deviceCheck())(parsed.data)
+    if (issues.length > 0)
+      throw new AppError('DEVICE_INVALID', issues.map((i) => `${i.field}: ${i.message}`).join('; '), {
+        details: issues
+      })
     const secret = generateSecret()
     const device = await this.devices.insert(parsed.data, await hashSecret(secret))
     if (!device) throw new AppError('DEVICE_EXISTS', `device ${input.id} already exists`)
@@ -68,6 +107,29 @@ export class Registry extends EventEmitter<RegistryEvents> {
 
   listDevices(filter: DeviceFilter): Promise<Device[]> {
     return this.devices.list(filter)
+  }
+
+  /** A device's customer site (personal data: the caller decides who may see it, `maySeeSite`). */
+  site(id: string): Promise<Site | null> {
+    return this.devices.site(id)
+  }
+
+  sites(ids: readonly string[]): Promise<Map<string, Site>> {
+    return this.devices.sites(ids)
+  }
+
+  /** The check new and imported devices pass (none when the registry runs without a catalogue). */
+  async deviceCheck(): Promise<DeviceCheck> {
+    return (await this.options.deviceCheck?.()) ?? (() => [])
+  }
+
+  /** Ends the live sessions and cached logins of devices whose secret an import replaced. */
+  revokeAll(ids: readonly string[]): void {
+    for (const id of ids) this.revoke(id)
+  }
+
+  get store(): DeviceStore {
+    return this.devices
   }
 
   /** Issues a new secret; the old one stops working at once, and live sessions are closed. */
@@ -110,16 +172,20 @@ export class Registry extends EventEmitter<RegistryEvents> {
   }
 
   /** Creates a service account; its token (`name.secret`) is shown once. */
-  async createAccount(name: string, roles: Role[]): Promise<{ account: ServiceAccount; token: string }> {
+  async createAccount(
+    name: string,
+    roles: Role[],
+    outlet: string | null = null
+  ): Promise<{ account: ServiceAccount; token: string }> {
     const parsedName = accountNameSchema.safeParse(name)
     if (!parsedName.success) throw invalid(parsedName.error, 'ACCOUNT')
     const parsedRoles = z.array(z.enum(ROLES)).min(1).safeParse(roles)
     if (!parsedRoles.success) throw invalid(parsedRoles.error, 'ACCOUNT')
     const token = `${name}.${generateSecret()}`
-    if (!(await this.accounts.insert(name, parsedRoles.data, await hashSecret(token)))) {
+    if (!(await this.accounts.insert(name, parsedRoles.data, await hashSecret(token), outlet))) {
       throw new AppError('ACCOUNT_EXISTS', `service account ${name} already exists`)
     }
-    return { account: { name, roles: parsedRoles.data, disabled: false }, token }
+    return { account: { name, roles: parsedRoles.data, disabled: false, outlet }, token }
   }
 
   countAccounts(): Promise<number> {
@@ -135,7 +201,7 @@ export class Registry extends EventEmitter<RegistryEvents> {
     if (cached) return cached
     const found = await this.accounts.get(name)
     if (!found || found.disabled || !(await verifySecret(token, found.tokenHash))) return undefined
-    const account = { name: found.name, roles: found.roles, disabled: false }
+    const account = { name: found.name, roles: found.roles, disabled: false, outlet: found.outlet }
     this.toCache(this.tokenCache, name, fp, account)
     return account
   }

@@ -1,6 +1,6 @@
 // npm run bench -- <name> [options]: builds, then runs dist/bench/<name>.js — the compiled code `aftercare
 // start` runs (tsx's transform adds work of its own to every closure: measured, it was ~6 % of a run).
-// Names: ingest, points, planning, connections.
+// Names: ingest, points, planning, connections, import.
 // Ctrl-C or a SIGTERM is passed on to the benchmark, which stops the InfluxDB it started and removes its data.
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'

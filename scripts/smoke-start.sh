@@ -24,6 +24,9 @@ grep -q "aftercare is running" "$log" || { cat "$log"; echo "smoke: no start wit
 grep -E "started in|MQTT|HTTP API|InfluxDB|Postgres" "$log"
 
 cli="node dist/app/main.js"
+# the README's quickstart: the outlet first (provisioning checks it covers the region), then the device
+$cli outlets add sh-01 --regions cn-east --capacity 8 >/dev/null
+$cli catalogue show | grep -q "RO-400" || { echo "smoke: the example catalogue does not list RO-400" >&2; exit 1; }
 secret=$($cli devices add --id smoke-1 --kind purifier --model RO-400 --region cn-east --outlet sh-01 | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).secret))')
 mqtt_port=$(node -p 'new URL(require(process.env.AFTERCARE_DATA_DIR + "/endpoints.json").mqtt).port')
 influx=$(node -p 'require(process.env.AFTERCARE_DATA_DIR + "/endpoints.json").influx')

@@ -95,16 +95,39 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
       preHandler: app.requireRole('admin'),
       schema: {
         tags: ['operations'],
-        body: z.object({ name: accountNameSchema, roles: z.array(z.enum(ROLES)).min(1) }).strict(),
+        body: z
+          .object({
+            name: accountNameSchema,
+            roles: z.array(z.enum(ROLES)).min(1),
+            outlet: z
+              .string()
+              .regex(/^[A-Za-z0-9_.-]{1,64}$/)
+              .nullish()
+              .describe('bind the account to one service outlet (a technician sees its devices’ sites)')
+          })
+          .strict(),
         response: {
           201: z.object({
-            account: z.object({ name: z.string(), roles: z.array(z.string()), disabled: z.boolean() }),
+            account: z.object({
+              name: z.string(),
+              roles: z.array(z.string()),
+              disabled: z.boolean(),
+              outlet: z.string().nullable()
+            }),
             token: z.string().describe('the bearer token; shown this once')
           })
         }
       }
     },
     async (request, reply) =>
-      reply.status(201).send(await deps.registry.createAccount(request.body.name, request.body.roles))
+      reply
+        .status(201)
+        .send(
+          await deps.registry.createAccount(
+            request.body.name,
+            request.body.roles,
+            request.body.outlet ?? null
+          )
+        )
   )
 }

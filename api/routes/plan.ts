@@ -29,6 +29,10 @@ const orderSchema = z.object({
   createdAt: z.string(),
   atRisk: z.boolean(),
   expectedRunOut: z.string().nullable(),
+  catalogueVersion: z
+    .number()
+    .nullable()
+    .describe('the catalogue version the planning pass proposed it with (null: a live rule or a person)'),
   completion: z
     .object({
       replacedParts: z.array(z.string()),

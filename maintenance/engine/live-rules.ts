@@ -1,5 +1,8 @@
 import { faultByCode, type DeviceEvent, type DeviceKind, type Sample } from '../../shared/index.js'
 
+/** What the fault catalogue says of a code: its grade opens an emergency with its promise. */
+export type FaultInfo = (code: string) => { grade: string; title: string; promiseHours?: number } | undefined
+
 /** What a rule decides: open an order for a cause (idempotent per device and cause), or clear it. */
 export type RuleAction =
   | { action: 'open'; cause: string; type: 'emergency' | 'urgent'; reason: string; promiseHours: number }
@@ -27,12 +30,15 @@ interface Streak {
 /**
  * Live rules on every stored sample and event, pure apart from the streak
  * counters it keeps per device and cause: a grade-A fault opens an emergency
- * order with a 24-hour promise; water quality out of limits, leaks and
+ * order with the fault's promise (24 hours unless the catalogue says); water quality out of limits, leaks and
  * overheating open urgent orders; each clears when its condition clears.
  */
 export class LiveRules {
   /** Per device, per cause. */
   private readonly streaks = new Map<string, Map<string, Streak>>()
+
+  /** `faults`: the maker's fault catalogue in use (the contract's list when none is given). */
+  constructor(private readonly faults: FaultInfo = faultByCode) {}
 
   onSample(deviceId: string, kind: DeviceKind, sample: Sample): RuleAction[] {
     const actions: RuleAction[] = []
@@ -79,7 +85,7 @@ export class LiveRules {
         }
       ]
     if (event.type !== 'fault') return []
-    const fault = faultByCode(event.code)
+    const fault = this.faults(event.code)
     const cause = `fault:${event.code}`
     if (!event.active) return [{ action: 'clear', cause, reason: `fault ${event.code} cleared` }]
     if (!fault || !fault.grade.startsWith('A')) return []
@@ -89,7 +95,7 @@ export class LiveRules {
         cause,
         type: 'emergency',
         reason: `grade ${fault.grade} fault ${event.code}: ${fault.title}`,
-        promiseHours: 24
+        promiseHours: fault.promiseHours ?? 24
       }
     ]
   }

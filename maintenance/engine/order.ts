@@ -74,6 +74,8 @@ export interface Order {
    */
   atRisk: boolean
   expectedRunOut: string | null
+  /** The catalogue version the planning pass proposed it with (null: opened by a live rule or a person). */
+  catalogueVersion: number | null
   /** Set once the order is done. */
   completion: CompletionRecord | null
 }
@@ -91,7 +93,7 @@ export type NewOrder = Pick<
   | 'reason'
   | 'atRisk'
   | 'expectedRunOut'
->
+> & { catalogueVersion?: number | null }
 
 /** An order a live rule opens: one per device and cause while it is open. */
 export interface LiveOrder {

@@ -29,6 +29,8 @@ export interface PlanningDeps {
   usage: UsageReader
   orders: OrderStore
   catalogue: Catalogue
+  /** The stored version of `catalogue`, recorded on the orders the pass proposes. */
+  catalogueVersion?: number
   clock: Clock
   /** Visits an outlet can make a day when the outlets table does not say. */
   capacityPerOutlet: number
@@ -64,7 +66,10 @@ export interface PlanningSummary {
   /** Devices with no delivery date that have not reported yet: not planned until their first report. */
   notReporting: number
   unassigned: number
+  /** Models of devices that the catalogue does not describe (those devices are not planned). */
   unknownModels: string[]
+  /** The catalogue version the pass planned with. */
+  catalogueVersion: number | null
   peaks: { group: string; start: string; end: string }[]
   /** InfluxQL statements of the pass (rollup refresh included) and the days the rollups rebuilt first. */
   influxQueries: number
@@ -222,6 +227,7 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
   const known = (await deps.capacities?.()) ?? new Map<string, number>()
   const result = plan(planDevices, {
     ...DEFAULT_PLAN_OPTIONS,
+    inspectionMonths: deps.catalogue.inspectionsAfterDeliveryMonths,
     today,
     capacity: new Map([...outlets].map((o) => [o, known.get(o) ?? deps.capacityPerOutlet])),
     peaks
@@ -243,7 +249,8 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
       .filter(Boolean)
       .join(' — '),
     atRisk: v.late !== undefined,
-    expectedRunOut: v.late ? iso(v.late.runsOut) : null
+    expectedRunOut: v.late ? iso(v.late.runsOut) : null,
+    catalogueVersion: deps.catalogueVersion ?? null
   }))
   stage('plan')
   const published = (await deps.publish?.(outputs)) ?? undefined
@@ -276,6 +283,7 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
     notReporting,
     unassigned: result.unassigned.length,
     unknownModels: [...unknownModels],
+    catalogueVersion: deps.catalogueVersion ?? null,
     peaks: [...peaks].map(([group, p]) => ({ group, start: iso(p.start), end: iso(p.end) })),
     influxQueries: queries,
     rolledDays: rolledDays ?? 0,

@@ -2,7 +2,6 @@ import os from 'node:os'
 import path from 'node:path'
 import type { Clock, Config, Logger } from '../../shared/index.js'
 import type { InfluxQueryClient, SqlClient } from '../../stores/index.js'
-import { defaultCatalogue } from '../engine/catalogue.js'
 import { engineOutputSink, type LineWriter } from '../stores/engine-outputs.js'
 import { HistorySnapshots } from '../stores/history-snapshot.js'
 import { InfluxUsageReader } from '../stores/influx-usage.js'
@@ -16,6 +15,7 @@ import type { SqlServiceRecords } from '../stores/service-records.js'
 import { previousMonth, storeKpiSnapshot } from './kpis.js'
 import type { PlannedDevice } from '../engine/outputs.js'
 import { runPlanningPass, type PlanningSummary } from './planning-pass.js'
+import type { Catalogues } from './catalogue.js'
 
 /**
  * The planning pass as `aftercare start` runs it (on its schedule and for `POST /plan/run`): only on the
@@ -32,6 +32,8 @@ export function planRunner(deps: {
   /** Runs before each pass (part changes a completion committed but InfluxDB has not stored yet). */
   beforePass?: () => Promise<void>
   orders: OrderStore
+  /** The catalogue in use: each pass plans with the newest stored version. */
+  catalogues: Catalogues
   outlets: SqlOutletStore
   records: SqlServiceRecords
   writer: LineWriter
@@ -54,18 +56,22 @@ export function planRunner(deps: {
     Math.max(2 * config.PLAN_EVERY_HOURS, 1) * 3600000,
     clock
   )
+  // one sink for every pass: it remembers what the boards hold and writes only what changed
+  const publish = engineOutputSink(deps.writer, clock)
   const run = async () => {
     if ((await lease.require()).takenOver) usage.forget()
     await deps.beforePass?.()
+    const { catalogue, version } = await deps.catalogues.refresh()
     const summary = await runPlanningPass({
       devices: deps.devices,
       usage,
       orders: deps.orders,
-      catalogue: defaultCatalogue,
+      catalogue,
+      catalogueVersion: version,
       clock,
       capacityPerOutlet: config.OUTLET_CAPACITY_PER_DAY,
       capacities: async () => new Map((await deps.outlets.list()).map((o) => [o.code, o.capacityPerDay])),
-      publish: engineOutputSink(deps.writer),
+      publish,
       runOuts: deps.records,
       peaks: new SqlPeakStore(sql),
       windowDays: Math.max(400, config.INGEST_MAX_AGE_DAYS + 1),

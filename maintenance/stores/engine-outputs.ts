@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { Point, escape } from '@influxdata/influxdb-client'
 import type { EngineOutputs, PlannedDevice } from '../engine/outputs.js'
-import { measurements } from '../../shared/index.js'
+import { measurements, systemClock, type Clock } from '../../shared/index.js'
 import { influxString, type InfluxQueryClient } from '../../stores/index.js'
 
 const DAY_MS = 86400000
@@ -45,7 +45,7 @@ function tagged(measurement: string, d: PlannedDevice): Point {
  * them the same as an hour ago. Written a slice at a time; a device counts as
  * written only once InfluxDB took it.
  */
-export function engineOutputSink(writer: LineWriter) {
+export function engineOutputSink(writer: LineWriter, clock: Clock = systemClock) {
   // per device, digests of what the boards hold: its component health, its forecast (which changes
   // once a day, while the health moves with every report)
   const written = new Map<string, string>()
@@ -94,6 +94,9 @@ export function engineOutputSink(writer: LineWriter) {
           .intField('earliest_ms', finite(h.life.earliestDay))
           .intField('latest_ms', finite(h.life.latestDay))
           .floatField('days_left', Number.isFinite(h.life.dueDay) ? h.life.dueDay - outputs.today : 9999)
+          // when the limiting cause (a tag) changes within a day, two series hold a point of that day: the
+          // reader takes the one written last
+          .intField('pass_ms', clock.now())
         const line = p.timestamp(at(outputs.today)).toLineProtocol()
         if (line) lines.push(line)
       }
@@ -163,13 +166,16 @@ export function deviceTags(d: PlannedDevice): string {
 /** Reads back the last pass's `component_health` of one device, a row per part. */
 export async function deviceHealth(influx: InfluxQueryClient, deviceId: string): Promise<ComponentHealth[]> {
   const rows = await influx.rows(
-    `SELECT last(used_share) AS used_share, last(remaining) AS remaining, last(due_ms) AS due_ms, last(earliest_ms) AS earliest_ms, last(latest_ms) AS latest_ms, last(days_left) AS days_left FROM ${measurements.componentHealth} WHERE device = ${influxString(deviceId)} GROUP BY part, "by"`
+    `SELECT last(used_share) AS used_share, last(remaining) AS remaining, last(due_ms) AS due_ms, last(earliest_ms) AS earliest_ms, last(latest_ms) AS latest_ms, last(days_left) AS days_left, last(pass_ms) AS pass_ms FROM ${measurements.componentHealth} WHERE device = ${influxString(deviceId)} GROUP BY part, "by"`
   )
-  // a part whose limiting cause changed has a row per cause: the newest wins
+  // a part whose limiting cause changed has a row per cause: the newest wins (the same day: the last written)
   const latest = new Map<string, (typeof rows)[number]>()
+  const newer = (a: (typeof rows)[number], b: (typeof rows)[number]) =>
+    Number(a.time) > Number(b.time) ||
+    (Number(a.time) === Number(b.time) && (Number(a.pass_ms) || 0) >= (Number(b.pass_ms) || 0))
   for (const r of rows) {
     const seen = latest.get(String(r.part))
-    if (!seen || Number(r.time) >= Number(seen.time)) latest.set(String(r.part), r)
+    if (!seen || newer(r, seen)) latest.set(String(r.part), r)
   }
   const day = (ms: unknown) => (Number(ms) > 0 ? new Date(Number(ms)).toISOString().slice(0, 10) : null)
   return [...latest.values()]

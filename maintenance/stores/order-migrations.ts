@@ -159,5 +159,18 @@ CREATE TABLE component_usage (
   through_day date NOT NULL,
   PRIMARY KEY (device_id, part)
 );`
+  },
+  {
+    id: '0013-catalogues',
+    sql: `
+-- the maker's catalogue, each import a new version (the planning pass of every node reads the newest)
+CREATE TABLE catalogues (
+  version int PRIMARY KEY,
+  document jsonb NOT NULL,
+  imported_by text NOT NULL,
+  imported_at timestamptz NOT NULL DEFAULT now()
+);
+-- the catalogue version a pass proposed the order with
+ALTER TABLE orders ADD COLUMN catalogue_version int;`
   }
 ]

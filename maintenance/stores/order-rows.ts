@@ -4,7 +4,7 @@ import type { Order, OrderStatus, OrderType } from '../engine/order.js'
 export const ORDER_COLUMNS = `id, device_id, type, status, outlet, to_char(visit_day, 'YYYY-MM-DD') AS visit_day,
   to_char(deadline, 'YYYY-MM-DD') AS deadline, parts, inspection, reason, created_at, at_risk,
   to_char(expected_run_out, 'YYYY-MM-DD') AS expected_run_out, completed_at, replaced_parts, first_visit_fix,
-  score_timeliness, score_quality, score_attitude, completion_note, completed_by`
+  score_timeliness, score_quality, score_attitude, completion_note, completed_by, catalogue_version`
 
 export interface OrderRow {
   id: string | number
@@ -28,6 +28,7 @@ export interface OrderRow {
   score_attitude: number | null
   completion_note: string | null
   completed_by: string | null
+  catalogue_version: number | null
 }
 
 export function orderOf(r: OrderRow): Order {
@@ -45,6 +46,7 @@ export function orderOf(r: OrderRow): Order {
     createdAt: new Date(r.created_at).toISOString(),
     atRisk: r.at_risk,
     expectedRunOut: r.expected_run_out,
+    catalogueVersion: r.catalogue_version,
     completion:
       r.status === 'done' && r.completed_at !== null
         ? {

@@ -96,7 +96,8 @@ export class SqlOrderStore implements OrderStore {
   async openLive(o: LiveOrder): Promise<boolean> {
     const { rows } = await this.db.query(
       `INSERT INTO orders (device_id, type, outlet, visit_day, deadline, reason, source, cause, promise_at)
-       VALUES ($1, $2, $3, $4::date, $4::date, $5, 'live', $6, $4)
+       VALUES ($1, $2, $3, ($4::timestamptz AT TIME ZONE 'UTC')::date, ($4::timestamptz AT TIME ZONE 'UTC')::date,
+               $5, 'live', $6, $4::timestamptz)
        ON CONFLICT (device_id, cause) WHERE cause IS NOT NULL AND status IN ('proposed', 'scheduled', 'dispatched') DO NOTHING
        RETURNING id`,
       [o.deviceId, o.type, o.outlet, o.promiseAt.toISOString(), o.reason, o.cause]

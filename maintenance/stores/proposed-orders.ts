@@ -33,8 +33,15 @@ export async function reconcileProposed(
   const { same, added, dropped } = reconcile(existing, proposals)
   const updates = same.flatMap(({ existing: e, proposal: p }) => {
     const changes = changesOf(e, p)
-    if (changes.length === 0 && e.reason === p.reason && e.expectedRunOut === p.expectedRunOut) return []
-    // a reason alone moves with every new forecast (its dates): the order takes it, its history does not
+    if (
+      changes.length === 0 &&
+      e.reason === p.reason &&
+      e.expectedRunOut === p.expectedRunOut &&
+      e.catalogueVersion === (p.catalogueVersion ?? null)
+    )
+      return []
+    // a reason alone moves with every new forecast (its dates), a catalogue version with every import: the
+    // order takes them, its history does not
     return [
       { id: e.id, ...rowOf(p), note: changes.length > 0 ? `pass ${pass}: ${changes.join('; ')}` : null }
     ]
@@ -45,9 +52,9 @@ export async function reconcileProposed(
     await tx.query(
       `UPDATE orders o SET type = t.type, outlet = t.outlet, visit_day = t.visit_day, deadline = t.deadline,
               parts = t.parts, inspection = t.inspection, reason = t.reason, at_risk = t.at_risk,
-              expected_run_out = t.expected_run_out, updated_at = now()
+              expected_run_out = t.expected_run_out, catalogue_version = t.catalogue_version, updated_at = now()
          FROM jsonb_to_recordset($1::jsonb) AS t(id bigint, type text, outlet text, visit_day date, deadline date,
-              parts jsonb, inspection int, reason text, at_risk boolean, expected_run_out date)
+              parts jsonb, inspection int, reason text, at_risk boolean, expected_run_out date, catalogue_version int)
         WHERE o.id = t.id`,
       [batch]
     )
@@ -60,10 +67,13 @@ export async function reconcileProposed(
   }
   for (let i = 0; i < added.length; i += BATCH) {
     await tx.query(
-      `INSERT INTO orders (device_id, type, outlet, visit_day, deadline, parts, inspection, reason, at_risk, expected_run_out)
-       SELECT device_id, type, outlet, visit_day, deadline, parts, inspection, reason, at_risk, expected_run_out
+      `INSERT INTO orders (device_id, type, outlet, visit_day, deadline, parts, inspection, reason, at_risk,
+         expected_run_out, catalogue_version)
+       SELECT device_id, type, outlet, visit_day, deadline, parts, inspection, reason, at_risk, expected_run_out,
+         catalogue_version
          FROM jsonb_to_recordset($1::jsonb) AS t(device_id text, type text, outlet text, visit_day date,
-           deadline date, parts jsonb, inspection int, reason text, at_risk boolean, expected_run_out date)`,
+           deadline date, parts jsonb, inspection int, reason text, at_risk boolean, expected_run_out date,
+           catalogue_version int)`,
       [JSON.stringify(added.slice(i, i + BATCH).map(rowOf))]
     )
   }
@@ -97,7 +107,8 @@ function rowOf(o: NewOrder) {
     inspection: o.inspection,
     reason: o.reason,
     at_risk: o.atRisk,
-    expected_run_out: o.expectedRunOut
+    expected_run_out: o.expectedRunOut,
+    catalogue_version: o.catalogueVersion ?? null
   }
 }
 

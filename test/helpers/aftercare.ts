@@ -1,7 +1,7 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt'
 import { inject } from 'vitest'
 import { startAftercare, type Aftercare } from '../../app/index.js'
-import { loadConfig, silentLogger, type Config } from '../../shared/index.js'
+import { loadConfig, silentLogger, type Config, type Logger } from '../../shared/index.js'
 import type { Device, NewDevice } from '../../registry/index.js'
 import { freshInflux, tempDir } from './stores.js'
 
@@ -16,7 +16,8 @@ export interface TestAftercare extends Aftercare {
 
 /** The whole of aftercare in-process: real InfluxDB (own database), PGlite in a temp folder, broker and API on free ports. */
 export async function startTestAftercare(
-  overrides: Partial<Record<keyof Config, unknown>> = {}
+  overrides: Partial<Record<keyof Config, unknown>> = {},
+  logger: Logger = silentLogger
 ): Promise<TestAftercare> {
   const { target } = await freshInflux(String(overrides.INFLUX_URL ?? inject('influxUrl')))
   const data = tempDir()
@@ -32,20 +33,34 @@ export async function startTestAftercare(
       ...overrides
     }
   )
-  const app = await startAftercare(config, silentLogger)
+  const app = await startAftercare(config, logger)
+  // the outlet the helper provisions devices to (provisioning checks that it exists and covers the region)
+  await app.outlets.upsert({ code: 'sh-01', regions: ['cn-east'], capacityPerDay: 8 })
   return {
     ...app,
     config,
     mqttPort: Number(new URL(app.endpoints.mqtt).port),
     adminToken: app.createdAdminToken ?? '',
-    provision: (input) =>
-      app.registry.provision({
-        kind: 'purifier',
-        model: 'RO-500',
+    provision: async (input) => {
+      const device = {
+        kind: 'purifier' as const,
+        model: 'RO-400',
         region: 'cn-east',
         outlet: 'sh-01',
         ...input
-      }),
+      }
+      // tests here are about other things: the outlet a device names is made to exist and cover its region
+      if (device.outlet) {
+        const known = (await app.outlets.list()).find((o) => o.code === device.outlet)
+        if (!known?.regions.includes(device.region))
+          await app.outlets.upsert({
+            code: device.outlet,
+            regions: [...(known?.regions ?? []), device.region],
+            capacityPerDay: known?.capacityPerDay ?? 8
+          })
+      }
+      return app.registry.provision(device)
+    },
     close: async () => {
       await app.stop()
       data.remove()

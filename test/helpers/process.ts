@@ -65,7 +65,7 @@ export async function spawnAftercare(env: NodeJS.ProcessEnv): Promise<AftercareP
 export async function asAdmin(
   dataDir: string,
   apiPort: number,
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'PUT',
   url: string,
   body?: object
 ): Promise<Response> {
@@ -81,6 +81,7 @@ export async function asAdmin(
 
 /** Provisions a purifier through the API; resolves with its secret. */
 export async function provisionOverApi(dataDir: string, apiPort: number, id: string): Promise<string> {
+  await asAdmin(dataDir, apiPort, 'PUT', '/outlets/sh-01', { regions: ['cn-east'], capacityPerDay: 8 })
   const res = await asAdmin(dataDir, apiPort, 'POST', '/devices', {
     id,
     kind: 'purifier',

@@ -11,6 +11,7 @@ describe('HTTP API', () => {
     app = await startTestAftercare()
     provisioner = (await app.registry.createAccount('factory', ['provisioner'])).token
     planner = (await app.registry.createAccount('planning', ['planner'])).token
+    await app.outlets.upsert({ code: 'bj-02', regions: ['cn-north'], capacityPerDay: 8 })
   })
   afterAll(async () => app?.close())
 
@@ -49,7 +50,7 @@ describe('HTTP API', () => {
   })
 
   it('when there is no token or a wrong one, then writes are refused with 401', async () => {
-    const payload = { id: 'api-2', kind: 'purifier', model: 'RO-500', region: 'cn-east' }
+    const payload = { id: 'api-2', kind: 'purifier', model: 'RO-400', region: 'cn-east' }
     expect((await app.api.inject({ method: 'POST', url: '/devices', payload })).statusCode).toBe(401)
     const wrong = await app.api.inject({
       method: 'POST',
@@ -66,7 +67,7 @@ describe('HTTP API', () => {
       method: 'POST',
       url: '/devices',
       headers: auth(planner),
-      payload: { id: 'api-3', kind: 'purifier', model: 'RO-500', region: 'cn-east' }
+      payload: { id: 'api-3', kind: 'purifier', model: 'RO-400', region: 'cn-east' }
     })
     expect(res.statusCode).toBe(403)
   })
@@ -76,7 +77,7 @@ describe('HTTP API', () => {
       method: 'POST',
       url: '/devices',
       headers: auth(provisioner),
-      payload: { id: 'bad id!', kind: 'toaster', model: 'RO-500', region: 'cn-east' }
+      payload: { id: 'bad id!', kind: 'toaster', model: 'RO-400', region: 'cn-east' }
     })
     expect(res.statusCode).toBe(400)
     expect(res.json<{ message: string }>().message).toMatch(/id/)
@@ -84,7 +85,7 @@ describe('HTTP API', () => {
   })
 
   it('when a device id is taken, then 409', async () => {
-    const payload = { id: 'api-dup', kind: 'purifier', model: 'RO-500', region: 'cn-east' }
+    const payload = { id: 'api-dup', kind: 'purifier', model: 'RO-400', region: 'cn-east' }
     expect(
       (await app.api.inject({ method: 'POST', url: '/devices', headers: auth(provisioner), payload }))
         .statusCode

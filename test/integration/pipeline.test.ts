@@ -26,7 +26,7 @@ describe('telemetry pipeline (real broker, real InfluxDB, PGlite)', () => {
 
   beforeAll(async () => {
     app = await startTestAftercare()
-    ;({ secret } = await app.provision({ id: 'pur-1', outlet: 'sh-01', region: 'cn-east', model: 'RO-500' }))
+    ;({ secret } = await app.provision({ id: 'pur-1', outlet: 'sh-01', region: 'cn-east', model: 'RO-400' }))
   })
   afterAll(async () => {
     clients.forEach((c) => c.end(true))
@@ -41,7 +41,7 @@ describe('telemetry pipeline (real broker, real InfluxDB, PGlite)', () => {
     expect(rows).toHaveLength(1)
     expect(rows[0]).toMatchObject({
       device: 'pur-1',
-      model: 'RO-500',
+      model: 'RO-400',
       region: 'cn-east',
       outlet: 'sh-01',
       tdsIn: 210,

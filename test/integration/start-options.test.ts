@@ -95,7 +95,7 @@ describe('aftercare start options', () => {
       const { secret } = await app.registry.provision({
         id: 'tls-1',
         kind: 'purifier',
-        model: 'RO-500',
+        model: 'RO-400',
         region: 'cn-east'
       })
       const port = Number(new URL(app.endpoints.mqtts ?? '').port)

@@ -51,7 +51,9 @@ describe('the usage reader keeps histories between passes', () => {
   beforeAll(async () => {
     app = await startTestAftercare({ PLAN_EVERY_HOURS: 0 })
     devices.push((await app.provision({ id: 'ur-p', model: 'RO-400' })).device)
-    devices.push((await app.provision({ id: 'ur-m', kind: 'machine', model: 'PC200', outlet: null })).device)
+    devices.push(
+      (await app.provision({ id: 'ur-m', kind: 'machine', model: 'CRANE-T7', outlet: null })).device
+    )
     // a second purifier: a reader with one device a page reads the purifiers in two pages
     const q = (await app.provision({ id: 'ur-q', model: 'RO-400' })).device
     for (let day = today - 30; day < today; day += 5)

@@ -86,7 +86,7 @@ describe('catalogue', () => {
       for (const c of m.components) expect(c.leadTimeDays).toBeGreaterThanOrEqual(0)
   })
 
-  it('when a catalogue has a purifier part in hours, an unknown part and a duplicate model, then each is named by its path', () => {
+  it('when a catalogue has a purifier part in hours, a machine without its type, a repeated part and a duplicate model, then each is named by its path', () => {
     const bad = {
       version: 2,
       inspectionsAfterDeliveryMonths: [1],
@@ -99,7 +99,10 @@ describe('catalogue', () => {
         {
           model: 'X',
           kind: 'machine',
-          components: [{ part: 'flux_capacitor', partNumber: 'f', hours: 10, leadTimeDays: 1 }]
+          components: [
+            { part: 'x_pump', partNumber: 'f', hours: 10, leadTimeDays: 1 },
+            { part: 'x_pump', partNumber: 'g', hours: 20, leadTimeDays: 1 }
+          ]
         }
       ]
     }
@@ -107,7 +110,12 @@ describe('catalogue', () => {
       /models\.0\.components\.0: a purifier component is limited by litres/
     )
     expect(() => parseCatalogue(bad)).toThrow(/models\.1\.model: model X is listed twice/)
-    expect(() => parseCatalogue(bad)).toThrow(/models\.1\.components\.0\.part: unknown part flux_capacitor/)
+    expect(() => parseCatalogue(bad)).toThrow(
+      /models\.1\.machineType: a machine model needs its machine type/
+    )
+    expect(() => parseCatalogue(bad)).toThrow(
+      /models\.1\.components\.1\.part: part x_pump is listed twice in X/
+    )
   })
 })
 
