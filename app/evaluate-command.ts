@@ -12,11 +12,11 @@ const int = (name: string, min: number, max: number) => (value: string) => {
 export function evaluationTable(results: readonly PolicyResult[]): string {
   const pct = (x: number) => `${(100 * x).toFixed(1)} %`
   return [
-    '| policy | parts run out before replaced | replacements | life thrown away (share of true life left) | visits (inspections) | visits inside peak windows (could have come before) | visits per device-year | capacity overruns | forecast error (MAPE, 30-day use) |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| policy | parts run out before replaced | replacements | life thrown away (share of true life left) | visits (inspections) | visits inside peak windows (could have come before) | visits per device-year | service cost per device-year (visits and parts, CNY) | capacity overruns | forecast error (MAPE, 30-day use) |',
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...results.map(
       (r) =>
-        `| ${r.policy} | ${r.ranOut} | ${r.replacements} | ${pct(r.lifeThrownAway)} | ${r.visits} (${r.inspections}) | ${r.visitsInPeak} (${pct(r.visits ? r.visitsInPeak / r.visits : 0)}; ${r.avoidableInPeak}) | ${r.visitsPerDeviceYear.toFixed(2)} | ${r.capacityOverruns} | ${r.mape30 === undefined ? '–' : pct(r.mape30)} |`
+        `| ${r.policy} | ${r.ranOut} | ${r.replacements} | ${pct(r.lifeThrownAway)} | ${r.visits} (${r.inspections}) | ${r.visitsInPeak} (${pct(r.visits ? r.visitsInPeak / r.visits : 0)}; ${r.avoidableInPeak}) | ${r.visitsPerDeviceYear.toFixed(2)} | ${Math.round(r.costPerDeviceYear)} | ${r.capacityOverruns} | ${r.mape30 === undefined ? '–' : pct(r.mape30)} |`
     ),
     ...results.flatMap((r) =>
       r.engine

@@ -68,6 +68,7 @@ export {
   type PlanOptions,
   type PlannedVisit
 } from './engine/planner.js'
+export { bundlingSummary, thrownLife, type BundlingSummary, type Bundled } from './engine/bundling.js'
 export {
   COMMITTED_STATUSES,
   COMPLAINT_CATEGORIES,

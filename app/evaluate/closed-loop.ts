@@ -1,4 +1,10 @@
-import { learnProfile, nextPeak, peakWindow, usageFromCounters } from '../../maintenance/index.js'
+import {
+  defaultCatalogue,
+  learnProfile,
+  nextPeak,
+  peakWindow,
+  usageFromCounters
+} from '../../maintenance/index.js'
 import { counterLimit, fixedInterval, oracle, VisitBook, type Policy } from './policies.js'
 import { DEFAULT_SHIPPED_ENGINE, shippedEngine, type ShippedEngineStats } from './shipped-engine.js'
 import { buildWorld, liveOneDay, replaceParts, type Unit } from './world.js'
@@ -28,6 +34,11 @@ export interface PolicyResult {
   /** Of those, visits none of whose parts had been fitted within four weeks before the peak or in it: they could have come before. */
   avoidableInPeak: number
   visitsPerDeviceYear: number
+  /**
+   * What the service cost a device a year at the catalogue's prices: each visit's cost for the device's
+   * kind and each part changed (run-outs are counted apart, not priced).
+   */
+  costPerDeviceYear: number
   /** Visits beyond an outlet's daily capacity. */
   capacityOverruns: number
   /** Mean absolute percentage error of 30-day usage forecasts (engine only). */
@@ -79,6 +90,7 @@ async function live(
   let visits = 0
   let inspections = 0
   let overruns = 0
+  let cost = 0
   const thrown: number[] = []
   // each visit, and the day the most recently fitted of its parts went in (−∞ for an inspection)
   const visitDays: { day: number; unit: Unit; lastFit: number }[] = []
@@ -105,6 +117,8 @@ async function live(
       const n = (perOutlet.get(u.spec.outlet) ?? 0) + 1
       perOutlet.set(u.spec.outlet, n)
       if (n > options.capacityPerOutlet) overruns++
+      cost += defaultCatalogue.visitCost[u.spec.kind]
+      for (const p of parts) cost += u.components.find((c) => c.part === p)?.price ?? 0
       thrown.push(...replaceParts(u, [...parts], today))
     }
     // a device lives from its delivery day on
@@ -132,6 +146,7 @@ async function live(
     visitsInPeak: inPeakVisits.length,
     avoidableInPeak: avoidable,
     visitsPerDeviceYear: visits / (world.length * (options.days / 365)),
+    costPerDeviceYear: cost / (world.length * (options.days / 365)),
     capacityOverruns: overruns,
     mape30: policy.mape?.(),
     engine: policy.stats

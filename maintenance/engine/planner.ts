@@ -1,6 +1,7 @@
 import type { DeviceKind } from '../../shared/index.js'
 import type { VisitType } from './order.js'
 import { addMonths, type LifeEstimate } from './remaining-life.js'
+import { cheapestGroups, thrownLife, type Bundled } from './bundling.js'
 
 const DAY_MS = 86400000
 
@@ -9,6 +10,10 @@ export interface PlanComponent {
   partNumber: string
   leadTimeDays: number
   life: LifeEstimate
+  /** The day the part was fitted: with its early end, the life it has in days. */
+  fittedDay?: number
+  /** The part's price (catalogue): what the life thrown away by changing it early is worth. */
+  price?: number
 }
 
 export interface PlanDevice {
@@ -20,13 +25,18 @@ export interface PlanDevice {
   components: readonly PlanComponent[]
   /** Months-after-delivery inspections already done. */
   inspectionsDone?: readonly number[]
+  /** What a visit to this device costs its outlet (catalogue): what a part joining another visit saves. */
+  visitCost?: number
 }
 
 export interface PlanOptions {
   today: number
   /** How far ahead visits are planned, days (12 weeks). */
   horizonDays: number
-  /** Parts due within this many days of the first share its visit. */
+  /**
+   * Parts due within this many days of the first share its visit — when a part's price or the visit's
+   * cost is not known; with both, a part joins when the visit it saves is worth more than its life thrown.
+   */
   bundleDays: number
   /** Health-care visits are spread over this many days before the peak. */
   preSeasonDays: number
@@ -65,6 +75,11 @@ export interface PlannedVisit {
   late?: { runsOut: number }
   /** Set when the visit falls inside the peak it should have come before, and why it could not. */
   inPeak?: string
+  /**
+   * Parts that joined this visit ahead of their own deadline: how many (each a visit saved), the share of
+   * their life in days thrown away, summed, and what that life was worth.
+   */
+  bundled?: Bundled
 }
 
 export interface Plan {
@@ -195,18 +210,30 @@ function draftsFor(device: PlanDevice, options: PlanOptions, end: number): Draft
     }
   }
 
-  // the rest: bundle what falls due within bundleDays of the first
+  // the rest: with prices and the visit's cost, the cheapest sharing of visits; without, what falls due
+  // within bundleDays of the first
   pending.sort((a, b) => deadlineOf(a) - deadlineOf(b))
+  const priced = cheapestGroups(pending, deadlineOf, lead, device.visitCost)
   while (pending.length > 0) {
     const first = pending[0] as PlanComponent
     // a part joins the first one's visit when it falls due soon after and the visit still has a day on
     // which every part in it is on hand and none is past its own deadline: a bundle never delays a part
     // (a part already too late for its lead time goes alone, and nothing joins it)
-    const group = [first]
-    for (const c of pending.slice(1)) {
+    const group = priced?.find((g) => g[0] === first) ?? [first]
+    const bundled = { parts: 0, lifeShare: 0, value: 0, visitValue: 0 }
+    for (const c of priced ? [] : pending.slice(1)) {
       if (deadlineOf(c) > deadlineOf(first) + options.bundleDays) break
       const withIt = [...group, c]
       if (Math.max(...withIt.map(lead)) <= Math.min(...withIt.map(deadlineOf))) group.push(c)
+    }
+    for (const c of group.slice(1)) {
+      const early = deadlineOf(c) - deadlineOf(first)
+      const thrown = thrownLife(c, early, device.visitCost)
+      if (early <= 0) continue
+      bundled.parts++
+      bundled.lifeShare += thrown?.share ?? 0
+      bundled.value += thrown?.value ?? 0
+      bundled.visitValue += device.visitCost ?? 0
     }
     pending = pending.filter((c) => !group.includes(c))
     const earliest = Math.max(...group.map(lead))
@@ -227,7 +254,8 @@ function draftsFor(device: PlanDevice, options: PlanOptions, end: number): Draft
         .join(', '),
       avoid: peak,
       ready: earliest,
-      runsOut: runsOut(group)
+      runsOut: runsOut(group),
+      ...(bundled.parts > 0 ? { bundled } : {})
     })
   }
 

@@ -9,6 +9,7 @@ import type { NewOrder } from '../engine/order.js'
 import type { ComponentUsageStore, CarriedUse } from '../stores/component-usage.js'
 import type { CommittedWork, OrderStore } from '../stores/order-store.js'
 import { DEFAULT_PLAN_OPTIONS, plan, type PlanDevice } from '../engine/planner.js'
+import { bundlingSummary, type BundlingSummary } from '../engine/bundling.js'
 import { remainingLife } from '../engine/remaining-life.js'
 import { componentState, firstReport } from '../engine/component-state.js'
 import { lateOrders } from '../engine/late-orders.js'
@@ -66,6 +67,8 @@ export interface PlanningSummary {
   /** Devices with no delivery date that have not reported yet: not planned until their first report. */
   notReporting: number
   unassigned: number
+  /** What bundling parts into earlier visits threw away and saved (`bundlingSummary`). */
+  bundling: BundlingSummary
   /** Models of devices that the catalogue does not describe (those devices are not planned). */
   unknownModels: string[]
   /** The catalogue version the pass planned with. */
@@ -204,7 +207,14 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
           // charged to the outlet only when it held the order for this part when it ran out
           outlet: skip.has(c.part) ? d.outlet : null
         })
-      return { part: c.part, partNumber: c.partNumber, leadTimeDays: c.leadTimeDays, life }
+      return {
+        part: c.part,
+        partNumber: c.partNumber,
+        leadTimeDays: c.leadTimeDays,
+        life,
+        fittedDay: state.fittedDay,
+        price: c.price
+      }
     })
     for (const c of components) outputs.health.push({ device: d, part: c.part, life: c.life })
     risks.push(...lateOrders(work, components))
@@ -218,7 +228,8 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
       outlet: d.outlet,
       deliveredDay: delivered,
       inspectionsDone: [...work.inspections],
-      components: components.filter((c) => !skip.has(c.part))
+      components: components.filter((c) => !skip.has(c.part)),
+      visitCost: deps.catalogue.visitCost[d.kind]
     })
   }
 
@@ -282,6 +293,7 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
     late: orders.filter((o) => o.atRisk).length,
     notReporting,
     unassigned: result.unassigned.length,
+    bundling: bundlingSummary(result.visits),
     unknownModels: [...unknownModels],
     catalogueVersion: deps.catalogueVersion ?? null,
     peaks: [...peaks].map(([group, p]) => ({ group, start: iso(p.start), end: iso(p.end) })),

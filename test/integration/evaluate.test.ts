@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import { evaluate, type PolicyResult } from '../../app/evaluate/index.js'
+import { defaultCatalogue } from '../../maintenance/index.js'
 
 // counts the shipped pass's runs: the evaluation's engine row must come from it, not from a copy of it
 const passes = vi.hoisted(() => ({ calls: 0 }))
@@ -61,6 +62,17 @@ describe('aftercare evaluate (closed loop over simulated time)', () => {
       expect(r.avoidableInPeak).toBeGreaterThanOrEqual(0)
       expect(r.avoidableInPeak).toBeLessThanOrEqual(r.visitsInPeak)
     }
+  })
+
+  it("when each policy's service is priced, then it costs at least its visits at the cheaper kind's visit cost plus its replacements at the cheapest part's price", () => {
+    const deviceYears = options.devices * (options.days / 365)
+    const visit = Math.min(...Object.values(defaultCatalogue.visitCost))
+    const part = Math.min(...defaultCatalogue.models.flatMap((m) => m.components.map((c) => c.price ?? 0)))
+    expect(visit * part).toBeGreaterThan(0)
+    for (const r of results)
+      expect(r.costPerDeviceYear * deviceYears).toBeGreaterThanOrEqual(
+        r.visits * visit + r.replacements * part - 1e-6
+      )
   })
 
   it('when the counter policy orders at the limit, then its parts run out for their lead time: nearly every replacement was late', () => {

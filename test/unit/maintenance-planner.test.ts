@@ -217,3 +217,73 @@ describe('planner', () => {
     expect(isoWeek(day('2027-01-01'))).toBe('2026-W53')
   })
 })
+
+describe('bundling priced with the maker’s numbers', () => {
+  // parts fitted a year before today: their life in days runs from the fit to their early end
+  const priced = (part: string, earliest: string, price: number) => ({
+    ...component(part, earliest),
+    fittedDay: TODAY - 365,
+    price
+  })
+  const noPeak = options({ peaks: new Map() })
+  const partsOf = (p: ReturnType<typeof plan>) => p.visits.map((v) => v.parts.map((x) => x.part))
+
+  it('when a cheap part falls due a month after another and the visit costs more than the life it throws away, then it joins that visit and the plan says what it threw and saved', () => {
+    const p = plan(
+      [
+        device('d1', [priced('pp_sediment', '2026-05-20', 39), priced('post_carbon', '2026-06-19', 59)], {
+          visitCost: 120
+        })
+      ],
+      noPeak
+    )
+    // 30 days of the post-carbon's 413 (fit to the day before its early end): 7 % of 59 is worth 4, the visit 120 (the fixed 21-day rule kept them apart)
+    expect(partsOf(p)).toEqual([['pp_sediment', 'post_carbon']])
+    const bundled = p.visits[0]?.bundled
+    expect(bundled).toMatchObject({ parts: 1, visitValue: 120 })
+    expect(bundled?.lifeShare).toBeCloseTo(30 / 413, 3)
+    expect(bundled?.value).toBeCloseTo((59 * 30) / 413, 2)
+  })
+
+  it('when an expensive part falls due ten days after another and its thrown life is worth more than a visit, then it keeps its own visit', () => {
+    const p = plan(
+      [
+        device('m1', [priced('engine_oil', '2026-05-20', 850), priced('wear_plate', '2026-05-30', 40000)], {
+          visitCost: 800,
+          kind: 'machine'
+        })
+      ],
+      options({ peaks: new Map() })
+    )
+    // ten days of the wear plate's 393 are worth 1,018 against a visit's 800 (the fixed rule bundled them)
+    expect(partsOf(p)).toEqual([['engine_oil'], ['wear_plate']])
+    expect(p.visits.every((v) => v.bundled === undefined)).toBe(true)
+  })
+
+  it('when a cheap part falls due just after an expensive one that keeps its own visit, then it shares that later visit rather than the first (the cheapest sharing, not the first that fits)', () => {
+    const p = plan(
+      [
+        device(
+          'm1',
+          [
+            priced('engine_oil', '2026-05-20', 850),
+            priced('wear_plate', '2026-06-19', 40000),
+            priced('hydraulic_filter', '2026-06-24', 420)
+          ],
+          { visitCost: 800, kind: 'machine' }
+        )
+      ],
+      noPeak
+    )
+    expect(partsOf(p)).toEqual([['engine_oil'], ['wear_plate', 'hydraulic_filter']])
+    expect(p.visits[1]?.bundled?.parts).toBe(1)
+  })
+
+  it('when prices or the visit cost are not known, then parts due within bundleDays share a visit as before', () => {
+    const p = plan(
+      [device('d1', [component('pp_sediment', '2026-05-20'), component('carbon', '2026-06-05')])],
+      noPeak
+    )
+    expect(partsOf(p)).toEqual([['pp_sediment', 'carbon']])
+  })
+})
