@@ -186,7 +186,8 @@ export async function startAftercare(
         deviceBurst: config.MQTT_DEVICE_BURST,
         loginFailuresPerSecond: config.MQTT_LOGIN_FAILURES_PER_SECOND,
         subscriberBacklogBytes: config.MQTT_SUBSCRIBER_BACKLOG_BYTES,
-        drainTimeoutMs: config.MQTT_DRAIN_TIMEOUT_MS
+        drainTimeoutMs: config.MQTT_DRAIN_TIMEOUT_MS,
+        heartbeatMs: config.MQTT_HEARTBEAT_MS
       },
       onStatus: (device, status) => ingest.recordStatus(device, status),
       sessions: sessionBackend(sessionStore(config)),

@@ -14,9 +14,10 @@ import { congestionGuard, DEFAULT_BACKLOG, MQ_CONCURRENCY, type BacklogLimits } 
  * The publish gate: completes when the message is durably stored (or
  * dead-lettered). Aedes sends PUBACK only after it, so PUBACK means "stored".
  * A rejection means "could not store": no PUBACK, the connection closes and
- * the device resends.
+ * the device resends. Resolving to `false` means "kept, but not for anyone":
+ * the message is not delivered to any subscriber (it was dead-lettered).
  */
-export type PublishGate = (device: DeviceInfo, topic: string, payload: Buffer) => Promise<void>
+export type PublishGate = (device: DeviceInfo, topic: string, payload: Buffer) => Promise<boolean | void>
 
 export interface BrokerOptions {
   auth: BrokerAuthenticator
@@ -40,7 +41,10 @@ export interface ListenOptions {
 
 /** The bus topic on which nodes tell each other of revoked devices (`$` topics are closed to clients). */
 const REVOKED_TOPIC = '$aftercare/revoked'
-/** Where Aedes publishes a command's packet after its PUBACK, the command itself already published. */
+/**
+ * Where Aedes publishes, after its PUBACK, a packet that must reach no one: a service's command (already
+ * published before the PUBACK) or a device's dead-lettered publish.
+ */
 const PUBLISHED_TOPIC = '$aftercare/published'
 
 /**
@@ -60,7 +64,8 @@ export class Broker {
     oversizePackets: 0,
     throttledLogins: 0,
     throttledPublishes: 0,
-    droppedDeliveries: 0
+    droppedDeliveries: 0,
+    droppedWills: 0
   }
   private readonly publishBuckets: Buckets
   private readonly logins: LoginGuard
@@ -75,6 +80,7 @@ export class Broker {
       ...(options.sessions?.persistence ? { persistence: options.sessions.persistence } : {}),
       ...(options.sessions?.mq ? { mq: options.sessions.mq } : {}),
       concurrency: MQ_CONCURRENCY,
+      heartbeatInterval: limits.heartbeatMs,
       drainTimeout: limits.drainTimeoutMs,
       authorizeForward: congestionGuard(
         limits.subscriberBacklogBytes,
@@ -180,7 +186,21 @@ export class Broker {
     packet: PublishPacket,
     done: (err?: Error | null) => void
   ): void {
-    if (!client) return done(null) // the broker's own publishes (status)
+    // a will swept up after its node died (Aedes publishes those of a node silent for a while, with the
+    // client it finds under that id here, or none): its sender can no longer be checked — the connection
+    // that set it is gone, and whoever holds the id now did not set it — so it is published to no one
+    const brokerId = (packet as { brokerId?: string }).brokerId
+    if (!client || (brokerId !== undefined && brokerId !== this.aedes.id)) {
+      this.stats.droppedWills++
+      this.log.warn(
+        { clientId: (packet as { clientId?: string }).clientId, topic: packet.topic },
+        'will of a client of a stopped node not published'
+      )
+      packet.topic = PUBLISHED_TOPIC
+      packet.payload = Buffer.alloc(0)
+      packet.retain = false
+      return done(null)
+    }
     const identity = this.identities.get(client)
     if (!identity || !canPublish(identity, packet.topic)) {
       this.stats.refusedPublishes++
@@ -201,7 +221,15 @@ export class Broker {
     const gate = () => this.options.gate(identity.device, packet.topic, packet.payload as Buffer)
     const stored = wait > 0 ? new Promise((r) => setTimeout(r, wait)).then(gate) : gate()
     stored.then(
-      () => done(null),
+      (deliver) => {
+        // a dead-lettered publish (its own commands topic, an unknown subtopic, bad data) reaches no one:
+        // what Aedes publishes after the PUBACK is emptied onto a topic no client may subscribe to
+        if (deliver === false) {
+          packet.topic = PUBLISHED_TOPIC
+          packet.payload = Buffer.alloc(0)
+        }
+        done(null)
+      },
       (err: Error) => {
         this.log.warn(
           { clientId: client.id, err: err.message },

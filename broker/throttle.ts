@@ -9,6 +9,11 @@ export interface BrokerLimits {
   deviceBurst: number
   /** Failed logins an address may make a second (burst 20); past that, its CONNECTs are refused without a password check. */
   loginFailuresPerSecond: number
+  /**
+   * How often a node announces itself to the others (Aedes' heartbeat); the wills of clients of a node
+   * silent for three of these are swept every four.
+   */
+  heartbeatMs: number
 }
 
 export const DEFAULT_LIMITS: BrokerLimits = {
@@ -16,7 +21,8 @@ export const DEFAULT_LIMITS: BrokerLimits = {
   keepaliveLimitSeconds: 1200,
   deviceMsgsPerSecond: 20,
   deviceBurst: 200,
-  loginFailuresPerSecond: 5
+  loginFailuresPerSecond: 5,
+  heartbeatMs: 60000
 }
 
 /**

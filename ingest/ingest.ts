@@ -45,8 +45,12 @@ export class Ingest {
     private readonly options: IngestOptions
   ) {}
 
-  /** The publish gate. Rejects only when the data could not be stored anywhere (the device will resend). */
-  handle = async (device: DeviceInfo, topic: string, payload: Buffer): Promise<void> => {
+  /**
+   * The publish gate. Rejects only when the data could not be stored anywhere (the device will resend).
+   * Resolves to whether the message may be delivered to subscribers: only when all of it was stored as
+   * data — anything dead-lettered (a command topic, bad JSON, a bad sample) is kept, never passed on.
+   */
+  handle = async (device: DeviceInfo, topic: string, payload: Buffer): Promise<boolean> => {
     this.stats.messages++
     const kind = parseDeviceTopic(topic)?.kind ?? 'other'
     const result = normalise(
@@ -70,6 +74,7 @@ export class Ingest {
     // what the callbacks below keep until the write is stored: not the lines (the writer holds their text)
     const { accepted, rejections } = result
     const samples = result.lines.length
+    let refused = false
     const stored = this.writer.write(lines).then(
       () => {
         this.dayMarks.written(marks.keys, now)
@@ -84,6 +89,7 @@ export class Ingest {
       },
       (err: unknown) => {
         if (!isAppError(err, 'INFLUX_WRITE_REJECTED')) throw err
+        refused = true
         // InfluxDB itself refused the lines (e.g. a field type conflict): keep the message with that reason
         return this.keep([
           {
@@ -97,9 +103,13 @@ export class Ingest {
       }
     )
     // most publishes are all good: no dead letters to keep beside the write (the hot path)
-    if (rejections.length === 0) return stored
+    if (rejections.length === 0) {
+      await stored
+      return !refused
+    }
     const letters: NewDeadLetter[] = rejections.map((r) => ({ deviceId: device.id, topic, ...r }))
     await Promise.all([stored, this.keep(letters)])
+    return false
   }
 
   /**

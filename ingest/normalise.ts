@@ -129,7 +129,7 @@ function telemetry(device: DeviceInfo, body: unknown, text: string, window: Time
         return out.rejections.push({
           code: 'schema',
           reason: describeIssues(parsed.error, at(index)),
-          payload: isUpload ? JSON.stringify(raw) : text
+          payload: isUpload ? sampleText(raw, text) : text
         })
       sample = parsed.data
     }
@@ -137,7 +137,7 @@ function telemetry(device: DeviceInfo, body: unknown, text: string, window: Time
       return out.rejections.push({
         code: 'ts_out_of_range',
         reason: outOfWindow(sample.ts, window, at(index)),
-        payload: isUpload ? JSON.stringify(raw) : text
+        payload: isUpload ? sampleText(raw, text) : text
       })
     out.lines.push(lineOf(prefix, fields, sample))
     out.accepted.samples.push(sample)
@@ -279,6 +279,19 @@ function describeIssues(error: z.ZodError, where: string): string {
       return `${path || '(payload)'}: ${issue.message}${keys}`
     })
     .join('; ')
+}
+
+/**
+ * One sample of an upload as its dead letter keeps it. A value nested thousands deep overflows
+ * JSON.stringify's stack: then the whole upload's text is kept instead (the device is acknowledged and its
+ * next sample gets through, rather than resending the poison for ever).
+ */
+function sampleText(raw: unknown, text: string): string {
+  try {
+    return JSON.stringify(raw)
+  } catch {
+    return text
+  }
 }
 
 function rejected(code: RejectCode, reason: string, payload: string): Normalised {

@@ -107,7 +107,7 @@ describe('planning pass: from simulated telemetry to proposed orders', () => {
     expect(left).toEqual([...left].sort((a, b) => a - b))
   })
 
-  it('when the planner runs again on the same data, then every proposed order keeps its id and nothing is rewritten', async () => {
+  it('when the planner runs again on the same data, then every proposed order keeps its id and nothing is rewritten, neither orders nor the outputs for the boards', async () => {
     const before = await plannedOrders()
     const history = async () =>
       (await app.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM order_history')).rows[0]?.n
@@ -119,7 +119,8 @@ describe('planning pass: from simulated telemetry to proposed orders', () => {
       ordersCreated: 0,
       ordersUpdated: 0,
       ordersCancelled: 0,
-      ordersUnchanged: before.length
+      ordersUnchanged: before.length,
+      published: { devices: 0, lines: 0 }
     })
     expect(await plannedOrders()).toEqual(before)
     expect(await history()).toBe(historyBefore)

@@ -1,0 +1,83 @@
+import type { MqttClient } from 'mqtt'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  connectDevice,
+  publishAcked,
+  purifierSample,
+  startTestAftercare,
+  type TestAftercare
+} from '../helpers/aftercare.js'
+import { countPoints, eventually } from '../helpers/stores.js'
+
+describe('nothing forged, nothing poisoned: what a device sends that is kept but passed on to no one', () => {
+  let app: TestAftercare
+  const clients: MqttClient[] = []
+  const letters = async (device: string) =>
+    (
+      await app.api.inject({
+        method: 'GET',
+        url: `/dead-letters?device=${device}`,
+        headers: { authorization: `Bearer ${app.adminToken}` }
+      })
+    ).json<{ deadLetters: { code: string; reason: string; topic: string; payload: string }[] }>().deadLetters
+
+  beforeAll(async () => {
+    app = await startTestAftercare()
+  })
+  afterAll(async () => {
+    clients.forEach((c) => c.end(true))
+    await app?.close()
+  })
+
+  it('when a 20,000-deep nested upload arrives, then it is acknowledged and dead-lettered with a reason, and the device’s next sample is stored', async () => {
+    const { secret } = await app.provision({ id: 'poison-1' })
+    const device = await connectDevice(app.mqttPort, 'poison-1', secret)
+    clients.push(device)
+    const poison = `{"samples":[${'['.repeat(20000)}${']'.repeat(20000)}]}`
+    await publishAcked(device, 'devices/poison-1/telemetry', poison)
+    await publishAcked(device, 'devices/poison-1/telemetry', purifierSample(2))
+    const [letter] = await letters('poison-1')
+    expect(letter).toMatchObject({ code: 'schema', reason: expect.stringMatching(/samples\[0\]/) })
+    expect(letter?.payload.length).toBeGreaterThanOrEqual(poison.length)
+    expect(await countPoints(app.influx, 'purifier_telemetry', 'tdsIn', 'poison-1')).toBe(1)
+    expect(device.connected).toBe(true)
+  })
+
+  it('when a device publishes to its own commands topic, an unknown subtopic or bad JSON, then it is dead-lettered and no subscriber receives it; its good telemetry still reaches readers', async () => {
+    const { secret } = await app.provision({ id: 'forger-1' })
+    const device = await connectDevice(app.mqttPort, 'forger-1', secret)
+    clients.push(device)
+    await device.subscribeAsync('devices/forger-1/commands/#', { qos: 1 })
+    const own: string[] = []
+    device.on('message', (topic) => own.push(topic))
+    const reader = (await app.registry.createAccount('reader', ['mqtt-read'])).token
+    const watcher = await connectDevice(app.mqttPort, 'svc:reader', reader, { username: 'svc:reader' })
+    clients.push(watcher)
+    await watcher.subscribeAsync('devices/#', { qos: 1 })
+    const watched: string[] = []
+    watcher.on('message', (topic, payload) => watched.push(`${topic} ${payload.toString()}`))
+
+    await publishAcked(device, 'devices/forger-1/commands/unlock', '{"open":true}')
+    await publishAcked(device, 'devices/forger-1/diagnostics', '{"x":1}')
+    await publishAcked(device, 'devices/forger-1/telemetry', '{not json')
+    await publishAcked(device, 'devices/forger-1/telemetry', purifierSample(7))
+    await eventually(
+      async () => watched.some((w) => w.startsWith('devices/forger-1/telemetry')),
+      'the good sample'
+    )
+    await new Promise((r) => setTimeout(r, 300))
+
+    expect(own).toEqual([])
+    // what readers got from this device: its status and the one good sample
+    const data = watched.filter(
+      (w) => w.startsWith('devices/forger-1/') && !w.startsWith('devices/forger-1/status')
+    )
+    expect(data).toHaveLength(1)
+    expect(data[0]).toMatch(/^devices\/forger-1\/telemetry \{"ts":\d+,"seq":7/)
+    expect((await letters('forger-1')).map((l) => [l.topic, l.code]).sort()).toEqual([
+      ['devices/forger-1/commands/unlock', 'unknown_topic'],
+      ['devices/forger-1/diagnostics', 'unknown_topic'],
+      ['devices/forger-1/telemetry', 'bad_json']
+    ])
+  })
+})
