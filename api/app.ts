@@ -1,6 +1,11 @@
 import fastifySwagger from '@fastify/swagger'
 import fastifySwaggerUi from '@fastify/swagger-ui'
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply
+} from 'fastify'
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
 import type { Catalogues } from '../maintenance/index.js'
 import type { Logger } from '../shared/index.js'
@@ -17,7 +22,16 @@ export type ApiDeps = AdminDeps & PlanDeps & { catalogues: Catalogues }
 export async function buildApi(deps: ApiDeps, logger: Logger): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger.child({ component: 'api' }) as FastifyBaseLogger,
-    logController: new LogController({ disableRequestLogging: true })
+    logController: new LogController({ disableRequestLogging: true }),
+    // errors the router raises before any route runs keep the one error shape (and never echo the input)
+    frameworkErrors: (error, _request, reply) =>
+      void (reply as FastifyReply).status(error.statusCode ?? 400).send({
+        code: error.code,
+        message:
+          error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+            ? 'params: a path value is longer than 100 characters'
+            : 'the request could not be routed'
+      })
   })
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)

@@ -29,7 +29,10 @@ export const authPlugin = fp(
       const account = await opts.verifier.authenticateToken(match[1])
       if (!account) throw new AppError('UNAUTHENTICATED', 'the bearer token is not valid')
       if (!account.roles.includes('admin') && !roles.some((r) => account.roles.includes(r))) {
-        throw new AppError('FORBIDDEN', `this needs one of the roles: ${['admin', ...roles].join(', ')}`)
+        throw new AppError(
+          'FORBIDDEN',
+          `this needs one of the roles: ${[...new Set(['admin', ...roles])].join(', ')}`
+        )
       }
       request.account = account
     })

@@ -1,16 +1,54 @@
 import type { FastifyError, FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
-import { isAppError } from '../shared/index.js'
+import { AppError, isAppError } from '../shared/index.js'
 
 /** One error handler: stable codes for clients, 5xx details only in the log. */
 export const errorPlugin = fp(
   async (app: FastifyInstance) => {
+    // one shape for every error, a missing route included
+    app.setNotFoundHandler((request, reply) =>
+      reply
+        .status(404)
+        .send({ code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` })
+    )
+    // JSON bodies: a key that would reach an object's prototype is refused by name (fastify's own parser
+    // says only that the body is not valid JSON)
+    app.removeContentTypeParser('application/json')
+    app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+      const text = String(body)
+      if (text.trim() === '')
+        return done(new AppError('PAYLOAD_INVALID', 'body: a JSON body is required'), undefined)
+      try {
+        done(
+          null,
+          JSON.parse(text, (key, value: unknown) => {
+            if (
+              key === '__proto__' ||
+              (key === 'constructor' && typeof value === 'object' && value !== null && 'prototype' in value)
+            )
+              throw new AppError(
+                'PAYLOAD_INVALID',
+                `body: the key ${key === '__proto__' ? '__proto__' : 'constructor.prototype'} is refused`
+              )
+            return value
+          })
+        )
+      } catch (err) {
+        done(
+          isAppError(err)
+            ? err
+            : new AppError('PAYLOAD_INVALID', `body is not valid JSON: ${(err as Error).message}`),
+          undefined
+        )
+      }
+    })
     app.setErrorHandler((err: FastifyError, request, reply) => {
       if (hasZodFastifySchemaValidationErrors(err)) {
         const message = err.validation
           .map(
-            (v) => `${err.validationContext ?? 'request'}${v.instancePath.replace(/\//g, '.')}: ${v.message}`
+            (v) =>
+              `${`${err.validationContext ?? 'request'}${v.instancePath.replace(/\//g, '.')}`.replace(/\.$/, '')}: ${v.message}`
           )
           .join('; ')
         return reply.status(400).send({ code: 'VALIDATION', message })

@@ -201,6 +201,12 @@ export class Broker {
       packet.retain = false
       return done(null)
     }
+    // [MQTT-1.5.3-1/2]: a topic with invalid UTF-8 (decoded as U+FFFD) or U+0000 closes the connection
+    if (packet.topic.includes('\u0000') || packet.topic.includes('\uFFFD')) {
+      this.stats.refusedPublishes++
+      this.log.warn({ clientId: client.id }, 'topic with NUL or invalid UTF-8 refused; closing connection')
+      return done(new AppError('FORBIDDEN', 'a topic may not hold U+0000 or invalid UTF-8'))
+    }
     const identity = this.identities.get(client)
     if (!identity || !canPublish(identity, packet.topic)) {
       this.stats.refusedPublishes++

@@ -52,7 +52,8 @@ export class Ingest {
    */
   handle = async (device: DeviceInfo, topic: string, payload: Buffer): Promise<boolean> => {
     this.stats.messages++
-    const kind = parseDeviceTopic(topic)?.kind ?? 'other'
+    const parts = parseDeviceTopic(topic)
+    const kind = parts?.kind ?? 'other'
     const result = normalise(
       device,
       kind,
@@ -62,7 +63,8 @@ export class Ingest {
         maxAgeMs: this.options.maxAgeDays * 86400000,
         maxFutureMs: this.options.maxFutureSeconds * 1000
       },
-      this.options.faultOf
+      this.options.faultOf,
+      parts?.rest ?? topic
     )
     const now = this.clock.now()
     const marks = this.dayMarks.linesFor(

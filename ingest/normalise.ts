@@ -53,10 +53,12 @@ export function normalise(
   kind: DeviceTopicKind,
   payload: Buffer,
   window: TimeWindow,
-  faultOf: FaultLookup = faultByCode
+  faultOf: FaultLookup = faultByCode,
+  /** What follows `devices/{id}/` in the topic, named when it is not one a device publishes to. */
+  subtopic?: string
 ): Normalised {
   const text = payload.toString('utf8')
-  return keepBytes(payload, text, parsed(device, kind, text, window, faultOf))
+  return keepBytes(payload, text, parsed(device, kind, text, window, faultOf, subtopic))
 }
 
 function parsed(
@@ -64,10 +66,15 @@ function parsed(
   kind: DeviceTopicKind,
   text: string,
   window: TimeWindow,
-  faultOf: FaultLookup
+  faultOf: FaultLookup,
+  subtopic: string | undefined
 ): Normalised {
   if (kind !== 'telemetry' && kind !== 'events') {
-    return rejected('unknown_topic', `devices publish to telemetry or events, not to ${kind}`, text)
+    return rejected(
+      'unknown_topic',
+      `devices publish to telemetry or events, not to ${subtopic ?? kind}`,
+      text
+    )
   }
   let body: unknown
   try {
@@ -275,7 +282,13 @@ function describeIssues(error: z.ZodError, where: string): string {
     .slice(0, 5)
     .map((issue) => {
       const path = [where, ...issue.path.map(String)].filter(Boolean).join('.')
-      const keys = 'keys' in issue && Array.isArray(issue.keys) ? ` (${issue.keys.join(', ')})` : ''
+      // a payload with thousands of unknown keys names the first few (the reason goes to logs and the store)
+      const all = 'keys' in issue && Array.isArray(issue.keys) ? (issue.keys as string[]) : []
+      const listed = all.slice(0, 10).map((k) => (k.length > 64 ? `${k.slice(0, 64)}…` : k))
+      const keys =
+        all.length > 0
+          ? ` (${listed.join(', ')}${all.length > 10 ? `, and ${all.length - 10} more` : ''})`
+          : ''
       return `${path || '(payload)'}: ${issue.message}${keys}`
     })
     .join('; ')

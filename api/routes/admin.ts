@@ -3,6 +3,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { ROLES, accountNameSchema, type Registry } from '../../registry/index.js'
 import type { DeadLetterStore } from '../../ingest/index.js'
+import { deviceIdSchema } from '../../shared/index.js'
+import { reasonCodeParam } from '../params.js'
 
 /** What /health reports of each store and of the broker. */
 export interface HealthReport {
@@ -57,8 +59,8 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
       schema: {
         tags: ['operations'],
         querystring: z.object({
-          device: z.string().optional(),
-          code: z.string().optional(),
+          device: deviceIdSchema.optional(),
+          code: reasonCodeParam.optional(),
           limit: z.coerce.number().int().min(1).max(1000).default(100)
         }),
         response: {

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { DEVICE_KINDS, deviceIdSchema } from '../../shared/index.js'
+import { codeParam } from '../params.js'
 import {
   importDevices,
   maySeeSite,
@@ -115,7 +116,7 @@ export async function deviceRoutes(app: FastifyInstance, opts: { registry: Regis
       schema: {
         tags: ['devices'],
         querystring: z.object({
-          region: z.string().optional(),
+          region: codeParam.optional(),
           kind: z.enum(DEVICE_KINDS).optional(),
           limit: z.coerce.number().int().min(1).max(1000).default(100),
           offset: z.coerce.number().int().min(0).default(0)

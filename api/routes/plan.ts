@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { deviceIdSchema } from '../../shared/index.js'
+import { codeParam, dayParam } from '../params.js'
 import {
   COMPLAINT_CATEGORIES,
   ORDER_STATUSES,
@@ -78,7 +79,6 @@ export async function planRoutes(app: FastifyInstance, deps: PlanDeps): Promise<
     deps.runPlan()
   )
 
-  const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a day, YYYY-MM-DD')
   r.get(
     '/plan',
     {
@@ -86,9 +86,9 @@ export async function planRoutes(app: FastifyInstance, deps: PlanDeps): Promise<
       schema: {
         tags: ['plan'],
         querystring: z.object({
-          from: isoDay.optional(),
-          to: isoDay.optional(),
-          outlet: z.string().optional()
+          from: dayParam.optional(),
+          to: dayParam.optional(),
+          outlet: codeParam.optional()
         })
       }
     },
@@ -141,7 +141,7 @@ export async function planRoutes(app: FastifyInstance, deps: PlanDeps): Promise<
       schema: {
         tags: ['plan'],
         params: idParams,
-        body: z.object({ visitDay: isoDay, note: z.string().max(2000).default('') }).strict(),
+        body: z.object({ visitDay: dayParam, note: z.string().max(2000).default('') }).strict(),
         response: { 200: orderSchema }
       }
     },
@@ -218,7 +218,7 @@ export async function planRoutes(app: FastifyInstance, deps: PlanDeps): Promise<
       preHandler: app.requireRole('planner'),
       schema: {
         tags: ['plan'],
-        querystring: z.object({ outlet: z.string().optional(), month: monthSchema.optional() })
+        querystring: z.object({ outlet: codeParam.optional(), month: monthSchema.optional() })
       }
     },
     async (request) => ({ complaints: await deps.records.complaints(request.query) })
@@ -255,7 +255,7 @@ export async function planRoutes(app: FastifyInstance, deps: PlanDeps): Promise<
         querystring: z.object({
           device: deviceIdSchema.optional(),
           status: z.enum(ORDER_STATUSES).optional(),
-          outlet: z.string().optional(),
+          outlet: codeParam.optional(),
           limit: z.coerce.number().int().min(1).max(5000).default(500)
         }),
         response: { 200: z.object({ orders: z.array(orderSchema) }) }

@@ -54,6 +54,12 @@ export function publishQos0Packet(topic: string, payload: Buffer): Buffer {
   return packet(0x30, Buffer.concat([str(topic), payload]))
 }
 
+/** PUBLISH at QoS 1 with a topic given as raw bytes (invalid UTF-8 and NUL included). */
+export function publishQos1RawTopic(topic: Buffer, messageId: number, payload: Buffer): Buffer {
+  const name = Buffer.concat([Buffer.from([topic.length >> 8, topic.length & 255]), topic])
+  return packet(0x32, Buffer.concat([name, Buffer.from([messageId >> 8, messageId & 255]), payload]))
+}
+
 /** A raw socket that has sent CONNECT and received CONNACK 0 (rejects on a refusal or a close). */
 export function rawConnect(port: number, connect: Buffer): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
