@@ -29,6 +29,7 @@ import {
   SqlCatalogueStore,
   deviceIssues,
   faultOf,
+  modelOf,
   planRunner,
   ServiceOrders,
   suspendedOutlets
@@ -151,7 +152,8 @@ export async function startAftercare(
       maxAgeDays: config.INGEST_MAX_AGE_DAYS,
       maxFutureSeconds: config.INGEST_MAX_FUTURE_SECONDS,
       onStored: liveRuleHandler(new LiveRules(faults), orders, clock),
-      faultOf: faults
+      faultOf: faults,
+      partsOf: (model) => modelOf(catalogues.current().catalogue, model)?.components.map((c) => c.part)
     })
 
     const service = new ServiceOrders({

@@ -20,6 +20,8 @@ export interface IngestOptions {
   onStored?: (device: DeviceInfo, accepted: Normalised['accepted']) => Promise<void>
   /** The maker's fault catalogue (grade and category tags on fault events); the contract's list by default. */
   faultOf?: FaultLookup
+  /** A model's parts (catalogue): a part change naming another part is dead-lettered (`unknown_part`). */
+  partsOf?: (model: string) => readonly string[] | undefined
 }
 
 export interface IngestStats {
@@ -63,8 +65,7 @@ export class Ingest {
         maxAgeMs: this.options.maxAgeDays * 86400000,
         maxFutureMs: this.options.maxFutureSeconds * 1000
       },
-      this.options.faultOf,
-      parts?.rest ?? topic
+      { faultOf: this.options.faultOf, partsOf: this.options.partsOf, subtopic: parts?.rest ?? topic }
     )
     const now = this.clock.now()
     const marks = this.dayMarks.linesFor(
@@ -128,7 +129,7 @@ export class Ingest {
         maxAgeMs: this.options.maxAgeDays * 86400000,
         maxFutureMs: this.options.maxFutureSeconds * 1000
       },
-      this.options.faultOf
+      { faultOf: this.options.faultOf, partsOf: this.options.partsOf }
     )
     if (result.rejections.length > 0) throw new Error(result.rejections.map((r) => r.reason).join('; '))
     await this.writer.write(result.lines)

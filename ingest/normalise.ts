@@ -17,7 +17,13 @@ import { isValidSample } from './sample-check.js'
 
 /** Why a payload (or one sample of it) was not stored. Stable codes, readable reasons. */
 export type RejectCode =
-  'bad_json' | 'schema' | 'too_many_samples' | 'ts_out_of_range' | 'unknown_topic' | 'influx_rejected'
+  | 'bad_json'
+  | 'schema'
+  | 'too_many_samples'
+  | 'ts_out_of_range'
+  | 'unknown_topic'
+  | 'unknown_part'
+  | 'influx_rejected'
 
 export interface Rejection {
   code: RejectCode
@@ -37,6 +43,15 @@ export interface Normalised {
 /** What the maker's fault catalogue says of a fault code (its grade and category tag the event). */
 export type FaultLookup = (code: string) => { grade: string; category: string } | undefined
 
+/** What the catalogue knows of a publish: fault codes, a model's parts, and the topic's subtopic. */
+export interface NormaliseContext {
+  faultOf?: FaultLookup
+  /** The parts a model has (undefined: a model the catalogue does not describe, nothing to check). */
+  partsOf?: (model: string) => readonly string[] | undefined
+  /** What follows `devices/{id}/` in the topic, named when it is not one a device publishes to. */
+  subtopic?: string
+}
+
 export interface TimeWindow {
   now: number
   maxAgeMs: number
@@ -53,12 +68,10 @@ export function normalise(
   kind: DeviceTopicKind,
   payload: Buffer,
   window: TimeWindow,
-  faultOf: FaultLookup = faultByCode,
-  /** What follows `devices/{id}/` in the topic, named when it is not one a device publishes to. */
-  subtopic?: string
+  context: NormaliseContext = {}
 ): Normalised {
   const text = payload.toString('utf8')
-  return keepBytes(payload, text, parsed(device, kind, text, window, faultOf, subtopic))
+  return keepBytes(payload, text, parsed(device, kind, text, window, context))
 }
 
 function parsed(
@@ -66,13 +79,12 @@ function parsed(
   kind: DeviceTopicKind,
   text: string,
   window: TimeWindow,
-  faultOf: FaultLookup,
-  subtopic: string | undefined
+  context: NormaliseContext
 ): Normalised {
   if (kind !== 'telemetry' && kind !== 'events') {
     return rejected(
       'unknown_topic',
-      `devices publish to telemetry or events, not to ${subtopic ?? kind}`,
+      `devices publish to telemetry or events, not to ${context.subtopic ?? kind}`,
       text
     )
   }
@@ -84,7 +96,7 @@ function parsed(
   }
   return kind === 'telemetry'
     ? telemetry(device, body, text, window)
-    : event(device, body, text, window, faultOf)
+    : event(device, body, text, window, context)
 }
 
 /**
@@ -157,14 +169,23 @@ function event(
   body: unknown,
   text: string,
   window: TimeWindow,
-  faultOf: FaultLookup
+  context: NormaliseContext
 ): Normalised {
   const parsed = deviceEventSchema.safeParse(body)
   if (!parsed.success) return rejected('schema', describeIssues(parsed.error, ''), text)
   if (!inWindow(parsed.data.ts, window))
     return rejected('ts_out_of_range', outOfWindow(parsed.data.ts, window, ''), text)
+  if (parsed.data.type === 'part_replaced') {
+    const parts = context.partsOf?.(device.model)
+    if (parts && !parts.includes(parsed.data.part))
+      return rejected(
+        'unknown_part',
+        `part: ${parsed.data.part.slice(0, 64)} is not a part of ${device.model} (its parts: ${parts.join(', ')})`,
+        text
+      )
+  }
   return {
-    lines: [eventLine(device, parsed.data, faultOf)],
+    lines: [eventLine(device, parsed.data, context.faultOf ?? faultByCode)],
     rejections: [],
     samples: 1,
     accepted: { samples: [], events: [parsed.data] }

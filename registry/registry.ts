@@ -118,9 +118,25 @@ export class Registry extends EventEmitter<RegistryEvents> {
     return this.devices.sites(ids)
   }
 
-  /** The check new and imported devices pass (none when the registry runs without a catalogue). */
+  /**
+   * The check new and imported devices pass: a delivery no more than a day ahead (a date typed wrong,
+   * e.g. 9999-12-31, would keep a device out of planning), then what the service knows (the catalogue's
+   * models, the outlets), when the registry was given that.
+   */
   async deviceCheck(): Promise<DeviceCheck> {
-    return (await this.options.deviceCheck?.()) ?? (() => [])
+    const known = (await this.options.deviceCheck?.()) ?? (() => [])
+    const latest = new Date(this.now() + 86400000).toISOString().slice(0, 10)
+    return (device) => [
+      ...(device.deliveredOn && device.deliveredOn > latest
+        ? [
+            {
+              field: 'deliveredOn',
+              message: `${device.deliveredOn} is in the future (at the latest ${latest})`
+            }
+          ]
+        : []),
+      ...known(device)
+    ]
   }
 
   /** Ends the live sessions and cached logins of devices whose secret an import replaced. */

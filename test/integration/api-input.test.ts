@@ -157,6 +157,31 @@ describe('bad input at the edge: a 4xx that names the field, never a 500', () =>
     expect(res.json<{ message: string }>().message).toContain(field)
   })
 
+  it('when a device is provisioned with a delivery date more than a day ahead, then 400 names deliveredOn', async () => {
+    const res = await app.api.inject({
+      method: 'POST',
+      url: '/devices',
+      headers: auth(),
+      payload: {
+        id: 'late-1',
+        kind: 'purifier',
+        model: 'RO-400',
+        region: 'cn-east',
+        deliveredOn: '9999-12-31'
+      }
+    })
+    expect(res.statusCode).toBe(400)
+    expect(res.json<{ message: string }>().message).toMatch(/^deliveredOn: 9999-12-31 is in the future/)
+    const tomorrow = new Date(Date.now() + 86400000).toISOString().slice(0, 10)
+    const ok = await app.api.inject({
+      method: 'POST',
+      url: '/devices',
+      headers: auth(),
+      payload: { id: 'late-2', kind: 'purifier', model: 'RO-400', region: 'cn-east', deliveredOn: tomorrow }
+    })
+    expect(ok.statusCode).toBe(201)
+  })
+
   it('when a route does not exist, then the 404 has the same shape as every other error', async () => {
     const res = await app.api.inject({ method: 'GET', url: '/nope?x=1', headers: auth() })
     expect(res.statusCode).toBe(404)

@@ -80,4 +80,21 @@ describe('nothing forged, nothing poisoned: what a device sends that is kept but
       ['devices/forger-1/telemetry', 'bad_json']
     ])
   })
+
+  it("when a device reports a part change for a part its model does not have, then it is dead-lettered with the model's parts, not stored as a part change", async () => {
+    const { secret } = await app.provision({ id: 'parts-1', model: 'RO-400' })
+    const device = await connectDevice(app.mqttPort, 'parts-1', secret)
+    clients.push(device)
+    const change = (part: string) => JSON.stringify({ ts: Date.now(), type: 'part_replaced', part })
+    await publishAcked(device, 'devices/parts-1/events', change('flux_capacitor'))
+    await publishAcked(device, 'devices/parts-1/events', change('carbon'))
+    const [letter] = await letters('parts-1')
+    expect(letter).toMatchObject({
+      code: 'unknown_part',
+      reason:
+        'part: flux_capacitor is not a part of RO-400 (its parts: pp_sediment, carbon, ro_membrane, post_carbon)'
+    })
+    const rows = await app.influx.rows(`SELECT * FROM device_events WHERE device = 'parts-1'`)
+    expect(rows.map((r) => r.part)).toEqual(['carbon'])
+  })
 })
