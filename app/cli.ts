@@ -239,7 +239,7 @@ Example:
     .option('--device <id>')
     .option(
       '--code <code>',
-      'bad_json, schema, too_many_samples, ts_out_of_range, unknown_topic, unknown_part, influx_rejected'
+      'bad_json, schema, too_many_samples, ts_out_of_range, unknown_topic, unknown_part, conflicting_duplicate, influx_rejected'
     )
     .option('--limit <n>', 'at most this many', '50')
     .action(async (opts: { device?: string; code?: string; limit: string }, cmd: Command) => {

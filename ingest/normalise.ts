@@ -23,6 +23,7 @@ export type RejectCode =
   | 'ts_out_of_range'
   | 'unknown_topic'
   | 'unknown_part'
+  | 'conflicting_duplicate'
   | 'influx_rejected'
 
 export interface Rejection {
@@ -139,6 +140,9 @@ function telemetry(device: DeviceInfo, body: unknown, text: string, window: Time
   const fields = FIELDS[device.kind]
   // a dead letter names where the sample was and keeps it as it came, both made only then (the hot path)
   const at = (index: number) => (isUpload ? `samples[${index}]` : '')
+  // an upload's samples by identity (the point's time and series): a true repeat is stored once, the same
+  // identity with other values is kept as a dead letter rather than overwriting the first in InfluxDB
+  const seen = list.length > 1 ? new Map<string, { line: string; index: number }>() : undefined
   list.forEach((raw, index) => {
     let sample: Sample
     if (isValidSample(device.kind, raw)) sample = raw
@@ -158,7 +162,20 @@ function telemetry(device: DeviceInfo, body: unknown, text: string, window: Time
         reason: outOfWindow(sample.ts, window, at(index)),
         payload: isUpload ? sampleText(raw, text) : text
       })
-    out.lines.push(lineOf(prefix, fields, sample))
+    const line = lineOf(prefix, fields, sample)
+    if (seen) {
+      const identity = `${sample.ts}/${sample.seq ?? 0}`
+      const first = seen.get(identity)
+      if (first?.line === line) return
+      if (first)
+        return out.rejections.push({
+          code: 'conflicting_duplicate',
+          reason: `${at(index)}: the same ts and seq as samples[${first.index}] with other values (kept here, not overwriting it)`,
+          payload: sampleText(raw, text)
+        })
+      seen.set(identity, { line, index })
+    }
+    out.lines.push(line)
     out.accepted.samples.push(sample)
   })
   return out
@@ -202,8 +219,8 @@ function tagged(measurement: string, device: DeviceInfo): Point {
 
 /**
  * The point's time is the sample's `ts` in ms; the sub-millisecond digits carry
- * `seq` mod 10^6. A resent sample overwrites itself (idempotent), while two
- * samples in the same millisecond stay distinct.
+ * `seq` mod 10^6 (its millions are the `seqhi` tag). A resent sample overwrites
+ * itself (idempotent), while two samples in the same millisecond stay distinct.
  */
 export function pointTime(ts: number, seq: number | undefined): string {
   const sub = (seq ?? 0) % 1_000_000
@@ -247,7 +264,17 @@ function lineOf(prefix: string, names: readonly string[], sample: Sample): strin
           : String(value)
     fields += fields ? `,${key}=${text}` : `${key}=${text}`
   }
-  return `${prefix} ${fields} ${pointTime(sample.ts, sample.seq)}`
+  return `${prefix}${seriesOfSeq(sample.seq)} ${fields} ${pointTime(sample.ts, sample.seq)}`
+}
+
+/**
+ * The point's time holds `seq` mod 10^6 in its sub-millisecond digits; the millions of a larger `seq` go
+ * into a `seqhi` tag (a series of their own), so two samples in the same millisecond whose seq differs
+ * by a multiple of 10^6 are two points, not one overwriting the other. A tag key after every device tag
+ * (sorted, as Point writes them); absent below 10^6, so the lines of most devices are unchanged.
+ */
+function seriesOfSeq(seq: number | undefined): string {
+  return seq !== undefined && seq >= 1_000_000 ? `,seqhi=${Math.floor(seq / 1_000_000)}` : ''
 }
 
 const prefixes = new Map<string, string>()
@@ -283,6 +310,7 @@ function eventLine(device: DeviceInfo, ev: DeviceEvent, faultOf: FaultLookup): s
     point.tag('code', ev.code).booleanField('active', ev.active).stringField('detail', ev.code)
   } else if (ev.type === 'part_replaced') point.tag('part', ev.part).stringField('detail', ev.part)
   else point.stringField('detail', 'leak')
+  if (ev.seq !== undefined && ev.seq >= 1_000_000) point.tag('seqhi', String(Math.floor(ev.seq / 1_000_000)))
   return point.timestamp(pointTime(ev.ts, ev.seq)).toLineProtocol() ?? ''
 }
 

@@ -97,4 +97,35 @@ describe('nothing forged, nothing poisoned: what a device sends that is kept but
     const rows = await app.influx.rows(`SELECT * FROM device_events WHERE device = 'parts-1'`)
     expect(rows.map((r) => r.part)).toEqual(['carbon'])
   })
+
+  it('when two samples share ts and their seq differs by 10^6, then both are stored; when an upload carries the same identity twice with other values, then the second is dead-lettered, and a true repeat is stored once', async () => {
+    const { secret } = await app.provision({ id: 'seq-1' })
+    const device = await connectDevice(app.mqttPort, 'seq-1', secret)
+    clients.push(device)
+    const ts = Date.now() - 5000
+    const sample = (seq: number, tdsIn: number) => ({ ts, seq, litersTotal: 10, tdsIn, tdsOut: 9 })
+    await publishAcked(device, 'devices/seq-1/telemetry', JSON.stringify(sample(7, 150)))
+    await publishAcked(device, 'devices/seq-1/telemetry', JSON.stringify(sample(1_000_007, 151)))
+    await publishAcked(device, 'devices/seq-1/telemetry', JSON.stringify(sample(3_000_000_007, 152)))
+    expect(await countPoints(app.influx, 'purifier_telemetry', 'tdsIn', 'seq-1')).toBe(3)
+    const seqs = await app.influx.rows(`SELECT seq FROM purifier_telemetry WHERE device = 'seq-1'`)
+    expect(seqs.map((r) => Number(r.seq)).sort((a, b) => a - b)).toEqual([7, 1_000_007, 3_000_000_007])
+
+    await publishAcked(
+      device,
+      'devices/seq-1/telemetry',
+      JSON.stringify({ samples: [sample(9, 160), sample(9, 160), sample(9, 170)] })
+    )
+    expect(await countPoints(app.influx, 'purifier_telemetry', 'tdsIn', 'seq-1')).toBe(4)
+    const [kept] = await app.influx.rows(
+      `SELECT tdsIn FROM purifier_telemetry WHERE device = 'seq-1' AND seq = 9`
+    )
+    expect(kept?.tdsIn).toBe(160)
+    const conflicts = (await letters('seq-1')).filter((l) => l.code === 'conflicting_duplicate')
+    expect(conflicts).toHaveLength(1)
+    expect(conflicts[0]?.reason).toBe(
+      'samples[2]: the same ts and seq as samples[0] with other values (kept here, not overwriting it)'
+    )
+    expect(JSON.parse(conflicts[0]?.payload ?? '{}')).toMatchObject({ seq: 9, tdsIn: 170 })
+  })
 })

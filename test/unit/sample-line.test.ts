@@ -11,6 +11,8 @@ function viaPoint(device: DeviceInfo, sample: Sample): string {
     .tag('region', device.region)
     .intField('seq', sample.seq)
   if (device.outlet) point.tag('outlet', device.outlet)
+  // the millions of seq name a series of their own (the point's time holds seq mod 10^6)
+  if (sample.seq >= 1_000_000) point.tag('seqhi', String(Math.floor(sample.seq / 1_000_000)))
   for (const [key, value] of Object.entries(sample)) {
     if (key === 'ts' || key === 'seq' || value === undefined) continue
     if (typeof value === 'boolean') point.booleanField(key, value)
