@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
@@ -198,9 +198,11 @@ export async function startAftercare(
     registry.on('device-revoked', (id) => broker.revokeEverywhere(id))
     // broker before writer: stop taking publishes, then let the writer drain what it was given
     cleanups.push(() => broker.close())
+    if (config.MQTT_TLS_KEY) warnIfReadable(config.MQTT_TLS_KEY, log)
     const ports = await broker.listen({
       host: config.MQTT_HOST,
       port: config.MQTT_PORT,
+      plain: config.MQTT_PLAIN,
       tls:
         config.MQTT_TLS_CERT && config.MQTT_TLS_KEY
           ? {
@@ -282,7 +284,11 @@ export async function startAftercare(
 
     const endpoints: Endpoints = {
       api: `http://${config.API_HOST}:${apiPort}`,
-      mqtt: `mqtt://${config.MQTT_HOST}:${ports.mqtt}`,
+      // TLS only (MQTT_PLAIN=false): the one MQTT address is the TLS one
+      mqtt:
+        ports.mqtt !== undefined
+          ? `mqtt://${config.MQTT_HOST}:${ports.mqtt}`
+          : `mqtts://${config.MQTT_HOST}:${ports.mqtts}`,
       mqtts: ports.mqtts ? `mqtts://${config.MQTT_HOST}:${ports.mqtts}` : undefined,
       influx: target.url,
       influxDatabase: target.database,
@@ -307,6 +313,16 @@ export async function startAftercare(
     await stopAll()
     throw err
   }
+}
+
+/** A private key others may read is worth a warning: the broker's identity can be taken by any local user. */
+function warnIfReadable(file: string, log: Logger): void {
+  const mode = statSync(file).mode
+  if (mode & 0o044)
+    log.warn(
+      { file, mode: (mode & 0o777).toString(8) },
+      'MQTT_TLS_KEY can be read by other users; make it 0600'
+    )
 }
 
 async function openInflux(

@@ -2,7 +2,10 @@ import { createLogger, describeError, type Config } from '../shared/index.js'
 import { adminTokenFile } from './data-dir.js'
 import { startAftercare } from './compose.js'
 
-/** `aftercare start`: runs until SIGINT/SIGTERM, then stops every part in order. */
+/** The longest a stop may take (the writer drains for at most 10 s of it). */
+const STOP_BOUND_MS = 30000
+
+/** `aftercare start`: runs until SIGINT/SIGTERM, then stops every part in order (a second one: at once). */
 export async function runStart(config: Config): Promise<void> {
   const log = createLogger(config.LOG_LEVEL)
   const started = performance.now()
@@ -25,9 +28,18 @@ export async function runStart(config: Config): Promise<void> {
 
   let stopping = false
   const stop = (signal: string) => {
-    if (stopping) return
+    if (stopping) {
+      // a second Ctrl-C: stop at once (what was acknowledged is stored; the rest is resent by devices)
+      log.warn({ signal }, 'stopping at once')
+      process.exit(130)
+    }
     stopping = true
     log.info({ signal }, 'stopping')
+    // a stop never hangs: past the bound, the process ends anyway
+    setTimeout(() => {
+      log.error({ seconds: STOP_BOUND_MS / 1000 }, 'stop did not finish in time; exiting')
+      process.exit(1)
+    }, STOP_BOUND_MS).unref()
     app.stop().then(
       () => process.exit(0),
       (err: unknown) => {

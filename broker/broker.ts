@@ -37,6 +37,8 @@ export interface ListenOptions {
   host: string
   port: number
   tls?: { cert: string | Buffer; key: string | Buffer; port: number }
+  /** False: no plain MQTT listener, TLS only (needs `tls`). */
+  plain?: boolean
 }
 
 /** The bus topic on which nodes tell each other of revoked devices (`$` topics are closed to clients). */
@@ -135,7 +137,7 @@ export class Broker {
   }
 
   /** Opens the TCP listener (and TLS when configured); resolves with the bound ports. */
-  async listen(options: ListenOptions): Promise<{ mqtt: number; mqtts?: number }> {
+  async listen(options: ListenOptions): Promise<{ mqtt?: number; mqtts?: number }> {
     const handle = (socket: net.Socket) => {
       guardPacketSize(socket, this.options.maxPayloadBytes, (declared) => {
         this.stats.oversizePackets++
@@ -146,16 +148,17 @@ export class Broker {
       })
       this.aedes.handle(socket)
     }
-    const mqtt = await bind(net.createServer(handle), options.host, options.port)
-    this.servers.push(mqtt.server)
-    if (!options.tls) return { mqtt: mqtt.port }
+    const mqtt =
+      options.plain === false ? undefined : await bind(net.createServer(handle), options.host, options.port)
+    if (mqtt) this.servers.push(mqtt.server)
+    if (!options.tls) return { mqtt: mqtt?.port }
     const secure = await bind(
       tls.createServer({ cert: options.tls.cert, key: options.tls.key }, handle),
       options.host,
       options.tls.port
     )
     this.servers.push(secure.server)
-    return { mqtt: mqtt.port, mqtts: secure.port }
+    return { mqtt: mqtt?.port, mqtts: secure.port }
   }
 
   /** After a device's secret was rotated or it was disabled: every node forgets its login and ends its session. */
@@ -175,9 +178,15 @@ export class Broker {
     return (this.aedes as unknown as { connectedClients: number }).connectedClients ?? 0
   }
 
+  /**
+   * Stops taking connections, ends every client's (a publish still in the gate gets no PUBACK: its device
+   * resends it), then waits for the listeners. A listener's close waits for its sockets, so the clients
+   * go first: waiting on the listeners first hung as long as any device stayed connected.
+   */
   async close(): Promise<void> {
-    await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))))
+    const listeners = this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())))
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()))
+    await Promise.all(listeners)
     await this.options.sessions?.close()
   }
 

@@ -24,6 +24,7 @@ export const configSchema = z.object({
   MQTTS_PORT: port.default(8883),
   MQTT_TLS_CERT: optionalString,
   MQTT_TLS_KEY: optionalString,
+  MQTT_PLAIN: z.stringbool().default(true),
   MQTT_MAX_PAYLOAD_BYTES: positiveInt.default(512 * 1024),
   MQTT_AUTH_CACHE_SECONDS: z.coerce.number().int().min(0).default(300),
   MQTT_CONNECT_TIMEOUT_MS: positiveInt.default(10000),
@@ -98,6 +99,8 @@ export function loadConfig(
     const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(config)'}: ${i.message}`)
     throw new AppError('CONFIG_INVALID', `invalid configuration:\n${lines.join('\n')}`)
   }
+  const tls = tlsIssues(result.data)
+  if (tls.length > 0) throw new AppError('CONFIG_INVALID', `invalid configuration:\n${tls.join('\n')}`)
   const unknown = Object.keys(fromFile).filter((k) => !keys.includes(k))
   if (unknown.length > 0) {
     throw new AppError(
@@ -106,6 +109,18 @@ export function loadConfig(
     )
   }
   return { ...result.data, AFTERCARE_DATA_DIR: path.resolve(result.data.AFTERCARE_DATA_DIR) }
+}
+
+/** TLS settings that do not make sense together: a certificate without its key, no listener at all. */
+function tlsIssues(c: Config): string[] {
+  const issues: string[] = []
+  if (c.MQTT_TLS_CERT && !c.MQTT_TLS_KEY)
+    issues.push('  MQTT_TLS_KEY: MQTT_TLS_CERT is set but its private key is not (TLS would not start)')
+  if (c.MQTT_TLS_KEY && !c.MQTT_TLS_CERT)
+    issues.push('  MQTT_TLS_CERT: MQTT_TLS_KEY is set but its certificate is not (TLS would not start)')
+  if (!c.MQTT_PLAIN && !(c.MQTT_TLS_CERT && c.MQTT_TLS_KEY))
+    issues.push('  MQTT_PLAIN: false closes the plain listener, which needs MQTT_TLS_CERT and MQTT_TLS_KEY')
+  return issues
 }
 
 function readConfigFile(file: string): Record<string, unknown> {

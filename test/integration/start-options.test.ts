@@ -106,7 +106,53 @@ describe('aftercare start options', () => {
     } finally {
       await app.stop()
     }
+
+    // TLS only: the plain listener is closed
+    const tlsOnly = await startAftercare(
+      await configFor({ MQTT_TLS_CERT: cert, MQTT_TLS_KEY: key, MQTTS_PORT: 0, MQTT_PLAIN: 'false' }),
+      silentLogger
+    )
+    try {
+      expect(tlsOnly.endpoints.mqtt).toMatch(/^mqtts:/)
+      expect(tlsOnly.endpoints.mqtt).toBe(tlsOnly.endpoints.mqtts)
+    } finally {
+      await tlsOnly.stop()
+    }
   })
+
+  it('when a TLS certificate is set without its key (or plain MQTT is closed without TLS), then start-up is refused naming the missing setting', async () => {
+    const wrong = (extra: Record<string, unknown>) => () => loadConfig({}, { MQTT_PORT: 0, ...extra })
+    expect(wrong({ MQTT_TLS_CERT: '/etc/cert.pem' })).toThrow(
+      /MQTT_TLS_KEY: MQTT_TLS_CERT is set but its private key is not/
+    )
+    expect(wrong({ MQTT_TLS_KEY: '/etc/key.pem' })).toThrow(
+      /MQTT_TLS_CERT: MQTT_TLS_KEY is set but its certificate is not/
+    )
+    expect(wrong({ MQTT_PLAIN: 'false' })).toThrow(/MQTT_PLAIN: false closes the plain listener/)
+  })
+
+  it('when aftercare stops with devices connected, then the stop ends (it does not wait for the devices to leave)', async () => {
+    const app = await startAftercare(await configFor(), silentLogger)
+    await app.outlets.upsert({ code: 'sh-01', regions: ['cn-east'], capacityPerDay: 8 })
+    const port = Number(new URL(app.endpoints.mqtt).port)
+    const clients = []
+    for (const id of ['stay-1', 'stay-2']) {
+      const { secret } = await app.registry.provision({
+        id,
+        kind: 'purifier',
+        model: 'RO-400',
+        region: 'cn-east'
+      })
+      // devices that reconnect at once if dropped: a stop must not wait for them to leave
+      clients.push(await connectDevice(port, id, secret, { reconnectPeriod: 100 }))
+    }
+    let timer: NodeJS.Timeout | undefined
+    const bound = new Promise<'hung'>((resolve) => (timer = setTimeout(() => resolve('hung'), 30000)))
+    const stopped = await Promise.race([app.stop().then(() => 'stopped' as const), bound])
+    clearTimeout(timer)
+    clients.forEach((c) => c.end(true))
+    expect(stopped).toBe('stopped')
+  }, 60000)
 
   it('when influxd is not installed, then start-up stops with the install line', async () => {
     const data = tempDir()
