@@ -241,13 +241,23 @@ Example:
       '--code <code>',
       'bad_json, schema, too_many_samples, ts_out_of_range, unknown_topic, unknown_part, conflicting_duplicate, influx_rejected'
     )
-    .option('--limit <n>', 'at most this many', '50')
-    .action(async (opts: { device?: string; code?: string; limit: string }, cmd: Command) => {
-      const query = new URLSearchParams({ limit: opts.limit })
-      if (opts.device) query.set('device', opts.device)
-      if (opts.code) query.set('code', opts.code)
-      print(await client(cmd).request('GET', `/dead-letters?${query.toString()}`))
-    })
+    .option('--limit <n>', 'at most this many (newest first)', '50')
+    .option('--before <id>', "the next page: the previous answer's `next`")
+    .option('--id <id>', 'one dead letter with its whole payload (a list cuts each to 2,000 characters)')
+    .action(
+      async (
+        opts: { device?: string; code?: string; limit: string; before?: string; id?: string },
+        cmd: Command
+      ) => {
+        if (opts.id)
+          return print(await client(cmd).request('GET', `/dead-letters/${encodeURIComponent(opts.id)}`))
+        const query = new URLSearchParams({ limit: opts.limit })
+        if (opts.device) query.set('device', opts.device)
+        if (opts.code) query.set('code', opts.code)
+        if (opts.before) query.set('before', opts.before)
+        print(await client(cmd).request('GET', `/dead-letters?${query.toString()}`))
+      }
+    )
 
   program.addCommand(apiOptions(catalogueCommand(client)))
   program.addCommand(simulateCommand())

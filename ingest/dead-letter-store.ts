@@ -9,6 +9,18 @@ export interface DeadLetter {
   code: RejectCode
   reason: string
   payload: string
+  /** The stored payload's length in characters; `payload` may be its first `payloadChars` only. */
+  payloadLength: number
+}
+
+/** Which dead letters to list: newest first, `before` an id (the previous page's last), payloads cut short. */
+export interface DeadLetterFilter {
+  deviceId?: string
+  code?: string
+  limit?: number
+  before?: number
+  /** Characters of each payload to return (all when absent). */
+  payloadChars?: number
 }
 
 export interface NewDeadLetter {
@@ -22,7 +34,8 @@ export interface NewDeadLetter {
 /** Keeps what could not be stored as data, with its reason, so nothing is silently dropped. */
 export interface DeadLetterStore {
   add(letters: readonly NewDeadLetter[]): Promise<void>
-  list(filter: { deviceId?: string; code?: string; limit?: number }): Promise<DeadLetter[]>
+  list(filter: DeadLetterFilter): Promise<DeadLetter[]>
+  get(id: number): Promise<DeadLetter | undefined>
   countByCode(): Promise<Record<string, number>>
 }
 
@@ -67,30 +80,33 @@ export class SqlDeadLetterStore implements DeadLetterStore {
     )
   }
 
-  async list(filter: { deviceId?: string; code?: string; limit?: number }): Promise<DeadLetter[]> {
-    const { rows } = await this.db.query<{
-      id: string | number
-      received_at: string | Date
-      device_id: string | null
-      topic: string
-      code: RejectCode
-      reason: string
-      payload: string
-    }>(
-      `SELECT id, received_at, device_id, topic, code, reason, payload FROM dead_letters
-       WHERE ($1::text IS NULL OR device_id = $1) AND ($2::text IS NULL OR code = $2)
-       ORDER BY id DESC LIMIT $3`,
-      [filter.deviceId ?? null, filter.code ?? null, filter.limit ?? 100]
+  async list(filter: DeadLetterFilter): Promise<DeadLetter[]> {
+    const { rows } = await this.db.query<Row>(
+      `SELECT id, received_at, device_id, topic, code, reason,
+              CASE WHEN $5::int IS NULL THEN payload ELSE left(payload, $5::int) END AS payload,
+              length(payload) AS payload_length
+         FROM dead_letters
+        WHERE ($1::text IS NULL OR device_id = $1) AND ($2::text IS NULL OR code = $2)
+          AND ($4::bigint IS NULL OR id < $4)
+        ORDER BY id DESC LIMIT $3`,
+      [
+        filter.deviceId ?? null,
+        filter.code ?? null,
+        filter.limit ?? 100,
+        filter.before ?? null,
+        filter.payloadChars ?? null
+      ]
     )
-    return rows.map((r) => ({
-      id: Number(r.id),
-      receivedAt: new Date(r.received_at).toISOString(),
-      deviceId: r.device_id,
-      topic: r.topic,
-      code: r.code,
-      reason: r.reason,
-      payload: r.payload
-    }))
+    return rows.map(letterOf)
+  }
+
+  async get(id: number): Promise<DeadLetter | undefined> {
+    const { rows } = await this.db.query<Row>(
+      `SELECT id, received_at, device_id, topic, code, reason, payload, length(payload) AS payload_length
+         FROM dead_letters WHERE id = $1`,
+      [id]
+    )
+    return rows[0] && letterOf(rows[0])
   }
 
   async countByCode(): Promise<Record<string, number>> {
@@ -104,4 +120,28 @@ export class SqlDeadLetterStore implements DeadLetterStore {
 /** PostgreSQL text cannot hold NUL, which a device may well send (and a parser's message may quote): kept as `\u0000`. */
 function pgText(s: string): string {
   return s.replaceAll('\u0000', '\\u0000')
+}
+
+interface Row {
+  id: string | number
+  received_at: string | Date
+  device_id: string | null
+  topic: string
+  code: RejectCode
+  reason: string
+  payload: string
+  payload_length: number
+}
+
+function letterOf(r: Row): DeadLetter {
+  return {
+    id: Number(r.id),
+    receivedAt: new Date(r.received_at).toISOString(),
+    deviceId: r.device_id,
+    topic: r.topic,
+    code: r.code,
+    reason: r.reason,
+    payload: r.payload,
+    payloadLength: Number(r.payload_length)
+  }
 }

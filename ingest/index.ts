@@ -11,7 +11,8 @@ export {
   SqlDeadLetterStore,
   deadLetterMigrations,
   type DeadLetter,
-  type DeadLetterStore
+  type DeadLetterStore,
+  type DeadLetterFilter
 } from './dead-letter-store.js'
 export { normalise, pointTime, sampleLine, type Rejection, type RejectCode } from './normalise.js'
 export { startPipelineMetrics } from './pipeline-metrics.js'

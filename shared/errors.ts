@@ -35,6 +35,7 @@ export type ErrorCode =
   | 'CATALOGUE_CONFLICT'
   | 'CATALOGUE_NOT_FOUND'
   | 'IMPORT_INVALID'
+  | 'NOT_FOUND'
 
 const statusByCode: Partial<Record<ErrorCode, number>> = {
   DEVICE_EXISTS: 409,
@@ -51,6 +52,7 @@ const statusByCode: Partial<Record<ErrorCode, number>> = {
   CATALOGUE_CONFLICT: 409,
   CATALOGUE_NOT_FOUND: 404,
   IMPORT_INVALID: 400,
+  NOT_FOUND: 404,
   DEVICE_INVALID: 400,
   PAYLOAD_INVALID: 400,
   UNAUTHENTICATED: 401,

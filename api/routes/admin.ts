@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { ROLES, accountNameSchema, type Registry } from '../../registry/index.js'
 import type { DeadLetterStore } from '../../ingest/index.js'
-import { deviceIdSchema } from '../../shared/index.js'
+import { AppError, deviceIdSchema } from '../../shared/index.js'
 import { reasonCodeParam } from '../params.js'
 
 /** What /health reports of each store and of the broker. */
@@ -18,6 +18,9 @@ export interface AdminDeps {
   health: () => Promise<HealthReport>
   pipelineStats: () => Record<string, unknown>
 }
+
+/** Characters of each payload a list of dead letters carries: a page of whole payloads can reach megabytes. */
+const LISTED_PAYLOAD_CHARS = 2000
 
 /** Health, pipeline statistics, dead letters and service accounts. */
 export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promise<void> {
@@ -52,43 +55,72 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
     async () => deps.pipelineStats()
   )
 
+  const letter = z.object({
+    id: z.number(),
+    receivedAt: z.string(),
+    deviceId: z.string().nullable(),
+    topic: z.string(),
+    code: z.string(),
+    reason: z.string(),
+    payload: z.string(),
+    payloadLength: z.number().describe('the whole payload’s length; a list shows its first 2,000 characters')
+  })
   r.get(
     '/dead-letters',
     {
       preHandler: app.requireRole('planner'),
       schema: {
         tags: ['operations'],
+        summary: 'what could not be stored, newest first, a page at a time',
+        description:
+          'Each payload is cut to its first 2,000 characters (`payloadLength` says how long it is; GET /dead-letters/{id} has it whole). `next` is the `before` of the following page.',
         querystring: z.object({
           device: deviceIdSchema.optional(),
           code: reasonCodeParam.optional(),
-          limit: z.coerce.number().int().min(1).max(1000).default(100)
+          limit: z.coerce.number().int().min(1).max(1000).default(100),
+          before: z.coerce.number().int().positive().optional().describe('an id: letters older than it')
         }),
         response: {
           200: z.object({
             counts: z.record(z.string(), z.number()),
-            deadLetters: z.array(
-              z.object({
-                id: z.number(),
-                receivedAt: z.string(),
-                deviceId: z.string().nullable(),
-                topic: z.string(),
-                code: z.string(),
-                reason: z.string(),
-                payload: z.string()
-              })
-            )
+            deadLetters: z.array(letter),
+            next: z.number().nullable()
           })
         }
       }
     },
-    async (request) => ({
-      counts: await deps.deadLetters.countByCode(),
-      deadLetters: await deps.deadLetters.list({
+    async (request) => {
+      const deadLetters = await deps.deadLetters.list({
         deviceId: request.query.device,
         code: request.query.code,
-        limit: request.query.limit
+        limit: request.query.limit,
+        before: request.query.before,
+        payloadChars: LISTED_PAYLOAD_CHARS
       })
-    })
+      return {
+        counts: await deps.deadLetters.countByCode(),
+        deadLetters,
+        next: deadLetters.length === request.query.limit ? (deadLetters.at(-1)?.id ?? null) : null
+      }
+    }
+  )
+
+  r.get(
+    '/dead-letters/:id',
+    {
+      preHandler: app.requireRole('planner'),
+      schema: {
+        tags: ['operations'],
+        summary: 'one dead letter with its whole payload',
+        params: z.object({ id: z.coerce.number().int().positive() }),
+        response: { 200: letter }
+      }
+    },
+    async (request) => {
+      const found = await deps.deadLetters.get(request.params.id)
+      if (!found) throw new AppError('NOT_FOUND', `no dead letter ${request.params.id}`)
+      return found
+    }
   )
 
   r.post(

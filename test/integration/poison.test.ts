@@ -19,7 +19,9 @@ describe('nothing forged, nothing poisoned: what a device sends that is kept but
         url: `/dead-letters?device=${device}`,
         headers: { authorization: `Bearer ${app.adminToken}` }
       })
-    ).json<{ deadLetters: { code: string; reason: string; topic: string; payload: string }[] }>().deadLetters
+    ).json<{
+      deadLetters: { code: string; reason: string; topic: string; payload: string; payloadLength: number }[]
+    }>().deadLetters
 
   beforeAll(async () => {
     app = await startTestAftercare()
@@ -38,7 +40,7 @@ describe('nothing forged, nothing poisoned: what a device sends that is kept but
     await publishAcked(device, 'devices/poison-1/telemetry', purifierSample(2))
     const [letter] = await letters('poison-1')
     expect(letter).toMatchObject({ code: 'schema', reason: expect.stringMatching(/samples\[0\]/) })
-    expect(letter?.payload.length).toBeGreaterThanOrEqual(poison.length)
+    expect(letter?.payloadLength).toBeGreaterThanOrEqual(poison.length)
     expect(await countPoints(app.influx, 'purifier_telemetry', 'tdsIn', 'poison-1')).toBe(1)
     expect(device.connected).toBe(true)
   })
@@ -127,5 +129,44 @@ describe('nothing forged, nothing poisoned: what a device sends that is kept but
       'samples[2]: the same ts and seq as samples[0] with other values (kept here, not overwriting it)'
     )
     expect(JSON.parse(conflicts[0]?.payload ?? '{}')).toMatchObject({ seq: 9, tdsIn: 170 })
+  })
+
+  it('when dead letters are listed, then they come a page at a time with a cursor and each payload cut short; one by id has it whole', async () => {
+    const { secret } = await app.provision({ id: 'pages-1' })
+    const device = await connectDevice(app.mqttPort, 'pages-1', secret)
+    clients.push(device)
+    const big = `{"junk":"${'x'.repeat(10000)}`
+    for (let i = 0; i < 5; i++) await publishAcked(device, 'devices/pages-1/telemetry', `${big}${i}`)
+    const page = async (query: string) =>
+      (
+        await app.api.inject({
+          method: 'GET',
+          url: `/dead-letters?device=pages-1&limit=2${query}`,
+          headers: { authorization: `Bearer ${app.adminToken}` }
+        })
+      ).json<{ deadLetters: { id: number; payload: string; payloadLength: number }[]; next: number | null }>()
+    const first = await page('')
+    expect(first.deadLetters).toHaveLength(2)
+    expect(
+      first.deadLetters.every((l) => l.payload.length === 2000 && l.payloadLength === big.length + 1)
+    ).toBe(true)
+    const second = await page(`&before=${first.next}`)
+    const third = await page(`&before=${second.next}`)
+    expect(third.deadLetters).toHaveLength(1)
+    expect(third.next).toBeNull()
+    const ids = [...first.deadLetters, ...second.deadLetters, ...third.deadLetters].map((l) => l.id)
+    expect(new Set(ids).size).toBe(5)
+    const whole = await app.api.inject({
+      method: 'GET',
+      url: `/dead-letters/${ids[4]}`,
+      headers: { authorization: `Bearer ${app.adminToken}` }
+    })
+    expect(whole.json<{ payload: string }>().payload).toBe(`${big}0`)
+    const missing = await app.api.inject({
+      method: 'GET',
+      url: '/dead-letters/999999',
+      headers: { authorization: `Bearer ${app.adminToken}` }
+    })
+    expect(missing.statusCode).toBe(404)
   })
 })
