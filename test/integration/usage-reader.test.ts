@@ -86,7 +86,7 @@ describe('the usage reader keeps histories between passes', () => {
         pumpedM3Total: n * 40
       })
     }
-    await store(p, 'events', { ts: at(today - 40, 9), type: 'part_replaced', part: 'sediment' })
+    await store(p, 'events', { ts: at(today - 40, 9), type: 'part_replaced', part: 'pp_sediment' })
   }, 120000)
   afterAll(async () => app?.close())
 
