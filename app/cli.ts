@@ -190,6 +190,24 @@ Example:
       )
     )
 
+  for (const action of ['disable', 'enable'] as const)
+    accounts
+      .command(`${action} <name>`)
+      .description(
+        action === 'disable'
+          ? 'refuse the account from now on (API and MQTT) and close its MQTT sessions'
+          : 'let a disabled account in again'
+      )
+      .action(async (name: string, _o: unknown, cmd: Command) =>
+        print(await client(cmd).request('POST', `/accounts/${encodeURIComponent(name)}/${action}`))
+      )
+  accounts
+    .command('rotate-token <name>')
+    .description('issue a new token (shown once); the old one stops working and MQTT sessions are closed')
+    .action(async (name: string, _o: unknown, cmd: Command) =>
+      print(await client(cmd).request('POST', `/accounts/${encodeURIComponent(name)}/token`))
+    )
+
   const outlets = apiOptions(
     program.command('outlets').description('service outlets: the regions each covers, visits a day')
   )

@@ -189,13 +189,16 @@ export async function startAftercare(
         loginFailuresPerSecond: config.MQTT_LOGIN_FAILURES_PER_SECOND,
         subscriberBacklogBytes: config.MQTT_SUBSCRIBER_BACKLOG_BYTES,
         drainTimeoutMs: config.MQTT_DRAIN_TIMEOUT_MS,
-        heartbeatMs: config.MQTT_HEARTBEAT_MS
+        heartbeatMs: config.MQTT_HEARTBEAT_MS,
+        serviceConnections: config.MQTT_SERVICE_CONNECTIONS
       },
       onStatus: (device, status) => ingest.recordStatus(device, status),
       sessions: sessionBackend(sessionStore(config)),
-      onRevoked: (id) => registry.forgetCachedLogin(id)
+      onRevoked: (id) =>
+        id.startsWith('svc:') ? registry.forgetCachedToken(id.slice(4)) : registry.forgetCachedLogin(id)
     })
     registry.on('device-revoked', (id) => broker.revokeEverywhere(id))
+    registry.on('account-revoked', (name) => broker.revokeServiceEverywhere(name))
     // broker before writer: stop taking publishes, then let the writer drain what it was given
     cleanups.push(() => broker.close())
     if (config.MQTT_TLS_KEY) warnIfReadable(config.MQTT_TLS_KEY, log)

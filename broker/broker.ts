@@ -69,6 +69,8 @@ export class Broker {
     droppedDeliveries: 0,
     droppedWills: 0
   }
+  /** The live connections of each service account on this node (its cap is per node). */
+  private readonly serviceClients = new Map<string, Set<Client>>()
   private readonly publishBuckets: Buckets
   private readonly logins: LoginGuard
 
@@ -96,7 +98,9 @@ export class Broker {
         void this.logins
           .attempt(address, async () => {
             try {
-              this.identities.set(client, await identify(this.options.auth, client, username, password))
+              const identity = await identify(this.options.auth, client, username, password)
+              if (identity.type === 'service') this.checkServiceConnections(identity.name, client.id, limits)
+              this.identities.set(client, identity)
               return 'ok'
             } catch (e) {
               const err = e as Error & { returnCode?: number }
@@ -120,8 +124,14 @@ export class Broker {
       authorizePublish: (client, packet, done) => this.authorizePublish(client, packet, done),
       authorizeSubscribe: (client, sub, done) => this.authorizeSubscribe(client, sub, done)
     })
-    this.aedes.on('clientReady', (client) => this.statusChanged(client, 'online'))
-    this.aedes.on('clientDisconnect', (client) => this.statusChanged(client, 'offline'))
+    this.aedes.on('clientReady', (client) => {
+      this.countService(client, 1)
+      this.statusChanged(client, 'online')
+    })
+    this.aedes.on('clientDisconnect', (client) => {
+      this.countService(client, -1)
+      this.statusChanged(client, 'offline')
+    })
     this.aedes.on('clientError', (client, err) =>
       this.log.debug({ clientId: client.id, err: err.message }, 'client error')
     )
@@ -166,12 +176,49 @@ export class Broker {
     bus(this.aedes).emit({ topic: REVOKED_TOPIC, payload: Buffer.from(deviceId) }, () => undefined)
   }
 
+  /** After a service account's token was rotated or it was disabled: every node ends its sessions. */
+  revokeServiceEverywhere(name: string): void {
+    bus(this.aedes).emit({ topic: REVOKED_TOPIC, payload: Buffer.from(`svc:${name}`) }, () => undefined)
+  }
+
   private readonly revokedHere = (message: { payload: Buffer | Uint8Array }, done: () => void): void => {
-    const deviceId = Buffer.from(message.payload).toString('utf8')
-    this.options.onRevoked?.(deviceId)
-    const client = (this.aedes as unknown as { clients: Record<string, Client> }).clients[deviceId]
-    if (client) client.close()
+    const revoked = Buffer.from(message.payload).toString('utf8')
+    this.options.onRevoked?.(revoked)
+    // a device id has no ':'; `svc:NAME` is a service account, whose client ids vary
+    if (revoked.startsWith('svc:')) {
+      // every registered client (a client has its CONNACK once registered, before Aedes calls it ready)
+      const clients = (this.aedes as unknown as { clients: Record<string, Client> }).clients
+      for (const client of Object.values(clients)) {
+        const identity = this.identities.get(client)
+        if (identity?.type === 'service' && identity.name === revoked.slice(4)) client.close()
+      }
+    } else {
+      const client = (this.aedes as unknown as { clients: Record<string, Client> }).clients[revoked]
+      if (client) client.close()
+    }
     done()
+  }
+
+  private countService(client: Client, change: 1 | -1): void {
+    const identity = this.identities.get(client)
+    if (identity?.type !== 'service') return
+    const set = this.serviceClients.get(identity.name) ?? new Set<Client>()
+    if (change > 0) set.add(client)
+    else set.delete(client)
+    if (set.size > 0) this.serviceClients.set(identity.name, set)
+    else this.serviceClients.delete(identity.name)
+  }
+
+  /** A service account holds at most `serviceConnections` connections on a node (a reconnect of one is not new). */
+  private checkServiceConnections(name: string, clientId: string, limits: BrokerLimits): void {
+    const live = [...(this.serviceClients.get(name) ?? [])].filter((c) => c.id !== clientId)
+    if (live.length >= limits.serviceConnections)
+      throw Object.assign(
+        new Error(
+          `service account ${name} already holds ${live.length} connections (MQTT_SERVICE_CONNECTIONS)`
+        ),
+        { returnCode: CONNACK.notAuthorized }
+      )
   }
 
   get connectedClients(): number {

@@ -14,6 +14,8 @@ export interface BrokerLimits {
    * silent for three of these are swept every four.
    */
   heartbeatMs: number
+  /** Connections one service account may hold on a node. */
+  serviceConnections: number
 }
 
 export const DEFAULT_LIMITS: BrokerLimits = {
@@ -22,7 +24,8 @@ export const DEFAULT_LIMITS: BrokerLimits = {
   deviceMsgsPerSecond: 20,
   deviceBurst: 200,
   loginFailuresPerSecond: 5,
-  heartbeatMs: 60000
+  heartbeatMs: 60000,
+  serviceConnections: 20
 }
 
 /**

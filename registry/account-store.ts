@@ -21,6 +21,8 @@ export interface AccountStore {
   insert(name: string, roles: Role[], tokenHash: string, outlet?: string | null): Promise<boolean>
   get(name: string): Promise<(ServiceAccount & { tokenHash: string }) | undefined>
   count(): Promise<number>
+  setDisabled(name: string, disabled: boolean): Promise<boolean>
+  setTokenHash(name: string, tokenHash: string): Promise<boolean>
 }
 
 export class SqlAccountStore implements AccountStore {
@@ -58,6 +60,22 @@ export class SqlAccountStore implements AccountStore {
         outlet: row.outlet
       }
     )
+  }
+
+  async setDisabled(name: string, disabled: boolean): Promise<boolean> {
+    const { rows } = await this.db.query(
+      'UPDATE service_accounts SET disabled = $2 WHERE name = $1 RETURNING name',
+      [name, disabled]
+    )
+    return rows.length > 0
+  }
+
+  async setTokenHash(name: string, tokenHash: string): Promise<boolean> {
+    const { rows } = await this.db.query(
+      'UPDATE service_accounts SET token_hash = $2 WHERE name = $1 RETURNING name',
+      [name, tokenHash]
+    )
+    return rows.length > 0
   }
 
   async count(): Promise<number> {

@@ -59,6 +59,8 @@ interface CacheEntry<T> {
 export interface RegistryEvents {
   /** A device's secret was rotated or it was disabled: live sessions must end. */
   'device-revoked': [deviceId: string]
+  /** A service account's token was rotated or it was disabled: its live MQTT sessions must end. */
+  'account-revoked': [name: string]
 }
 
 /**
@@ -202,6 +204,39 @@ export class Registry extends EventEmitter<RegistryEvents> {
       throw new AppError('ACCOUNT_EXISTS', `service account ${name} already exists`)
     }
     return { account: { name, roles: parsedRoles.data, disabled: false, outlet }, token }
+  }
+
+  /** Disables (or enables) a service account: a disabled one is refused by the API and the broker at once. */
+  async setAccountDisabled(name: string, disabled: boolean): Promise<ServiceAccount> {
+    if (!(await this.accounts.setDisabled(name, disabled)))
+      throw new AppError('ACCOUNT_NOT_FOUND', `service account ${name} does not exist`)
+    if (disabled) this.revokeAccount(name)
+    return this.account(name)
+  }
+
+  /** Issues a new token; the old one stops working at once, and the account's MQTT sessions are closed. */
+  async rotateToken(name: string): Promise<{ account: ServiceAccount; token: string }> {
+    const token = `${name}.${generateSecret()}`
+    if (!(await this.accounts.setTokenHash(name, await hashSecret(token))))
+      throw new AppError('ACCOUNT_NOT_FOUND', `service account ${name} does not exist`)
+    this.revokeAccount(name)
+    return { account: await this.account(name), token }
+  }
+
+  private async account(name: string): Promise<ServiceAccount> {
+    const found = await this.accounts.get(name)
+    if (!found) throw new AppError('ACCOUNT_NOT_FOUND', `service account ${name} does not exist`)
+    return { name: found.name, roles: found.roles, disabled: found.disabled, outlet: found.outlet }
+  }
+
+  private revokeAccount(name: string): void {
+    this.tokenCache.delete(name)
+    this.emit('account-revoked', name)
+  }
+
+  /** Drops an account's cached token (another node revoked it). */
+  forgetCachedToken(name: string): void {
+    this.tokenCache.delete(name)
   }
 
   countAccounts(): Promise<number> {

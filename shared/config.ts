@@ -35,6 +35,7 @@ export const configSchema = z.object({
   MQTT_SUBSCRIBER_BACKLOG_BYTES: positiveInt.default(1024 * 1024),
   MQTT_DRAIN_TIMEOUT_MS: positiveInt.default(20000),
   MQTT_HEARTBEAT_MS: positiveInt.min(100).default(60000),
+  MQTT_SERVICE_CONNECTIONS: positiveInt.max(100000).default(20),
   MQTT_SESSIONS: z.enum(['disk', 'memory']).default('disk'),
   REDIS_URL: optionalString.pipe(
     z

@@ -164,4 +164,48 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
           )
         )
   )
+
+  const accountSchema = z.object({
+    name: z.string(),
+    roles: z.array(z.string()),
+    disabled: z.boolean(),
+    outlet: z.string().nullable()
+  })
+  const nameParams = z.object({ name: accountNameSchema })
+  for (const [action, disabled] of [
+    ['disable', true],
+    ['enable', false]
+  ] as const)
+    r.post(
+      `/accounts/:name/${action}`,
+      {
+        preHandler: app.requireRole('admin'),
+        schema: {
+          tags: ['operations'],
+          summary: `${action} a service account`,
+          description: disabled
+            ? 'Its token is refused by the API and the broker at once; its MQTT sessions on every node are closed.'
+            : 'Its token works again.',
+          params: nameParams,
+          response: { 200: accountSchema }
+        }
+      },
+      async (request) => deps.registry.setAccountDisabled(request.params.name, disabled)
+    )
+
+  r.post(
+    '/accounts/:name/token',
+    {
+      preHandler: app.requireRole('admin'),
+      schema: {
+        tags: ['operations'],
+        summary: "rotate a service account's token",
+        description:
+          'The old token stops working at once; its MQTT sessions are closed. The new token is shown once.',
+        params: nameParams,
+        response: { 200: z.object({ account: accountSchema, token: z.string() }) }
+      }
+    },
+    async (request) => deps.registry.rotateToken(request.params.name)
+  )
 }
