@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs'
+import { chmodSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
@@ -86,7 +86,11 @@ export async function startAftercare(
     }
   }
   try {
+    // the embedded stores are private to the user running aftercare: what it creates is 0600 / 0700
+    // (PGlite, influxd and the broker's sessions create their files with the process's umask)
+    setPrivateUmask()
     const lock = lockDataDir(dataDir)
+    makePrivate(dataDir)
     cleanups.push(() => lock.release())
 
     // the two stores start in parallel (PGlite's start is the longest step); whichever
@@ -114,6 +118,9 @@ export async function startAftercare(
       ...planLeaseMigrations
     ])
     if (applied.length > 0) log.info({ applied }, 'database migrated')
+    // PGlite sets its files' modes itself (0666, whatever the umask): tightened once they exist; files it
+    // adds later sit inside the 0700 folder, which no other user can enter
+    makePrivate(dataDir)
 
     // the maker's catalogue: the example on a new install; every import is used from the next pass on,
     // and the hot paths (fault tags, live rules, completions) see it within CATALOGUE_REFRESH_MS
@@ -318,6 +325,28 @@ export async function startAftercare(
   }
 }
 
+function setPrivateUmask(): void {
+  try {
+    process.umask(0o077)
+  } catch {
+    // a worker thread cannot set it; makePrivate still tightens what is there at start
+  }
+}
+
+/**
+ * The data folder 0700 and nothing in it readable or writable by others — also what an earlier version
+ * created with looser modes.
+ */
+function makePrivate(dir: string): void {
+  chmodSync(dir, 0o700)
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    const file = path.join(entry.parentPath, entry.name)
+    if (entry.isSymbolicLink()) continue
+    const mode = statSync(file).mode & 0o777
+    if (mode & 0o077) chmodSync(file, mode & 0o700)
+  }
+}
+
 /** A private key others may read is worth a warning: the broker's identity can be taken by any local user. */
 function warnIfReadable(file: string, log: Logger): void {
   const mode = statSync(file).mode
@@ -347,9 +376,10 @@ async function openInflux(
   const influxd = new LocalInfluxd({
     dir: path.join(dataDir, 'influxdb'),
     binary: config.INFLUXD_PATH,
-    logger: log
+    logger: log,
+    auth: true
   })
   await influxd.start()
   cleanups.push(() => influxd.stop())
-  return { ...common, url: influxd.url, writeApi: 'v1' }
+  return { ...common, url: influxd.url, writeApi: 'v1', basicAuth: influxd.basicAuth }
 }

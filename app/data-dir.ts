@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { AppError } from '../shared/index.js'
+import { LOCAL_INFLUX_USER } from '../stores/index.js'
 
 /**
  * Takes the data folder for this process: PGlite and the embedded influxd
@@ -65,4 +66,10 @@ export function readEndpoints(dir: string): Endpoints | undefined {
 
 export function adminTokenFile(dir: string): string {
   return path.join(dir, 'admin-token')
+}
+
+/** `user:password` of the local influxd that `aftercare start` runs in this data folder (none when absent). */
+export function localInfluxAuth(dir: string): string | undefined {
+  const file = path.join(dir, 'influxdb', 'admin-password')
+  return existsSync(file) ? `${LOCAL_INFLUX_USER}:${readFileSync(file, 'utf8').trim()}` : undefined
 }

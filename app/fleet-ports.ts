@@ -3,7 +3,7 @@ import type { DeviceSpec, FleetPorts } from '../simulators/index.js'
 import { isoDay } from '../simulators/index.js'
 import { InfluxQueryClient } from '../stores/index.js'
 import { ApiClient } from './api-client.js'
-import { readEndpoints } from './data-dir.js'
+import { localInfluxAuth, readEndpoints } from './data-dir.js'
 
 export interface FleetTarget {
   api?: string
@@ -29,6 +29,9 @@ export function fleetPorts(config: Config, target: FleetTarget = {}): FleetPorts
         url: influxUrl,
         database: target.influxDb ?? endpoints?.influxDatabase ?? config.INFLUX_DB,
         token: config.INFLUX_TOKEN,
+        // the local influxd of a running aftercare asks for the credentials it keeps in the data folder
+        basicAuth:
+          target.influx || config.INFLUX_URL ? undefined : localInfluxAuth(config.AFTERCARE_DATA_DIR),
         writeApi: 'v1'
       })
     : undefined

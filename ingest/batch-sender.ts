@@ -1,5 +1,5 @@
 import { HttpError, InfluxDB, canRetryHttpCall } from '@influxdata/influxdb-client'
-import type { InfluxTarget } from '../stores/index.js'
+import { basicAuthHeader, type InfluxTarget } from '../stores/index.js'
 
 /** Sends one request's body of line protocol (lines joined by newlines); rejects with the client's error. */
 export interface BatchSender {
@@ -46,7 +46,10 @@ export function createLineSender(target: InfluxTarget): BatchSender {
   const path = `${target.writeApi === 'v1' ? '/write' : '/api/v2/write'}?${new URLSearchParams(query).toString()}`
   const options = {
     method: 'POST',
-    headers: { 'content-type': 'text/plain; charset=utf-8' },
+    headers: {
+      'content-type': 'text/plain; charset=utf-8',
+      ...(!target.token && target.basicAuth ? { authorization: basicAuthHeader(target.basicAuth) } : {})
+    },
     // gzip runs on libuv's thread pool, which it shares with scrypt (device logins):
     // a reconnect storm then held writes for seconds (measured: p99 PUBACK 5.9 s vs
     // 43 ms without). Compress only when asked to, for a remote InfluxDB.

@@ -33,7 +33,10 @@ influx=$(node -p 'require(process.env.AFTERCARE_DATA_DIR + "/endpoints.json").in
 ts=$(node -p 'Date.now()')
 mosquitto_pub -h 127.0.0.1 -p "$mqtt_port" -i smoke-1 -u smoke-1 -P "$secret" -q 1 \
   -t devices/smoke-1/telemetry -m "{\"ts\":$ts,\"seq\":1,\"litersTotal\":1.5,\"tdsIn\":180,\"tdsOut\":9}"
-count=$(curl -s "$influx/query?db=aftercare" --data-urlencode "q=SELECT count(tdsIn) FROM purifier_telemetry WHERE device='smoke-1'" |
+# the local influxd asks for the credentials aftercare keeps in the data folder; without them it refuses
+unauth=$(curl -s -o /dev/null -w '%{http_code}' "$influx/query?db=aftercare" --data-urlencode "q=SHOW MEASUREMENTS")
+[ "$unauth" = "401" ] || { echo "smoke: the local influxd answered $unauth without credentials" >&2; exit 1; }
+count=$(curl -s -u "aftercare:$(cat "$AFTERCARE_DATA_DIR/influxdb/admin-password")" "$influx/query?db=aftercare" --data-urlencode "q=SELECT count(tdsIn) FROM purifier_telemetry WHERE device='smoke-1'" |
   node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).results[0].series?.[0].values[0][1] ?? 0))')
 [ "$count" = "1" ] || { echo "smoke: expected 1 point in InfluxDB, found $count" >&2; exit 1; }
 

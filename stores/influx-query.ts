@@ -5,8 +5,10 @@ export interface InfluxTarget {
   url: string
   database: string
   retentionPolicy?: string
-  /** A 2.x/3.x token, or `user:password` for 1.x with auth. */
+  /** A 2.x/3.x token, or `user:password` for 1.8+ with auth. */
   token?: string
+  /** `user:password` sent as HTTP Basic auth (InfluxDB 1.x with auth, 1.6 included: the local influxd). */
+  basicAuth?: string
   org?: string
   /** `v1` posts to /write (InfluxDB 1.x, 3.x); `v2` to /api/v2/write (2.x, Cloud, 1.8+). */
   writeApi: 'v1' | 'v2'
@@ -120,6 +122,7 @@ export class InfluxQueryClient {
     }
     const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' }
     if (this.target.token) headers.authorization = `Token ${this.target.token}`
+    else if (this.target.basicAuth) headers.authorization = basicAuthHeader(this.target.basicAuth)
     try {
       return await fetch(`${this.target.url}/query`, {
         method: 'POST',
@@ -174,4 +177,9 @@ function seriesOf(body: QueryBody, q: string): InfluxSeries[][] {
 /** A value as an InfluxQL string literal (quotes and backslashes escaped). */
 export function influxString(value: string): string {
   return `'${value.replace(/['\\]/g, '\\$&')}'`
+}
+
+/** An HTTP Basic `authorization` header for `user:password`. */
+export function basicAuthHeader(userPassword: string): string {
+  return `Basic ${Buffer.from(userPassword, 'utf8').toString('base64')}`
 }

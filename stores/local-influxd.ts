@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync, closeSync } from 'node:fs'
 import path from 'node:path'
 import { AppError, type Logger, silentLogger } from '../shared/index.js'
 import { freePort } from './free-port.js'
+import { basicAuthHeader } from './influx-query.js'
 
 export interface LocalInfluxdOptions {
   /** Folder for meta, data, wal, config, pid file and log. */
@@ -13,7 +15,15 @@ export interface LocalInfluxdOptions {
   rpcPort?: number
   startTimeoutMs?: number
   logger?: Logger
+  /**
+   * Require credentials (auth-enabled): an admin user `aftercare` whose generated password is kept in
+   * `<dir>/admin-password` (0600), so no other local user can read or write the data over HTTP.
+   */
+  auth?: boolean
 }
+
+/** The admin user of a local influxd started with `auth`. */
+export const LOCAL_INFLUX_USER = 'aftercare'
 
 /**
  * An InfluxDB 1.x server that aftercare (or a test) starts and stops itself:
@@ -42,6 +52,18 @@ export class LocalInfluxd {
     return this.child?.pid
   }
 
+  /** `user:password` for HTTP Basic auth, when started with `auth`. */
+  get basicAuth(): string | undefined {
+    return this.options.auth ? `${LOCAL_INFLUX_USER}:${this.password()}` : undefined
+  }
+
+  /** The admin password, made once and kept in the folder (0600). */
+  private password(): string {
+    const file = path.join(this.dir, 'admin-password')
+    if (!existsSync(file)) writeFileSync(file, randomBytes(24).toString('base64url'), { mode: 0o600 })
+    return readFileSync(file, 'utf8').trim()
+  }
+
   /** Starts influxd and resolves once it answers /ping. Restarting keeps the same ports. */
   async start(): Promise<void> {
     mkdirSync(this.dir, { recursive: true })
@@ -51,7 +73,7 @@ export class LocalInfluxd {
       rpc: this.options.rpcPort ?? (await freePort())
     }
     const configFile = path.join(this.dir, 'influxd.conf')
-    writeFileSync(configFile, renderConfig(this.dir, this.ports))
+    writeFileSync(configFile, renderConfig(this.dir, this.ports, this.options.auth === true))
     const logFd = openSync(path.join(this.dir, 'influxd.log'), 'a')
     const binary = this.options.binary ?? 'influxd'
     const child = spawn(
@@ -77,6 +99,7 @@ export class LocalInfluxd {
       )
     })
     await Promise.race([exited, this.waitReady(this.options.startTimeoutMs ?? 30000)])
+    if (this.options.auth) await this.ensureAdmin()
     child.removeAllListeners('exit')
     child.on('exit', (code, signal) => this.log.warn({ code, signal }, 'influxd exited'))
     this.log.info({ url: this.url, pid: child.pid, dir: this.dir }, 'local influxd started')
@@ -104,6 +127,33 @@ export class LocalInfluxd {
     this.child?.kill('SIGCONT')
   }
 
+  /**
+   * With auth on and no user yet, InfluxDB 1.x lets the first admin be created without credentials: the
+   * first start makes it; later starts find it (a wrong password file is an error that says so).
+   */
+  private async ensureAdmin(): Promise<void> {
+    const password = this.password()
+    const query = async (q: string, auth: boolean) =>
+      fetch(`${this.url}/query`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          ...(auth ? { authorization: basicAuthHeader(`${LOCAL_INFLUX_USER}:${password}`) } : {})
+        },
+        body: new URLSearchParams({ q }).toString()
+      })
+    if ((await query('SHOW USERS', true)).ok) return
+    const created = await query(
+      `CREATE USER "${LOCAL_INFLUX_USER}" WITH PASSWORD '${password}' WITH ALL PRIVILEGES`,
+      false
+    )
+    if (!created.ok)
+      throw new AppError(
+        'INFLUXD_FAILED',
+        `the local influxd refuses ${path.join(this.dir, 'admin-password')}: ${await created.text()}`
+      )
+  }
+
   private async waitReady(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs
     while (Date.now() < deadline) {
@@ -122,7 +172,7 @@ export class LocalInfluxd {
   }
 }
 
-function renderConfig(dir: string, ports: { http: number; rpc: number }): string {
+function renderConfig(dir: string, ports: { http: number; rpc: number }, auth: boolean): string {
   const q = (p: string) => JSON.stringify(path.join(dir, p))
   return `reporting-disabled = true
 bind-address = "127.0.0.1:${ports.rpc}"
@@ -138,6 +188,7 @@ bind-address = "127.0.0.1:${ports.rpc}"
 [http]
   bind-address = "127.0.0.1:${ports.http}"
   log-enabled = false
+  auth-enabled = ${auth}
 
 [monitor]
   store-enabled = false

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -153,6 +153,47 @@ describe('aftercare start options', () => {
     clients.forEach((c) => c.end(true))
     expect(stopped).toBe('stopped')
   }, 60000)
+
+  it('when aftercare starts on a fresh data folder with its own influxd, then the folder is 0700, nothing in it is open to others, and influxd refuses a write without credentials', async () => {
+    const data = tempDir()
+    folders.push(data.remove)
+    const config = loadConfig(
+      {},
+      { AFTERCARE_DATA_DIR: data.dir, MQTT_PORT: 0, API_PORT: 0, LOG_LEVEL: 'silent' }
+    )
+    const app = await startAftercare(config, silentLogger)
+    try {
+      await app.outlets.upsert({ code: 'sh-01', regions: ['cn-east'], capacityPerDay: 8 })
+      const { secret } = await app.registry.provision({
+        id: 'own-1',
+        kind: 'purifier',
+        model: 'RO-400',
+        region: 'cn-east'
+      })
+      const client = await connectDevice(Number(new URL(app.endpoints.mqtt).port), 'own-1', secret)
+      await publishAcked(client, 'devices/own-1/telemetry', purifierSample(1))
+      client.end(true)
+      // aftercare's own clients hold the credentials
+      expect(await countPoints(app.influx, 'purifier_telemetry', 'tdsIn', 'own-1')).toBe(1)
+      const anonymous = await fetch(`${app.endpoints.influx}/write?db=aftercare`, {
+        method: 'POST',
+        body: 'purifier_telemetry,device=own-1 tdsIn=999 1'
+      })
+      expect(anonymous.status).toBe(401)
+      const read = await fetch(`${app.endpoints.influx}/query?db=aftercare&q=SHOW%20MEASUREMENTS`)
+      expect(read.status).toBe(401)
+
+      expect(statSync(data.dir).mode & 0o777).toBe(0o700)
+      const open = readdirSync(data.dir, { recursive: true, withFileTypes: true })
+        .filter((e) => !e.isSymbolicLink())
+        .map((e) => path.join(e.parentPath, e.name))
+        .filter((file) => statSync(file).mode & 0o077)
+      expect(open).toEqual([])
+      expect(statSync(path.join(data.dir, 'influxdb', 'admin-password')).mode & 0o777).toBe(0o600)
+    } finally {
+      await app.stop()
+    }
+  })
 
   it('when influxd is not installed, then start-up stops with the install line', async () => {
     const data = tempDir()
