@@ -4,7 +4,7 @@ import { Aedes, type Client, type PublishPacket, type Subscription } from 'aedes
 import { AppError, type DeviceInfo, type Logger, topics } from '../shared/index.js'
 import { canPublish, canSubscribe, type Identity } from './acl.js'
 import { CONNACK, authError, identify, type BrokerAuthenticator } from './authenticate.js'
-import { Buckets, DEFAULT_LIMITS, LoginGuard, type BrokerLimits } from './throttle.js'
+import { Buckets, DEFAULT_LIMITS, LogLimit, LoginGuard, type BrokerLimits } from './throttle.js'
 import { guardPacketSize } from './packet-size-guard.js'
 import { bind, remoteAddress } from './sockets.js'
 import type { SessionBackend } from './sessions.js'
@@ -71,6 +71,8 @@ export class Broker {
   }
   /** The live connections of each service account on this node (its cap is per node). */
   private readonly serviceClients = new Map<string, Set<Client>>()
+  /** Repeated warnings about one address: a line every 10 s with how many were left out. */
+  private readonly logLimit = new LogLimit()
   private readonly publishBuckets: Buckets
   private readonly logins: LoginGuard
 
@@ -96,7 +98,7 @@ export class Broker {
       authenticate: (client, username, password, done) => {
         const address = remoteAddress(client)
         void this.logins
-          .attempt(address, async () => {
+          .attempt(address, client.id, async () => {
             try {
               const identity = await identify(this.options.auth, client, username, password)
               if (identity.type === 'service') this.checkServiceConnections(identity.name, client.id, limits)
@@ -104,10 +106,12 @@ export class Broker {
               return 'ok'
             } catch (e) {
               const err = e as Error & { returnCode?: number }
-              this.log.info(
-                { clientId: client.id, username, address, reason: err.message },
-                'connection refused'
-              )
+              const left = this.logLimit.allow(`refused/${address}`)
+              if (left !== undefined)
+                this.log.info(
+                  { clientId: client.id, username, address, reason: err.message, notLogged: left },
+                  'connection refused'
+                )
               const failed =
                 err.returnCode === CONNACK.badCredentials || err.returnCode === CONNACK.identifierRejected
               throw Object.assign(err, { countsAsFailure: failed })
@@ -151,10 +155,12 @@ export class Broker {
     const handle = (socket: net.Socket) => {
       guardPacketSize(socket, this.options.maxPayloadBytes, (declared) => {
         this.stats.oversizePackets++
-        this.log.warn(
-          { remote: socket.remoteAddress, declared, limit: this.options.maxPayloadBytes },
-          'packet over the size limit refused'
-        )
+        const left = this.logLimit.allow(`oversize/${socket.remoteAddress ?? ''}`)
+        if (left !== undefined)
+          this.log.warn(
+            { remote: socket.remoteAddress, declared, limit: this.options.maxPayloadBytes, notLogged: left },
+            'packet over the size limit refused'
+          )
       })
       this.aedes.handle(socket)
     }

@@ -57,6 +57,11 @@ export class Buckets {
     return this.refill(key).tokens >= 1
   }
 
+  /** Whether `key` has every token (nothing taken lately). */
+  full(key: string): boolean {
+    return this.refill(key).tokens >= this.burst
+  }
+
   /** Takes a token now, even into debt; returns how long to wait (ms) until that token was really there. */
   reserve(key: string): number {
     const b = this.refill(key)
@@ -96,13 +101,18 @@ export class Slots {
 }
 
 /**
- * Failed logins per remote address: a few credential checks per address at a time (the rest wait their
- * turn), and an address past its failure budget is refused before any password is checked — so a burst
- * of guesses costs a handful of password checks, not all of them. Failures are what the check marks
- * with `countsAsFailure`.
+ * Failed logins per remote address and per (address, client id): a few credential checks per address
+ * at a time (the rest wait their turn). A client id past its failure budget at an address is refused
+ * before any password is checked — so a burst of guesses costs a handful of password checks, not all of
+ * them. An address past its budget still gets a check now and then (one a second, a burst of three) for
+ * a client id that has not failed there lately: a device behind the same address as a flood (a NAT, a
+ * neighbour's guesses) still gets in, while cycling client ids buys a flood one guess a second. Failures
+ * are what the check marks with `countsAsFailure`.
  */
 export class LoginGuard {
   private readonly failures: Buckets
+  private readonly pairFailures: Buckets
+  private readonly secondChances = new Buckets(1, 3)
   private readonly slots = new Slots(4)
   private lastLog = 0
 
@@ -114,11 +124,18 @@ export class LoginGuard {
     burst = 20
   ) {
     this.failures = new Buckets(failuresPerSecond, burst)
+    this.pairFailures = new Buckets(failuresPerSecond, burst)
   }
 
-  attempt<T>(address: string, check: () => Promise<T>): Promise<T> {
+  attempt<T>(address: string, clientId: string, check: () => Promise<T>): Promise<T> {
+    const pair = `${address}\u0000${clientId}`
     return this.slots.run(address, async () => {
-      if (!this.failures.has(address)) {
+      const allowed = this.failures.has(address)
+        ? this.pairFailures.has(pair)
+        : this.pairFailures.full(pair) &&
+          this.secondChances.has(address) &&
+          this.secondChances.reserve(address) === 0
+      if (!allowed) {
         const throttled = this.onThrottled()
         const now = Date.now()
         if (now - this.lastLog >= 1000) {
@@ -133,9 +150,38 @@ export class LoginGuard {
       try {
         return await check()
       } catch (err) {
-        if ((err as { countsAsFailure?: boolean }).countsAsFailure) this.failures.reserve(address)
+        if ((err as { countsAsFailure?: boolean }).countsAsFailure) {
+          this.failures.reserve(address)
+          this.pairFailures.reserve(pair)
+        }
         throw err
       }
     })
+  }
+}
+
+/**
+ * One log line per key (a remote address) and interval: a client that repeats the same mistake thousands
+ * of times a minute makes a line now and then that says how many were left out, not thousands of lines.
+ */
+export class LogLimit {
+  private readonly last = new Map<string, { at: number; suppressed: number }>()
+
+  constructor(
+    private readonly intervalMs = 10000,
+    private readonly now: () => number = Date.now
+  ) {}
+
+  /** The lines left out since the last one for `key` when this one may be written, else undefined. */
+  allow(key: string): number | undefined {
+    const now = this.now()
+    const entry = this.last.get(key)
+    if (entry && now - entry.at < this.intervalMs) {
+      entry.suppressed++
+      return undefined
+    }
+    if (this.last.size > 10000) this.last.clear()
+    this.last.set(key, { at: now, suppressed: 0 })
+    return entry?.suppressed ?? 0
   }
 }

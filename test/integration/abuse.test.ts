@@ -102,6 +102,31 @@ describe('abuse: floods, failed logins, half-open connections', () => {
     )
   })
 
+  it('when an address keeps flooding wrong passwords for one client id, then a device with its right secret behind the same address gets in at its first try', async () => {
+    const { secret } = await app.provision({ id: 'neighbour-1', model: 'RO-400' })
+    const before = app.broker.stats.throttledLogins
+    let flooding = true
+    let admitted = 0
+    // twenty wrong logins in flight at all times, for as long as the test needs
+    const storm = Array.from({ length: 20 }, async () => {
+      while (flooding)
+        await connectDevice(app.mqttPort, 'calm-1', 'wrong-secret').then(
+          (c) => (admitted++, c.end(true)),
+          () => undefined
+        )
+    })
+    await new Promise((r) => setTimeout(r, 1500))
+    try {
+      const neighbour = await connectDevice(app.mqttPort, 'neighbour-1', secret)
+      neighbour.end(true)
+    } finally {
+      flooding = false
+      await Promise.all(storm)
+    }
+    expect(admitted).toBe(0)
+    expect(app.broker.stats.throttledLogins - before).toBeGreaterThan(100)
+  })
+
   it('when a socket never sends CONNECT, or asks for no keepalive, or goes silent after connecting, then the broker closes it', async () => {
     const silent = await rawSession(app.mqttPort)
     expect(silent.received.length).toBe(0)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { Buckets, Slots } from '../../broker/throttle.js'
+import { Buckets, LogLimit, Slots } from '../../broker/throttle.js'
 
 describe('token buckets', () => {
   it('when a key spends its burst, then each further token waits 1/rate seconds, and time refills it', () => {
@@ -39,5 +39,20 @@ describe('token buckets', () => {
     )
     expect(most).toBe(2)
     expect(done).toEqual([0, 1, 2, 3, 4, 5])
+  })
+})
+
+describe('log limit', () => {
+  it('when one address repeats a logged mistake, then one line an interval is written and the next says how many were left out', () => {
+    let now = 0
+    const limit = new LogLimit(10000, () => now)
+    const written: (number | undefined)[] = []
+    for (let i = 0; i < 500; i++) {
+      now = i * 100 // 500 mistakes in 50 s
+      written.push(limit.allow('10.0.0.9'))
+    }
+    const lines = written.filter((w) => w !== undefined)
+    expect(lines).toEqual([0, 99, 99, 99, 99])
+    expect(limit.allow('10.0.0.8')).toBe(0)
   })
 })
