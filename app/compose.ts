@@ -281,7 +281,7 @@ export async function startAftercare(
         service,
         runPlan,
         pipelineStats: () => ({
-          ingest: ingest.stats,
+          ingest: { ...ingest.stats, countersBackwards: ingest.counters.backwards },
           writer: writer.stats,
           broker: { ...broker.stats, connected: broker.connectedClients }
         })

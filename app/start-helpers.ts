@@ -46,6 +46,7 @@ export function pipelineFields(ingest: Ingest, writer: InfluxWriter, broker: Bro
   return {
     messages: ingest.stats.messages,
     samples_stored: ingest.stats.samplesStored,
+    counters_backwards: ingest.counters.backwards,
     dead_letters: deadLetters,
     write_failed_attempts: writer.stats.failedAttempts,
     write_queued_lines: writer.stats.queuedLines,
@@ -57,7 +58,8 @@ export function pipelineFields(ingest: Ingest, writer: InfluxWriter, broker: Bro
     throttled_publishes: broker.stats.throttledPublishes,
     throttled_logins: broker.stats.throttledLogins,
     oversize_packets: broker.stats.oversizePackets,
-    dropped_deliveries: broker.stats.droppedDeliveries
+    dropped_deliveries: broker.stats.droppedDeliveries,
+    dropped_wills: broker.stats.droppedWills
   }
 }
 

@@ -11,6 +11,7 @@ import {
 import { DayMarks } from './day-marks.js'
 import type { DeadLetterStore, NewDeadLetter } from './dead-letter-store.js'
 import type { TelemetryWriter } from './influx-writer.js'
+import { CounterWatch } from './counter-watch.js'
 import { normalise, type FaultLookup, type Normalised, type RejectCode } from './normalise.js'
 
 export interface IngestOptions {
@@ -38,6 +39,8 @@ export interface IngestStats {
 export class Ingest {
   readonly stats: IngestStats = { messages: 0, samplesStored: 0, deadLetters: {} }
   private readonly dayMarks = new DayMarks()
+  /** Marks samples whose cumulative counter went backwards; `counters.backwards` counts them. */
+  readonly counters = new CounterWatch()
 
   constructor(
     private readonly writer: TelemetryWriter,
@@ -65,7 +68,12 @@ export class Ingest {
         maxAgeMs: this.options.maxAgeDays * 86400000,
         maxFutureMs: this.options.maxFutureSeconds * 1000
       },
-      { faultOf: this.options.faultOf, partsOf: this.options.partsOf, subtopic: parts?.rest ?? topic }
+      {
+        faultOf: this.options.faultOf,
+        partsOf: this.options.partsOf,
+        subtopic: parts?.rest ?? topic,
+        counters: this.counters
+      }
     )
     const now = this.clock.now()
     const marks = this.dayMarks.linesFor(

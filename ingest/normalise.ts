@@ -13,6 +13,7 @@ import {
   type DeviceTopicKind,
   type Sample
 } from '../shared/index.js'
+import type { CounterWatch } from './counter-watch.js'
 import { isValidSample } from './sample-check.js'
 
 /** Why a payload (or one sample of it) was not stored. Stable codes, readable reasons. */
@@ -51,6 +52,8 @@ export interface NormaliseContext {
   partsOf?: (model: string) => readonly string[] | undefined
   /** What follows `devices/{id}/` in the topic, named when it is not one a device publishes to. */
   subtopic?: string
+  /** Marks samples whose cumulative counter went backwards (`counterBackwards=T`). */
+  counters?: CounterWatch
 }
 
 export interface TimeWindow {
@@ -96,7 +99,7 @@ function parsed(
     return rejected('bad_json', `payload is not JSON: ${(err as Error).message}`, text)
   }
   return kind === 'telemetry'
-    ? telemetry(device, body, text, window)
+    ? telemetry(device, body, text, window, context)
     : event(device, body, text, window, context)
 }
 
@@ -111,7 +114,13 @@ function keepBytes(payload: Buffer, text: string, result: Normalised): Normalise
   return result
 }
 
-function telemetry(device: DeviceInfo, body: unknown, text: string, window: TimeWindow): Normalised {
+function telemetry(
+  device: DeviceInfo,
+  body: unknown,
+  text: string,
+  window: TimeWindow,
+  context: NormaliseContext
+): Normalised {
   const isUpload = typeof body === 'object' && body !== null && 'samples' in body
   const samples: unknown = isUpload ? (body as { samples: unknown }).samples : body
   if (isUpload) {
@@ -162,7 +171,8 @@ function telemetry(device: DeviceInfo, body: unknown, text: string, window: Time
         reason: outOfWindow(sample.ts, window, at(index)),
         payload: isUpload ? sampleText(raw, text) : text
       })
-    const line = lineOf(prefix, fields, sample)
+    const back = context.counters?.check(device.id, device.kind, sample) ?? false
+    const line = lineOf(prefix, fields, sample, back)
     if (seen) {
       const identity = `${sample.ts}/${sample.seq ?? 0}`
       const first = seen.get(identity)
@@ -249,7 +259,7 @@ const FIELDS: Record<DeviceInfo['kind'], readonly string[]> = {
     .sort()
 }
 
-function lineOf(prefix: string, names: readonly string[], sample: Sample): string {
+function lineOf(prefix: string, names: readonly string[], sample: Sample, backwards = false): string {
   let fields = ''
   for (const key of names) {
     const value = (sample as Record<string, unknown>)[key]
@@ -264,6 +274,8 @@ function lineOf(prefix: string, names: readonly string[], sample: Sample): strin
           : String(value)
     fields += fields ? `,${key}=${text}` : `${key}=${text}`
   }
+  // aftercare's mark, not a device field (the schemas refuse it from a device)
+  if (backwards) fields += ',counterBackwards=T'
   return `${prefix}${seriesOfSeq(sample.seq)} ${fields} ${pointTime(sample.ts, sample.seq)}`
 }
 

@@ -63,6 +63,11 @@ export function pipelineBoard(): BoardKit {
     'non_negative_difference(max(throttled_publishes)) AS throttled_publishes, non_negative_difference(max(throttled_logins)) AS throttled_logins, non_negative_difference(max(oversize_packets)) AS oversize_packets, non_negative_difference(max(dropped_deliveries)) AS dropped_deliveries',
     ['throttled_publishes', 'throttled_logins', 'oversize_packets', 'dropped_deliveries']
   )
+  series(
+    'Kept but marked (samples whose counter went backwards) and wills of stopped nodes discarded',
+    'non_negative_difference(max(counters_backwards)) AS counters_backwards, non_negative_difference(max(dropped_wills)) AS dropped_wills',
+    ['counters_backwards', 'dropped_wills']
+  )
   kit
     .panel('Dead letters by reason', new TablePanel().title('Dead letters by reason').span(12).height(8), [
       kit.sql(

@@ -169,4 +169,35 @@ describe('nothing forged, nothing poisoned: what a device sends that is kept but
     })
     expect(missing.statusCode).toBe(404)
   })
+
+  it('when a counter goes backwards, then the sample is kept, marked and counted; an older upload after it is not marked', async () => {
+    const { secret } = await app.provision({ id: 'back-1' })
+    const device = await connectDevice(app.mqttPort, 'back-1', secret)
+    clients.push(device)
+    const t = Date.now() - 60000
+    const sample = (seq: number, ts: number, litersTotal: number) =>
+      JSON.stringify({ ts, seq, litersTotal, tdsIn: 200 })
+    await publishAcked(device, 'devices/back-1/telemetry', sample(1, t, 500))
+    await publishAcked(device, 'devices/back-1/telemetry', sample(2, t + 1000, 3))
+    await publishAcked(device, 'devices/back-1/telemetry', sample(3, t + 2000, 4))
+    // an upload from before (an outage) is history, not a counter going backwards
+    await publishAcked(device, 'devices/back-1/telemetry', sample(4, t - 5000, 480))
+    const rows = await app.influx.rows(
+      `SELECT litersTotal, counterBackwards FROM purifier_telemetry WHERE device = 'back-1'`
+    )
+    expect(rows.map((r) => [r.litersTotal, r.counterBackwards ?? null])).toEqual([
+      [480, null],
+      [500, null],
+      [3, true],
+      [4, null]
+    ])
+    const stats = await app.api.inject({
+      method: 'GET',
+      url: '/pipeline/stats',
+      headers: { authorization: `Bearer ${app.adminToken}` }
+    })
+    expect(
+      stats.json<{ ingest: { countersBackwards: number } }>().ingest.countersBackwards
+    ).toBeGreaterThanOrEqual(1)
+  })
 })
