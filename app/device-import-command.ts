@@ -2,6 +2,7 @@ import { closeSync, openSync, readFileSync, writeSync } from 'node:fs'
 import cliProgress from 'cli-progress'
 import { parse } from 'csv-parse/sync'
 import { AppError } from '../shared/index.js'
+import type { ImportResult } from '../registry/index.js'
 import type { ApiClient } from './api-client.js'
 
 /** CSV columns of a fleet file and the field of `POST /devices/import` each fills. */
@@ -34,14 +35,10 @@ export interface FleetImportOptions {
   progress?: boolean
 }
 
-export interface FleetImportResult {
-  rows: number
-  created: number
-  updated: number
-  unchanged: number
-  failed: number
-  written: boolean
+/** What an import of a file did: the API's counts, with errors by file line and CSV column. */
+export type FleetImportResult = Omit<ImportResult, 'errors' | 'secrets'> & {
   errors: { row: number; column: string; message: string }[]
+  /** Where the new devices' secrets were written, when there were any. */
   secretsFile?: string
 }
 
