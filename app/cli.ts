@@ -5,6 +5,7 @@ import { ROLES } from '../registry/index.js'
 import { ApiClient } from './api-client.js'
 import { catalogueCommand } from './catalogue-command.js'
 import { CSV_COLUMNS, importFleetFile } from './device-import-command.js'
+import { serviceCommands } from './orders-command.js'
 import { evaluateCommand } from './evaluate-command.js'
 import { loadtestCommand } from './loadtest-command.js'
 import { simulateCommand } from './simulate-commands.js'
@@ -159,6 +160,12 @@ Example:
     .action(async (id: string, _o: unknown, cmd: Command) =>
       print(await client(cmd).request('POST', `/devices/${encodeURIComponent(id)}/secret`))
     )
+  devices
+    .command('health <id>')
+    .description("each component's used share and its expected / earliest / latest end (from the last pass)")
+    .action(async (id: string, _o: unknown, cmd: Command) =>
+      print(await client(cmd).request('GET', `/devices/${encodeURIComponent(id)}/health`))
+    )
   for (const action of ['disable', 'enable'] as const) {
     devices
       .command(`${action} <id>`)
@@ -237,20 +244,7 @@ Example:
     )
     .action(async (_o: unknown, cmd: Command) => print(await client(cmd).request('POST', '/plan/run')))
 
-  apiOptions(program.command('orders'))
-    .description('list service orders (proposed by the planner, or further along)')
-    .option('--device <id>')
-    .option('--status <status>', 'proposed, scheduled, dispatched, done, cancelled')
-    .option('--outlet <outlet>')
-    .option('--limit <n>', 'at most this many', '100')
-    .action(
-      async (opts: { device?: string; status?: string; outlet?: string; limit: string }, cmd: Command) => {
-        const query = new URLSearchParams({ limit: opts.limit })
-        for (const key of ['device', 'status', 'outlet'] as const)
-          if (opts[key]) query.set(key, opts[key] as string)
-        print(await client(cmd).request('GET', `/orders?${query.toString()}`))
-      }
-    )
+  for (const command of serviceCommands(client, apiOptions)) program.addCommand(command)
 
   apiOptions(program.command('dead-letters'))
     .description('show what devices sent that could not be stored, with the reason')
@@ -293,5 +287,11 @@ Example:
       for (const file of written) console.log(file)
     })
 
+  // every command's --help shows the global options (--data-dir) too
+  const showGlobals = (cmd: Command): void => {
+    cmd.configureHelp({ showGlobalOptions: true })
+    cmd.commands.forEach(showGlobals)
+  }
+  showGlobals(program)
   return program
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { deviceIdSchema } from '../../shared/index.js'
+import { AppError, deviceIdSchema } from '../../shared/index.js'
 import { codeParam, dayParam } from '../params.js'
 import {
   COMPLAINT_CATEGORIES,
@@ -47,7 +47,7 @@ const orderSchema = z.object({
 })
 
 export interface PlanDeps {
-  orders: Pick<OrderStore, 'list'>
+  orders: Pick<OrderStore, 'list' | 'count' | 'get'>
   /** The service loop's use cases: schedule, dispatch, cancel, complete, complain. */
   service: ServiceOrders
   runPlan: () => Promise<PlanningSummary>
@@ -107,6 +107,15 @@ export async function planRoutes(app: FastifyInstance, deps: PlanDeps): Promise<
       schema: { tags: ['plan'], params: z.object({ id: deviceIdSchema }) }
     },
     async (request) => ({ device: request.params.id, components: await deps.deviceHealth(request.params.id) })
+  )
+
+  r.get(
+    '/orders/:id',
+    {
+      preHandler: app.requireRole('planner', 'technician'),
+      schema: { tags: ['plan'], summary: 'one order', params: idParams, response: { 200: orderSchema } }
+    },
+    async (request) => deps.orders.get(request.params.id)
   )
 
   r.post(
@@ -252,22 +261,72 @@ export async function planRoutes(app: FastifyInstance, deps: PlanDeps): Promise<
       preHandler: app.requireRole('planner', 'technician'),
       schema: {
         tags: ['plan'],
+        summary: 'orders by visit day, a page at a time',
+        description:
+          'Sorted by visit day (orders without one last), then id. `total` counts every order the filters match; `next` is the `cursor` of the following page (null on the last).',
         querystring: z.object({
           device: deviceIdSchema.optional(),
-          status: z.enum(ORDER_STATUSES).optional(),
+          status: listOf(ORDER_STATUSES)
+            .optional()
+            .describe('one or more, comma-separated: proposed,scheduled'),
+          type: listOf(ORDER_TYPES)
+            .optional()
+            .describe('one or more, comma-separated: health_care,replacement'),
           outlet: codeParam.optional(),
+          from: dayParam.optional().describe('visit day from (inclusive)'),
+          to: dayParam.optional().describe('visit day to (inclusive)'),
+          cursor: z
+            .string()
+            .regex(/^[A-Za-z0-9_-]{1,100}$/, 'a cursor from the previous page')
+            .optional(),
           limit: z.coerce.number().int().min(1).max(5000).default(500)
         }),
-        response: { 200: z.object({ orders: z.array(orderSchema) }) }
+        response: {
+          200: z.object({ orders: z.array(orderSchema), total: z.number(), next: z.string().nullable() })
+        }
       }
     },
-    async (request) => ({
-      orders: await deps.orders.list({
-        deviceId: request.query.device,
-        status: request.query.status,
-        outlet: request.query.outlet,
-        limit: request.query.limit
+    async (request) => {
+      const q = request.query
+      const filter = {
+        deviceId: q.device,
+        statuses: q.status,
+        types: q.type,
+        outlet: q.outlet,
+        from: q.from,
+        to: q.to
+      }
+      const orders = await deps.orders.list({
+        ...filter,
+        after: q.cursor ? readCursor(q.cursor) : undefined,
+        limit: q.limit
       })
-    })
+      const last = orders.at(-1)
+      return {
+        orders,
+        total: await deps.orders.count(filter),
+        next: orders.length === q.limit && last ? writeCursor({ visitDay: last.visitDay, id: last.id }) : null
+      }
+    }
   )
+}
+
+/** A comma-separated list of names from `names` (at least one). */
+function listOf<T extends string>(names: readonly [T, ...T[]]) {
+  return z
+    .string()
+    .transform((s) => s.split(',').map((x) => x.trim()))
+    .pipe(z.array(z.enum(names)).min(1))
+}
+
+/** Where a page of orders ends: its last order's visit day and id, opaque to clients. */
+function writeCursor(at: { visitDay: string | null; id: number }): string {
+  return Buffer.from(`${at.visitDay ?? '-'}|${at.id}`).toString('base64url')
+}
+
+function readCursor(cursor: string): { visitDay: string | null; id: number } {
+  const [day = '', id = ''] = Buffer.from(cursor, 'base64url').toString('utf8').split('|')
+  if (!/^(\d{4}-\d{2}-\d{2}|-)$/.test(day) || !/^\d{1,15}$/.test(id))
+    throw new AppError('PAYLOAD_INVALID', 'querystring.cursor: not a cursor from a previous page')
+  return { visitDay: day === '-' ? null : day, id: Number(id) }
 }

@@ -5,7 +5,8 @@ import {
   type LiveOrder,
   type NewOrder,
   type Order,
-  type OrderStatus
+  type OrderStatus,
+  type OrderType
 } from '../engine/order.js'
 import { completeOrder } from './order-completion.js'
 import { moveOrder } from './order-moves.js'
@@ -16,7 +17,15 @@ export interface OrderFilter {
   id?: number
   deviceId?: string
   status?: OrderStatus
+  /** Any of these statuses (with `status`, either). */
+  statuses?: readonly OrderStatus[]
+  types?: readonly OrderType[]
   outlet?: string
+  /** Visit days from and to (YYYY-MM-DD, inclusive). */
+  from?: string
+  to?: string
+  /** The page after this order (by visit day, orders without one last, then id). */
+  after?: { visitDay: string | null; id: number }
   limit?: number
 }
 
@@ -55,6 +64,8 @@ export interface OrderStore {
   /** Flags the committed orders now expected to be too late (and clears the flag of every other one). */
   markAtRisk(risks: readonly { id: number; expectedRunOut: string }[]): Promise<void>
   list(filter: OrderFilter): Promise<Order[]>
+  /** How many orders the filter matches (all pages). */
+  count(filter: OrderFilter): Promise<number>
   get(id: number): Promise<Order>
   /** Opens an order for a live cause unless one is open already; true when it was opened now. */
   openLive(order: LiveOrder): Promise<boolean>
@@ -212,20 +223,29 @@ export class SqlOrderStore implements OrderStore {
   }
 
   async list(filter: OrderFilter): Promise<Order[]> {
+    const [where, params] = orderWhere(filter)
+    const after = filter.after
+      ? `AND (coalesce(visit_day, '9999-12-31'::date), id) > ($${params.length + 1}::date, $${params.length + 2}::bigint)`
+      : ''
     const { rows } = await this.db.query<OrderRow>(
-      `SELECT ${ORDER_COLUMNS} FROM orders
-       WHERE ($1::text IS NULL OR device_id = $1) AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR outlet = $3)
-         AND ($5::bigint IS NULL OR id = $5)
-       ORDER BY visit_day NULLS LAST, id LIMIT $4`,
+      `SELECT ${ORDER_COLUMNS} FROM orders WHERE ${where} ${after}
+       ORDER BY coalesce(visit_day, '9999-12-31'::date), id LIMIT $${params.length + (filter.after ? 3 : 1)}`,
       [
-        filter.deviceId ?? null,
-        filter.status ?? null,
-        filter.outlet ?? null,
-        filter.limit ?? 500,
-        filter.id ?? null
+        ...params,
+        ...(filter.after ? [filter.after.visitDay ?? '9999-12-31', filter.after.id] : []),
+        filter.limit ?? 500
       ]
     )
     return rows.map(orderOf)
+  }
+
+  async count(filter: OrderFilter): Promise<number> {
+    const [where, params] = orderWhere(filter)
+    const { rows } = await this.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM orders WHERE ${where}`,
+      params
+    )
+    return rows[0]?.n ?? 0
   }
 
   async lastPartChanges(): Promise<Map<string, { part: string; day: number }[]>> {
@@ -265,4 +285,24 @@ export class SqlOrderStore implements OrderStore {
     if (ids.length > 0)
       await this.db.query('UPDATE part_changes SET in_influx = true WHERE id = ANY($1::bigint[])', [ids])
   }
+}
+
+/** The WHERE clause of an order filter and its parameters ($1 … $n). */
+function orderWhere(f: OrderFilter): [string, unknown[]] {
+  const statuses = [...(f.statuses ?? []), ...(f.status ? [f.status] : [])]
+  return [
+    `($1::text IS NULL OR device_id = $1) AND ($2::text[] IS NULL OR status = ANY($2::text[]))
+     AND ($3::text IS NULL OR outlet = $3) AND ($4::bigint IS NULL OR id = $4)
+     AND ($5::text[] IS NULL OR type = ANY($5::text[]))
+     AND ($6::date IS NULL OR visit_day >= $6::date) AND ($7::date IS NULL OR visit_day <= $7::date)`,
+    [
+      f.deviceId ?? null,
+      statuses.length > 0 ? statuses : null,
+      f.outlet ?? null,
+      f.id ?? null,
+      f.types && f.types.length > 0 ? [...f.types] : null,
+      f.from ?? null,
+      f.to ?? null
+    ]
+  ]
 }

@@ -82,7 +82,11 @@ export class SqlOutletStore {
         status: OrderStatus
         outlet: string | null
         visit_day: string | Date | null
-      }>('SELECT status, outlet, visit_day FROM orders WHERE id = $1 FOR UPDATE', [orderId])
+        day: string | null
+      }>(
+        `SELECT status, outlet, visit_day, to_char(visit_day, 'YYYY-MM-DD') AS day FROM orders WHERE id = $1 FOR UPDATE`,
+        [orderId]
+      )
       // the lifecycle's own check first: a move it refuses says so before any outlet is sought
       checkMove(orderId, rows[0]?.status, 'dispatched')
       const order = rows[0] as (typeof rows)[number]
@@ -96,11 +100,19 @@ export class SqlOutletStore {
       const chosen =
         open.find((c) => c.code === order.outlet) ??
         open.sort((a, b) => a.load / a.capacity_per_day - b.load / b.capacity_per_day)[0]
-      if (!chosen)
+      if (!chosen) {
+        const day = order.day ?? 'the visit day'
+        const codes = candidates.rows.map((c) => c.code)
+        const stopped = codes.filter((c) => suspended.has(c))
         throw new AppError(
           'ORDER_TRANSITION',
-          `no outlet covering ${deviceRegion} has room on the visit day (or all are suspended)`
+          codes.length === 0
+            ? `no outlet covers region ${deviceRegion}; add one: aftercare outlets add <code> --regions ${deviceRegion}`
+            : stopped.length === codes.length
+              ? `no outlet covering ${deviceRegion} may take dispatches: ${stopped.join(', ')} suspended this month`
+              : `no outlet covering ${deviceRegion} has room on ${day} (${codes.join(', ')}${stopped.length > 0 ? `; suspended: ${stopped.join(', ')}` : ''}); move the visit or raise a capacity with aftercare outlets set`
         )
+      }
       await moveOrder(tx, orderId, 'dispatched', `dispatched to ${chosen.code}`, { outlet: chosen.code })
       return { outlet: chosen.code }
     })
