@@ -11,6 +11,7 @@ import type { Catalogues } from '../maintenance/index.js'
 import type { Logger } from '../shared/index.js'
 import { authPlugin } from './auth.js'
 import { errorPlugin } from './errors.js'
+import { routeDocs } from './route-docs.js'
 import { adminRoutes, type AdminDeps } from './routes/admin.js'
 import { catalogueRoutes } from './routes/catalogue.js'
 import { deviceRoutes } from './routes/devices.js'
@@ -49,6 +50,7 @@ export async function buildApi(deps: ApiDeps, logger: Logger): Promise<FastifyIn
   })
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' })
   await app.register(errorPlugin)
+  await app.register(routeDocs)
   await app.register(authPlugin, { verifier: deps.registry })
   await app.register(adminRoutes, deps)
   await app.register(deviceRoutes, { registry: deps.registry })

@@ -21,7 +21,11 @@ export interface TokenVerifier {
 export const authPlugin = fp(
   async (app: FastifyInstance, opts: { verifier: TokenVerifier }) => {
     app.decorateRequest('account', undefined)
-    app.decorate('requireRole', (...roles: Role[]) => async (request: FastifyRequest) => {
+    app.decorate('requireRole', (...roles: Role[]) => {
+      // the roles ride on the handler, so the route's OpenAPI description can state them
+      return Object.assign(gate(roles), { roles })
+    })
+    const gate = (roles: Role[]) => async (request: FastifyRequest) => {
       const header = request.headers.authorization ?? ''
       const match = /^Bearer\s+(\S+)$/i.exec(header)
       if (!match?.[1])
@@ -35,7 +39,7 @@ export const authPlugin = fp(
         )
       }
       request.account = account
-    })
+    }
   },
   { name: 'aftercare-auth' }
 )

@@ -5,6 +5,7 @@ import { ROLES, accountNameSchema, type Registry } from '../../registry/index.js
 import type { DeadLetterStore } from '../../ingest/index.js'
 import { AppError, deviceIdSchema } from '../../shared/index.js'
 import { reasonCodeParam } from '../params.js'
+import { pipelineStatsSchema } from '../responses.js'
 
 /** What /health reports of each store and of the broker. */
 export interface HealthReport {
@@ -51,8 +52,11 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
 
   r.get(
     '/pipeline/stats',
-    { preHandler: app.requireRole('planner'), schema: { tags: ['operations'] } },
-    async () => deps.pipelineStats()
+    {
+      preHandler: app.requireRole('planner'),
+      schema: { tags: ['operations'], response: { 200: pipelineStatsSchema } }
+    },
+    async () => deps.pipelineStats() as z.infer<typeof pipelineStatsSchema>
   )
 
   const letter = z.object({

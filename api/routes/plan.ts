@@ -4,6 +4,14 @@ import { z } from 'zod'
 import { AppError, deviceIdSchema } from '../../shared/index.js'
 import { codeParam, dayParam } from '../params.js'
 import {
+  complaintSchema,
+  healthSchema,
+  kpisSchema,
+  planSchema,
+  planSummarySchema,
+  runOutSchema
+} from '../responses.js'
+import {
   COMPLAINT_CATEGORIES,
   ORDER_STATUSES,
   ORDER_TYPES,
@@ -75,8 +83,18 @@ const idParams = z.object({ id: z.coerce.number().int().positive() })
 export async function planRoutes(app: FastifyInstance, deps: PlanDeps): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>()
 
-  r.post('/plan/run', { preHandler: app.requireRole('planner'), schema: { tags: ['plan'] } }, async () =>
-    deps.runPlan()
+  r.post(
+    '/plan/run',
+    {
+      preHandler: app.requireRole('planner'),
+      schema: {
+        tags: ['plan'],
+        description: 'Only the node holding the plan lease runs it (409 PLAN_LEASE_HELD on the others).',
+        response: { 200: planSummarySchema }
+      }
+    },
+    // the summary's full shape is the engine's; the schema declares the fields clients rely on
+    async () => (await deps.runPlan()) as unknown as z.infer<typeof planSummarySchema>
   )
 
   r.get(
@@ -89,7 +107,8 @@ export async function planRoutes(app: FastifyInstance, deps: PlanDeps): Promise<
           from: dayParam.optional(),
           to: dayParam.optional(),
           outlet: codeParam.optional()
-        })
+        }),
+        response: { 200: planSchema }
       }
     },
     async (request) => {
@@ -104,7 +123,7 @@ export async function planRoutes(app: FastifyInstance, deps: PlanDeps): Promise<
     '/devices/:id/health',
     {
       preHandler: app.requireRole('planner', 'technician'),
-      schema: { tags: ['plan'], params: z.object({ id: deviceIdSchema }) }
+      schema: { tags: ['plan'], params: z.object({ id: deviceIdSchema }), response: { 200: healthSchema } }
     },
     async (request) => ({ device: request.params.id, components: await deps.deviceHealth(request.params.id) })
   )
@@ -216,7 +235,7 @@ export async function planRoutes(app: FastifyInstance, deps: PlanDeps): Promise<
     '/orders/:id/complaints',
     {
       preHandler: app.requireRole('planner'),
-      schema: { tags: ['plan'], params: idParams, body: complaintBody }
+      schema: { tags: ['plan'], params: idParams, body: complaintBody, response: { 201: complaintSchema } }
     },
     async (request, reply) =>
       reply.code(201).send(await deps.service.complain(request.params.id, request.body))
@@ -227,7 +246,8 @@ export async function planRoutes(app: FastifyInstance, deps: PlanDeps): Promise<
       preHandler: app.requireRole('planner'),
       schema: {
         tags: ['plan'],
-        querystring: z.object({ outlet: codeParam.optional(), month: monthSchema.optional() })
+        querystring: z.object({ outlet: codeParam.optional(), month: monthSchema.optional() }),
+        response: { 200: z.object({ complaints: z.array(complaintSchema) }) }
       }
     },
     async (request) => ({ complaints: await deps.records.complaints(request.query) })
@@ -236,7 +256,11 @@ export async function planRoutes(app: FastifyInstance, deps: PlanDeps): Promise<
     '/run-outs',
     {
       preHandler: app.requireRole('planner'),
-      schema: { tags: ['plan'], querystring: z.object({ month: monthSchema.optional() }) }
+      schema: {
+        tags: ['plan'],
+        querystring: z.object({ month: monthSchema.optional() }),
+        response: { 200: z.object({ runOuts: z.array(runOutSchema) }) }
+      }
     },
     async (request) => ({ runOuts: await deps.records.runOuts(request.query) })
   )
@@ -249,10 +273,14 @@ export async function planRoutes(app: FastifyInstance, deps: PlanDeps): Promise<
         tags: ['plan'],
         querystring: z.object({
           month: monthSchema.default(() => new Date().toISOString().slice(0, 7))
-        })
+        }),
+        response: { 200: kpisSchema }
       }
     },
-    async (request) => ({ month: request.query.month, outlets: await deps.kpis(request.query.month) })
+    async (request) => ({
+      month: request.query.month,
+      outlets: (await deps.kpis(request.query.month)) as unknown as z.infer<typeof kpisSchema>['outlets']
+    })
   )
 
   r.get(
