@@ -156,5 +156,18 @@ export const OPERATIONS: Record<string, { summary: string; tag: string; errors?:
   'GET /run-outs': { summary: 'parts found past their limit, and the outlet charged', tag: 'quality' },
   'GET /kpis': { summary: "each outlet's KPIs and supervision for a month", tag: 'quality' },
   'PUT /outlets/:code': { summary: 'add or change a service outlet', tag: 'outlets' },
-  'GET /outlets': { summary: 'the service outlets', tag: 'outlets' }
+  'GET /outlets': { summary: 'the service outlets', tag: 'outlets' },
+  'PUT /outlets/:code/stock': {
+    summary: 'set the spare parts an outlet holds',
+    tag: 'outlets',
+    errors: [404]
+  },
+  'GET /outlets/:code/demand': {
+    summary: "the parts an outlet's orders need per week, and what to order",
+    tag: 'outlets'
+  },
+  'GET /outlets/:code/stock': {
+    summary: "an outlet's spare parts: on the shelf, set aside, free",
+    tag: 'outlets'
+  }
 }

@@ -224,15 +224,36 @@ Example:
     .description('add a service outlet, or change one')
     .requiredOption('--regions <regions>', 'comma-separated regions it covers')
     .option('--capacity <visits>', 'visits it can make a day', '8')
+    .option('--visit-cost <amount>', "what a visit costs it (default: the catalogue's, by device kind)")
     .addHelpText('after', '\nExample:\n  aftercare outlets add sh-01 --regions cn-east --capacity 8')
-    .action(async (code: string, opts: { regions: string; capacity: string }, cmd: Command) =>
-      print(
-        await client(cmd).request('PUT', `/outlets/${encodeURIComponent(code)}`, {
-          regions: opts.regions.split(',').map((r) => r.trim()),
-          capacityPerDay: Number(opts.capacity)
+    .action(
+      async (code: string, opts: { regions: string; capacity: string; visitCost?: string }, cmd: Command) =>
+        print(
+          await client(cmd).request('PUT', `/outlets/${encodeURIComponent(code)}`, {
+            regions: opts.regions.split(',').map((r) => r.trim()),
+            capacityPerDay: Number(opts.capacity),
+            ...(opts.visitCost === undefined ? {} : { visitCost: Number(opts.visitCost) })
+          })
+        )
+    )
+  outlets
+    .command('stock <code>')
+    .description(
+      "an outlet's spare parts (on the shelf, set aside for scheduled visits, free); --set changes them"
+    )
+    .option('--set <pn=qty,...>', 'quantities to set, e.g. PP-400-05=12,RO-400-75=3')
+    .addHelpText('after', '\nExample:\n  aftercare outlets stock sh-01 --set PP-400-05=12,CB-400-10=6')
+    .action(async (code: string, opts: { set?: string }, cmd: Command) => {
+      const path = `/outlets/${encodeURIComponent(code)}/stock`
+      if (!opts.set) return print(await client(cmd).request('GET', path))
+      const parts = Object.fromEntries(
+        opts.set.split(',').map((pair) => {
+          const [pn = '', qty = ''] = pair.split('=')
+          return [pn.trim(), Number(qty)]
         })
       )
-    )
+      print(await client(cmd).request('PUT', path, { parts }))
+    })
   outlets
     .command('list')
     .description('list the service outlets')

@@ -14,6 +14,8 @@ export interface PlanComponent {
   fittedDay?: number
   /** The part's price (catalogue): what the life thrown away by changing it early is worth. */
   price?: number
+  /** Taken from the outlet's stock: on hand at once, whatever the lead time. */
+  fromStock?: boolean
 }
 
 export interface PlanDevice {
@@ -249,7 +251,8 @@ function draftsFor(device: PlanDevice, options: PlanOptions, end: number): Draft
       earliest: Math.min(deadline, Math.max(earliest, deadline - options.bundleDays)),
       reason: group
         .map(
-          (c) => `${c.part} due ${iso(c.life.dueDay)} by ${c.life.by} (earliest ${iso(c.life.earliestDay)})`
+          (c) =>
+            `${c.part} due ${iso(c.life.dueDay)} by ${c.life.by} (earliest ${iso(c.life.earliestDay)})${c.fromStock ? ', from the outlet’s stock' : ''}`
         )
         .join(', '),
       avoid: peak,

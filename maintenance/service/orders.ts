@@ -85,11 +85,14 @@ export class ServiceOrders {
         'COMPLETION_INVALID',
         `order ${id}: ${unknown.map((p) => `"${p}"`).join(', ')} ${unknown.length > 1 ? 'are not parts' : 'is not a part'} of ${device.model} (its parts: ${[...known].join(', ')})`
       )
+    // the part numbers the outlet's shelf is counted in
+    const partNumbers = Object.fromEntries(model.components.map((c) => [c.part, c.partNumber]))
     const { order: done, replayed } = await this.deps.orders.complete(
       id,
       completion,
       by,
-      new Date(this.deps.clock.now())
+      new Date(this.deps.clock.now()),
+      partNumbers
     )
     if (!replayed) void this.flushPartChanges()
     return done

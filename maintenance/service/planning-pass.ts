@@ -13,6 +13,7 @@ import { bundlingSummary, type BundlingSummary } from '../engine/bundling.js'
 import { remainingLife } from '../engine/remaining-life.js'
 import { componentState, firstReport } from '../engine/component-state.js'
 import { lateOrders } from '../engine/late-orders.js'
+import { bookFromStock } from '../engine/stock-booking.js'
 import type { LearnedPeak } from '../stores/peak-store.js'
 import type { PartRunOut } from '../stores/service-records.js'
 import { packUsage, usageFromCounters, type PackedUsage } from '../engine/usage.js'
@@ -36,6 +37,10 @@ export interface PlanningDeps {
   /** Visits an outlet can make a day when the outlets table does not say. */
   capacityPerOutlet: number
   capacities?: () => Promise<Map<string, number>>
+  /** What a visit costs each outlet that says (else the catalogue's `visitCost` for the device's kind). */
+  visitCosts?: () => Promise<Map<string, number>>
+  /** Free spare parts per outlet and part number: a part that cannot be on hand in time is booked from them. */
+  stock?: () => Promise<Map<string, Map<string, number>>>
   /** Where the pass's forecasts and component health go for the boards (InfluxDB). */
   publish?: (outputs: EngineOutputs) => Promise<{ devices: number; lines: number } | void>
   /** Where parts found past their limit are recorded (once per fitted part) for the omission KPI. */
@@ -115,6 +120,7 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
   const carried = (await deps.carriedUse?.load()) ?? new Map<string, Map<string, CarriedUse>>()
   const carry: ({ deviceId: string; part: string } & CarriedUse)[] = []
   const committed = await deps.orders.committedWork()
+  const outletVisitCost = (await deps.visitCosts?.()) ?? new Map<string, number>()
   const partChanges = await deps.orders.lastPartChanges()
   stage('read')
 
@@ -229,10 +235,11 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
       deliveredDay: delivered,
       inspectionsDone: [...work.inspections],
       components: components.filter((c) => !skip.has(c.part)),
-      visitCost: deps.catalogue.visitCost[d.kind]
+      visitCost: (d.outlet ? outletVisitCost.get(d.outlet) : undefined) ?? deps.catalogue.visitCost[d.kind]
     })
   }
 
+  bookFromStock(planDevices, (await deps.stock?.()) ?? new Map(), today)
   stage('engine')
   const outlets = new Set(planDevices.map((d) => d.outlet).filter((o): o is string => o !== null))
   const known = (await deps.capacities?.()) ?? new Map<string, number>()

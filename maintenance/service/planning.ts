@@ -71,6 +71,13 @@ export function planRunner(deps: {
       clock,
       capacityPerOutlet: config.OUTLET_CAPACITY_PER_DAY,
       capacities: async () => new Map((await deps.outlets.list()).map((o) => [o.code, o.capacityPerDay])),
+      stock: () => deps.outlets.available(),
+      visitCosts: async () =>
+        new Map(
+          (await deps.outlets.list()).flatMap((o) =>
+            o.visitCost === null || o.visitCost === undefined ? [] : [[o.code, o.visitCost] as const]
+          )
+        ),
       publish,
       runOuts: deps.records,
       peaks: new SqlPeakStore(sql),

@@ -26,7 +26,8 @@ export async function completeOrder(
   id: number,
   c: Completion,
   by: string | null,
-  at: Date
+  at: Date,
+  partNumbers: Record<string, string> = {}
 ): Promise<boolean> {
   const digest = completionDigest(c)
   const { rows } = await tx.query<{ status: OrderStatus; completion_digest: string | null }>(
@@ -63,6 +64,15 @@ export async function completeOrder(
        SELECT id, device_id, p, $3 FROM orders, unnest($2::text[]) AS p WHERE id = $1`,
       [id, parts, at.toISOString()]
     )
+  // the replaced parts leave the outlet's shelf (those it holds), and what the order set aside is free again
+  const used = parts.map((p) => partNumbers[p]).filter((n): n is string => n !== undefined)
+  if (used.length > 0)
+    await tx.query(
+      `UPDATE outlet_stock s SET quantity = s.quantity - 1
+         FROM orders o WHERE o.id = $1 AND s.outlet = o.outlet AND s.part_number = ANY($2::text[]) AND s.quantity > 0`,
+      [id, used]
+    )
+  await tx.query('DELETE FROM stock_reservations WHERE order_id = $1', [id])
   if (c.complaint)
     await tx.query(
       `INSERT INTO complaints (order_id, device_id, outlet, received_at, category, text)

@@ -24,7 +24,34 @@ export async function moveOrder(
     [id, to, set.outlet ?? null, COMMITTED_STATUSES]
   )
   await tx.query('INSERT INTO order_history (order_id, status, note) VALUES ($1, $2, $3)', [id, to, note])
+  await moveStock(tx, id, to)
   return from
+}
+
+/**
+ * What a move does to the outlet's spare parts, in the move's transaction: a scheduled or dispatched
+ * order sets aside a unit of each of its part numbers its outlet has free (dispatch to another outlet
+ * moves them there); a cancelled one gives them back. Completion takes them off the shelf (`completeOrder`).
+ */
+async function moveStock(tx: SqlQueryable, id: number, to: OrderStatus): Promise<void> {
+  if (to !== 'scheduled' && to !== 'dispatched' && to !== 'cancelled') return
+  await tx.query('DELETE FROM stock_reservations WHERE order_id = $1', [id])
+  if (to === 'cancelled') return
+  // the stock rows of these part numbers are locked, so two schedules at once cannot set aside one unit twice
+  await tx.query(
+    `SELECT 1 FROM outlet_stock s, orders o, jsonb_array_elements(o.parts) p
+      WHERE o.id = $1 AND s.outlet = o.outlet AND s.part_number = p->>'partNumber' FOR UPDATE OF s`,
+    [id]
+  )
+  await tx.query(
+    `INSERT INTO stock_reservations (order_id, outlet, part_number)
+     SELECT DISTINCT o.id, o.outlet, p->>'partNumber' FROM orders o, jsonb_array_elements(o.parts) p
+      WHERE o.id = $1 AND o.outlet IS NOT NULL
+        AND EXISTS (SELECT 1 FROM outlet_stock s WHERE s.outlet = o.outlet AND s.part_number = p->>'partNumber'
+                     AND s.quantity > (SELECT count(*) FROM stock_reservations r
+                                        WHERE r.outlet = s.outlet AND r.part_number = s.part_number))`,
+    [id]
+  )
 }
 
 /** Refuses a move the lifecycle does not allow, saying where the order can go; a missing order is 404. */

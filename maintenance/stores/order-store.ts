@@ -84,7 +84,9 @@ export interface OrderStore {
     id: number,
     completion: Completion,
     by: string | null,
-    at: Date
+    at: Date,
+    /** Part id → part number (the model's): what the outlet's shelf loses. */
+    partNumbers?: Record<string, string>
   ): Promise<{ order: Order; replayed: boolean }>
   /** Cancels the open, not yet dispatched order of a cause whose condition cleared; true when one was. */
   clearLive(deviceId: string, cause: string, note: string): Promise<boolean>
@@ -170,8 +172,14 @@ export class SqlOrderStore implements OrderStore {
     return this.get(id)
   }
 
-  async complete(id: number, c: Completion, by: string | null, at: Date) {
-    const replayed = await this.db.transaction((tx) => completeOrder(tx, id, c, by, at))
+  async complete(
+    id: number,
+    c: Completion,
+    by: string | null,
+    at: Date,
+    partNumbers: Record<string, string> = {}
+  ) {
+    const replayed = await this.db.transaction((tx) => completeOrder(tx, id, c, by, at, partNumbers))
     return { order: await this.get(id), replayed }
   }
 

@@ -7,6 +7,8 @@ export interface Outlet {
   code: string
   regions: string[]
   capacityPerDay: number
+  /** What a visit costs this outlet (the catalogue's `visitCost` for the device's kind when not set). */
+  visitCost?: number | null
 }
 
 export const outletMigrations: Migration[] = [
@@ -18,8 +20,51 @@ CREATE TABLE outlets (
   regions text[] NOT NULL,
   capacity_per_day int NOT NULL CHECK (capacity_per_day > 0)
 );`
+  },
+  {
+    // spare parts an outlet holds, and what scheduled orders have set aside (after the orders table)
+    id: '0015-outlet-stock',
+    sql: `
+CREATE TABLE outlet_stock (
+  outlet text NOT NULL REFERENCES outlets (code),
+  part_number text NOT NULL,
+  quantity int NOT NULL CHECK (quantity >= 0),
+  PRIMARY KEY (outlet, part_number)
+);
+-- one unit of a part number set aside at an outlet for a scheduled or dispatched order
+CREATE TABLE stock_reservations (
+  order_id bigint NOT NULL REFERENCES orders (id),
+  outlet text NOT NULL,
+  part_number text NOT NULL,
+  PRIMARY KEY (order_id, part_number)
+);
+CREATE INDEX stock_reservations_part ON stock_reservations (outlet, part_number);`
+  },
+  {
+    id: '0016-outlet-visit-cost',
+    sql: 'ALTER TABLE outlets ADD COLUMN visit_cost double precision CHECK (visit_cost >= 0);'
   }
 ]
+
+/** What an outlet's open orders need of a part number in an ISO week, its stock, and what to order. */
+export interface PartsDemand {
+  week: string
+  part: string
+  partNumber: string
+  quantity: number
+  /** On the shelf now (set-aside units included: they serve these orders). */
+  stock: number
+  /** Units to order for this week: what the weeks up to it need beyond the stock, less what earlier weeks ordered. */
+  reorder: number
+}
+
+/** A part number an outlet holds: on the shelf, set aside for scheduled visits, and free. */
+export interface StockLine {
+  partNumber: string
+  quantity: number
+  reserved: number
+  available: number
+}
 
 /** Service outlets: which regions each covers and how many visits it can make a day. */
 export class SqlOutletStore {
@@ -27,9 +72,10 @@ export class SqlOutletStore {
 
   async upsert(outlet: Outlet): Promise<Outlet> {
     await this.db.query(
-      `INSERT INTO outlets (code, regions, capacity_per_day) VALUES ($1, $2, $3)
-       ON CONFLICT (code) DO UPDATE SET regions = EXCLUDED.regions, capacity_per_day = EXCLUDED.capacity_per_day`,
-      [outlet.code, outlet.regions, outlet.capacityPerDay]
+      `INSERT INTO outlets (code, regions, capacity_per_day, visit_cost) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (code) DO UPDATE SET regions = EXCLUDED.regions, capacity_per_day = EXCLUDED.capacity_per_day,
+         visit_cost = EXCLUDED.visit_cost`,
+      [outlet.code, outlet.regions, outlet.capacityPerDay, outlet.visitCost ?? null]
     )
     return outlet
   }
@@ -60,11 +106,104 @@ export class SqlOutletStore {
     return rows.map((r) => ({ ...r, capacity: r.capacity ?? defaultCapacity }))
   }
 
-  async list(): Promise<Outlet[]> {
-    const { rows } = await this.db.query<{ code: string; regions: string[]; capacity_per_day: number }>(
-      'SELECT code, regions, capacity_per_day FROM outlets ORDER BY code'
+  /** Sets the quantities of the part numbers given (others stay as they are). */
+  async setStock(outlet: string, quantities: Record<string, number>): Promise<StockLine[]> {
+    const { rows } = await this.db.query('SELECT 1 FROM outlets WHERE code = $1', [outlet])
+    if (rows.length === 0)
+      throw new AppError(
+        'NOT_FOUND',
+        `no outlet ${outlet}; add it first: aftercare outlets add ${outlet} --regions …`
+      )
+    await this.db.query(
+      `INSERT INTO outlet_stock (outlet, part_number, quantity)
+       SELECT $1, key, value::int FROM jsonb_each_text($2::jsonb)
+       ON CONFLICT (outlet, part_number) DO UPDATE SET quantity = EXCLUDED.quantity`,
+      [outlet, JSON.stringify(quantities)]
     )
-    return rows.map((r) => ({ code: r.code, regions: r.regions, capacityPerDay: r.capacity_per_day }))
+    return this.stock(outlet)
+  }
+
+  async stock(outlet: string): Promise<StockLine[]> {
+    const { rows } = await this.db.query<{ part_number: string; quantity: number; reserved: number }>(
+      `SELECT s.part_number, s.quantity,
+              (SELECT count(*)::int FROM stock_reservations r WHERE r.outlet = s.outlet AND r.part_number = s.part_number) AS reserved
+         FROM outlet_stock s WHERE s.outlet = $1 ORDER BY s.part_number`,
+      [outlet]
+    )
+    return rows.map((r) => ({
+      partNumber: r.part_number,
+      quantity: r.quantity,
+      reserved: r.reserved,
+      available: Math.max(0, r.quantity - r.reserved)
+    }))
+  }
+
+  /** Free units per outlet and part number (on the shelf, not set aside), for the planning pass. */
+  async available(): Promise<Map<string, Map<string, number>>> {
+    const { rows } = await this.db.query<{ outlet: string; part_number: string; free: number }>(
+      `SELECT s.outlet, s.part_number,
+              s.quantity - (SELECT count(*)::int FROM stock_reservations r WHERE r.outlet = s.outlet AND r.part_number = s.part_number) AS free
+         FROM outlet_stock s`
+    )
+    const out = new Map<string, Map<string, number>>()
+    for (const r of rows) {
+      if (r.free <= 0) continue
+      const parts = out.get(r.outlet) ?? new Map<string, number>()
+      parts.set(r.part_number, r.free)
+      out.set(r.outlet, parts)
+    }
+    return out
+  }
+
+  /**
+   * The parts an outlet's open orders need, per ISO week of their visit day and part number, against
+   * its free stock: a week's `reorder` is what the weeks up to it need beyond the free stock (no purchase
+   * orders are tracked, so nothing is counted as on its way).
+   */
+  async demand(outlet: string): Promise<PartsDemand[]> {
+    const { rows } = await this.db.query<{
+      week: string
+      part_number: string
+      part: string
+      quantity: number
+    }>(
+      `SELECT to_char(o.visit_day, 'IYYY-"W"IW') AS week, p->>'partNumber' AS part_number, p->>'part' AS part,
+              count(*)::int AS quantity
+         FROM orders o, jsonb_array_elements(o.parts) p
+        WHERE o.outlet = $1 AND o.status IN ('proposed', 'scheduled', 'dispatched') AND o.visit_day IS NOT NULL
+        GROUP BY 1, 2, 3 ORDER BY 1, 2`,
+      [outlet]
+    )
+    const free = new Map((await this.stock(outlet)).map((s) => [s.partNumber, s.quantity]))
+    const needed = new Map<string, number>()
+    return rows.map((r) => {
+      const upTo = (needed.get(r.part_number) ?? 0) + r.quantity
+      needed.set(r.part_number, upTo)
+      const stock = free.get(r.part_number) ?? 0
+      return {
+        week: r.week,
+        part: r.part,
+        partNumber: r.part_number,
+        quantity: r.quantity,
+        stock,
+        reorder: Math.max(0, upTo - stock) - Math.max(0, upTo - r.quantity - stock)
+      }
+    })
+  }
+
+  async list(): Promise<Outlet[]> {
+    const { rows } = await this.db.query<{
+      code: string
+      regions: string[]
+      capacity_per_day: number
+      visit_cost: number | null
+    }>('SELECT code, regions, capacity_per_day, visit_cost FROM outlets ORDER BY code')
+    return rows.map((r) => ({
+      code: r.code,
+      regions: r.regions,
+      capacityPerDay: r.capacity_per_day,
+      visitCost: r.visit_cost
+    }))
   }
 
   /**
