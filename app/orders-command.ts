@@ -28,12 +28,24 @@ function orderRow(o: Order): string[] {
     o.type.replace('_', '-'),
     o.deviceId,
     o.outlet ?? '–',
+    o.technician ?? '–',
     o.parts.map((p) => p.part).join(',') || (o.inspection ? `inspection ${o.inspection} mo` : '–'),
     flags
   ]
 }
 
-const ORDER_HEADER = ['id', 'visit', 'deadline', 'status', 'type', 'device', 'outlet', 'parts', '']
+const ORDER_HEADER = [
+  'id',
+  'visit',
+  'deadline',
+  'status',
+  'type',
+  'device',
+  'outlet',
+  'technician',
+  'parts',
+  ''
+]
 
 /**
  * The service loop from the command line: orders (list, show, schedule, dispatch, complete, cancel),
@@ -96,20 +108,28 @@ export function serviceCommands(api: Api, withApi: (cmd: Command) => Command): C
       .option('--json', 'JSON instead of a table')
   move('schedule', 'scheduled', 'schedule a proposed visit (optionally on another day within its deadline)')
     .option('--day <day>', 'the visit day, YYYY-MM-DD (from today to the deadline)')
-    .addHelpText('after', '\nExample:\n  aftercare orders schedule 42 --day 2026-12-08')
-    .action(async (id: string, opts: { note?: string; day?: string; json?: boolean }, cmd: Command) => {
-      const client = api(cmd)
-      let order = await client.request<Order>('POST', `/orders/${positiveId(id)}/transition`, {
-        to: 'scheduled',
-        note: opts.note ?? ''
-      })
-      if (opts.day && opts.day !== order.visitDay)
-        order = await client.request<Order>('POST', `/orders/${id}/reschedule`, {
-          visitDay: opts.day,
-          note: opts.note ?? ''
+    .option('--technician <name>', 'who is to make the visit')
+    .addHelpText('after', '\nExample:\n  aftercare orders schedule 42 --day 2026-12-08 --technician li-wei')
+    .action(
+      async (
+        id: string,
+        opts: { note?: string; day?: string; technician?: string; json?: boolean },
+        cmd: Command
+      ) => {
+        const client = api(cmd)
+        let order = await client.request<Order>('POST', `/orders/${positiveId(id)}/transition`, {
+          to: 'scheduled',
+          note: opts.note ?? '',
+          ...(opts.technician ? { technician: opts.technician } : {})
         })
-      show(order, opts)
-    })
+        if (opts.day && opts.day !== order.visitDay)
+          order = await client.request<Order>('POST', `/orders/${id}/reschedule`, {
+            visitDay: opts.day,
+            note: opts.note ?? ''
+          })
+        show(order, opts)
+      }
+    )
   move(
     'dispatch',
     'dispatched',

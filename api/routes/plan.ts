@@ -38,6 +38,7 @@ const orderSchema = z.object({
   createdAt: z.string(),
   atRisk: z.boolean(),
   expectedRunOut: z.string().nullable(),
+  technician: z.string().nullable().describe('who is to make the visit'),
   catalogueVersion: z
     .number()
     .nullable()
@@ -147,7 +148,13 @@ export async function planRoutes(app: FastifyInstance, deps: PlanDeps): Promise<
         body: z
           .object({
             to: z.enum(['scheduled', 'dispatched', 'cancelled']),
-            note: z.string().max(2000).default('')
+            note: z.string().max(2000).default(''),
+            technician: z
+              .string()
+              .regex(/^[A-Za-z0-9_.@ -]{1,64}$/, 'a name or account: 1-64 letters, digits, space, _ . @ -')
+              .optional()
+              .describe('who is to make the visit')
+              .meta({ examples: ['li-wei'] })
           })
           .strict(),
         response: { 200: orderSchema }
@@ -158,7 +165,8 @@ export async function planRoutes(app: FastifyInstance, deps: PlanDeps): Promise<
         request.params.id,
         request.body.to,
         request.account?.name ?? 'unknown',
-        request.body.note
+        request.body.note,
+        request.body.technician
       )
   )
 

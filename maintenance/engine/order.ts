@@ -76,6 +76,8 @@ export interface Order {
   expectedRunOut: string | null
   /** The catalogue version the planning pass proposed it with (null: opened by a live rule or a person). */
   catalogueVersion: number | null
+  /** Who is to make the visit, when a planner named one. */
+  technician: string | null
   /** Set once the order is done. */
   completion: CompletionRecord | null
 }

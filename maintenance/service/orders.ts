@@ -34,10 +34,14 @@ export class ServiceOrders {
     id: number,
     to: Exclude<OrderStatus, 'proposed' | 'done'>,
     by: string,
-    note = ''
+    note = '',
+    technician?: string
   ): Promise<Order> {
-    if (to === 'dispatched') return this.dispatch(id, by)
-    return this.deps.orders.transition(id, to, note || `${to} by ${by}`)
+    if (to === 'dispatched') {
+      if (technician) await this.deps.orders.assign(id, technician)
+      return this.dispatch(id, by)
+    }
+    return this.deps.orders.transition(id, to, note || `${to} by ${by}`, technician)
   }
 
   /** Moves a scheduled visit to another day, from today up to its deadline (the refusal says why). */

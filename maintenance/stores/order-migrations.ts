@@ -172,5 +172,10 @@ CREATE TABLE catalogues (
 );
 -- the catalogue version a pass proposed the order with
 ALTER TABLE orders ADD COLUMN catalogue_version int;`
+  },
+  {
+    // who is to make an order's visit
+    id: '0017-order-technician',
+    sql: 'ALTER TABLE orders ADD COLUMN technician text;'
   }
 ]

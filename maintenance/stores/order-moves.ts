@@ -11,7 +11,7 @@ export async function moveOrder(
   id: number,
   to: OrderStatus,
   note: string,
-  set: { outlet?: string } = {}
+  set: { outlet?: string; technician?: string } = {}
 ): Promise<OrderStatus> {
   const { rows } = await tx.query<{ status: OrderStatus }>(
     'SELECT status FROM orders WHERE id = $1 FOR UPDATE',
@@ -20,8 +20,9 @@ export async function moveOrder(
   const from = rows[0]?.status
   checkMove(id, from, to)
   await tx.query(
-    `UPDATE orders SET status = $2, outlet = COALESCE($3, outlet), at_risk = at_risk AND $2 = ANY($4::text[]), updated_at = now() WHERE id = $1`,
-    [id, to, set.outlet ?? null, COMMITTED_STATUSES]
+    `UPDATE orders SET status = $2, outlet = COALESCE($3, outlet), technician = COALESCE($5, technician),
+            at_risk = at_risk AND $2 = ANY($4::text[]), updated_at = now() WHERE id = $1`,
+    [id, to, set.outlet ?? null, COMMITTED_STATUSES, set.technician ?? null]
   )
   await tx.query('INSERT INTO order_history (order_id, status, note) VALUES ($1, $2, $3)', [id, to, note])
   await moveStock(tx, id, to)

@@ -4,7 +4,7 @@ import type { Order, OrderStatus, OrderType } from '../engine/order.js'
 export const ORDER_COLUMNS = `id, device_id, type, status, outlet, to_char(visit_day, 'YYYY-MM-DD') AS visit_day,
   to_char(deadline, 'YYYY-MM-DD') AS deadline, parts, inspection, reason, created_at, at_risk,
   to_char(expected_run_out, 'YYYY-MM-DD') AS expected_run_out, completed_at, replaced_parts, first_visit_fix,
-  score_timeliness, score_quality, score_attitude, completion_note, completed_by, catalogue_version`
+  score_timeliness, score_quality, score_attitude, completion_note, completed_by, catalogue_version, technician`
 
 export interface OrderRow {
   id: string | number
@@ -29,6 +29,7 @@ export interface OrderRow {
   completion_note: string | null
   completed_by: string | null
   catalogue_version: number | null
+  technician: string | null
 }
 
 export function orderOf(r: OrderRow): Order {
@@ -47,6 +48,7 @@ export function orderOf(r: OrderRow): Order {
     atRisk: r.at_risk,
     expectedRunOut: r.expected_run_out,
     catalogueVersion: r.catalogue_version,
+    technician: r.technician,
     completion:
       r.status === 'done' && r.completed_at !== null
         ? {

@@ -70,7 +70,10 @@ export interface OrderStore {
   /** Opens an order for a live cause unless one is open already; true when it was opened now. */
   openLive(order: LiveOrder): Promise<boolean>
   /** Moves an order along its lifecycle, with a history row; refuses a move the lifecycle does not allow. */
-  transition(id: number, to: OrderStatus, note: string): Promise<Order>
+  /** Names who is to make an open order's visit. */
+  assign(id: number, technician: string): Promise<void>
+  /** `technician`: who is to make the visit (kept until another is named). */
+  transition(id: number, to: OrderStatus, note: string, technician?: string): Promise<Order>
   /**
    * Moves a scheduled visit to another day (from `today` to its deadline), with a history row; a visit
    * moved before the day its part runs out is no longer at risk.
@@ -129,8 +132,15 @@ export class SqlOrderStore implements OrderStore {
     })
   }
 
-  async transition(id: number, to: OrderStatus, note: string): Promise<Order> {
-    await this.db.transaction((tx) => moveOrder(tx, id, to, note))
+  async assign(id: number, technician: string): Promise<void> {
+    await this.db.query(
+      `UPDATE orders SET technician = $2 WHERE id = $1 AND status IN ('proposed', 'scheduled', 'dispatched')`,
+      [id, technician]
+    )
+  }
+
+  async transition(id: number, to: OrderStatus, note: string, technician?: string): Promise<Order> {
+    await this.db.transaction((tx) => moveOrder(tx, id, to, note, { technician }))
     return this.get(id)
   }
 

@@ -55,12 +55,13 @@ describe('the management CLI against a running aftercare', () => {
 
   it('when a visit is scheduled, dispatched and completed from the CLI, then the order is done with its parts and scores', async () => {
     const id = String(ids[0])
-    expect(await cli('orders', 'schedule', id)).toMatch(/scheduled/)
-    expect(await cli('orders', 'dispatch', id)).toMatch(/dispatched +replacement +cli-1 +sh-01/)
+    expect(await cli('orders', 'schedule', id, '--technician', 'li-wei')).toMatch(/scheduled/)
+    expect(await cli('orders', 'dispatch', id)).toMatch(/dispatched +replacement +cli-1 +sh-01 +li-wei/)
     expect(
       await cli('orders', 'complete', id, '--parts', 'pp_sediment', '--ffr', 'yes', '--scores', 'A,B,A')
     ).toMatch(/done/)
     const order = JSON.parse(await cli('orders', 'show', id, '--json')) as Order
+    expect(order.technician).toBe('li-wei')
     expect(order.completion).toMatchObject({
       replacedParts: ['pp_sediment'],
       firstVisitFix: true,
