@@ -15,7 +15,9 @@ import { routeDocs } from './route-docs.js'
 import { adminRoutes, type AdminDeps } from './routes/admin.js'
 import { catalogueRoutes } from './routes/catalogue.js'
 import { deviceRoutes } from './routes/devices.js'
+import { outletRoutes } from './routes/outlets.js'
 import { planRoutes, type PlanDeps } from './routes/plan.js'
+import { qualityRoutes } from './routes/quality.js'
 
 export type ApiDeps = AdminDeps & PlanDeps & { catalogues: Catalogues }
 
@@ -55,6 +57,8 @@ export async function buildApi(deps: ApiDeps, logger: Logger): Promise<FastifyIn
   await app.register(adminRoutes, deps)
   await app.register(deviceRoutes, { registry: deps.registry })
   await app.register(catalogueRoutes, { catalogues: deps.catalogues })
+  await app.register(outletRoutes, { outlets: deps.outlets })
+  await app.register(qualityRoutes, { service: deps.service, records: deps.records, kpis: deps.kpis })
   await app.register(planRoutes, {
     orders: deps.orders,
     runPlan: deps.runPlan,

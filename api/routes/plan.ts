@@ -3,16 +3,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { AppError, deviceIdSchema } from '../../shared/index.js'
 import { codeParam, dayParam } from '../params.js'
+import { complaintBody, idParams, score } from './shapes.js'
+import { healthSchema, planSchema, planSummarySchema } from '../responses.js'
 import {
-  complaintSchema,
-  healthSchema,
-  kpisSchema,
-  planSchema,
-  planSummarySchema,
-  runOutSchema
-} from '../responses.js'
-import {
-  COMPLAINT_CATEGORIES,
   ORDER_STATUSES,
   ORDER_TYPES,
   type ComponentHealth,
@@ -69,16 +62,6 @@ export interface PlanDeps {
   /** The last planning pass's estimate for each component of a device (from InfluxDB). */
   deviceHealth: (deviceId: string) => Promise<ComponentHealth[]>
 }
-
-const score = z.enum(['A', 'B', 'C', 'D', 'E'])
-const complaintBody = z
-  .object({
-    category: z.enum(COMPLAINT_CATEGORIES),
-    text: z.string().min(1).max(2000)
-  })
-  .strict()
-const monthSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month, YYYY-MM')
-const idParams = z.object({ id: z.coerce.number().int().positive() })
 
 /** The planning pass on demand, and the orders it proposes. */
 export async function planRoutes(app: FastifyInstance, deps: PlanDeps): Promise<void> {
@@ -190,116 +173,6 @@ export async function planRoutes(app: FastifyInstance, deps: PlanDeps): Promise<
       )
   )
 
-  const outletSchema = z.object({
-    code: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/),
-    regions: z.array(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/)).min(1),
-    capacityPerDay: z.number().int().min(1).max(10000),
-    visitCost: z
-      .number()
-      .min(0)
-      .nullish()
-      .describe(
-        "what a visit costs this outlet; the catalogue's visitCost for the device's kind when not set"
-      )
-  })
-  r.put(
-    '/outlets/:code',
-    {
-      preHandler: app.requireRole('planner'),
-      schema: {
-        tags: ['plan'],
-        params: z.object({ code: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/) }),
-        body: outletSchema.omit({ code: true }).strict(),
-        response: { 200: outletSchema }
-      }
-    },
-    async (request) => deps.outlets.upsert({ code: request.params.code, ...request.body })
-  )
-  r.get(
-    '/outlets',
-    {
-      preHandler: app.requireRole('planner', 'technician'),
-      schema: { tags: ['plan'], response: { 200: z.object({ outlets: z.array(outletSchema) }) } }
-    },
-    async () => ({ outlets: await deps.outlets.list() })
-  )
-
-  const stockLine = z.object({
-    partNumber: z.string().meta({ examples: ['PP-400-05'] }),
-    quantity: z.number().describe('on the shelf'),
-    reserved: z.number().describe('set aside for scheduled or dispatched orders'),
-    available: z.number()
-  })
-  const codeParams = z.object({ code: codeParam })
-  r.put(
-    '/outlets/:code/stock',
-    {
-      preHandler: app.requireRole('planner'),
-      schema: {
-        tags: ['plan'],
-        description:
-          'Sets the quantities of the part numbers given (others stay as they are). Scheduling an order sets aside a unit of each of its parts the outlet has free; completion takes the replaced parts off the shelf; a part that would be late for its lead time is planned from free stock.',
-        params: codeParams,
-        body: z
-          .object({
-            parts: z
-              .record(z.string().regex(/^[A-Za-z0-9_./-]{1,64}$/), z.number().int().min(0).max(1_000_000))
-              .meta({ examples: [{ 'PP-400-05': 12, 'RO-400-75': 3 }] })
-          })
-          .strict(),
-        response: { 200: z.object({ outlet: z.string(), stock: z.array(stockLine) }) }
-      }
-    },
-    async (request) => ({
-      outlet: request.params.code,
-      stock: await deps.outlets.setStock(request.params.code, request.body.parts)
-    })
-  )
-  r.get(
-    '/outlets/:code/stock',
-    {
-      preHandler: app.requireRole('planner', 'technician'),
-      schema: {
-        tags: ['plan'],
-        params: codeParams,
-        response: { 200: z.object({ outlet: z.string(), stock: z.array(stockLine) }) }
-      }
-    },
-    async (request) => ({ outlet: request.params.code, stock: await deps.outlets.stock(request.params.code) })
-  )
-
-  r.get(
-    '/outlets/:code/demand',
-    {
-      preHandler: app.requireRole('planner'),
-      schema: {
-        tags: ['plan'],
-        description:
-          "Per ISO week of the visit day and part number: what the outlet's open orders need, its stock, and the units to order that week (what the weeks up to it need beyond the stock, less what earlier weeks ordered; purchase orders are not tracked).",
-        params: codeParams,
-        response: {
-          200: z.object({
-            outlet: z.string(),
-            demand: z.array(
-              z.object({
-                week: z.string().meta({ examples: ['2026-W50'] }),
-                part: z.string().meta({ examples: ['pp_sediment'] }),
-                partNumber: z.string().meta({ examples: ['PP-400-05'] }),
-                quantity: z.number(),
-                stock: z.number(),
-                reorder: z.number()
-              })
-            )
-          })
-        }
-      }
-    },
-    async (request) => ({
-      outlet: request.params.code,
-      demand: await deps.outlets.demand(request.params.code)
-    })
-  )
-
   r.post(
     '/orders/:id/complete',
     {
@@ -320,58 +193,6 @@ export async function planRoutes(app: FastifyInstance, deps: PlanDeps): Promise<
       }
     },
     async (request) => deps.service.complete(request.params.id, request.body, request.account?.name ?? null)
-  )
-
-  r.post(
-    '/orders/:id/complaints',
-    {
-      preHandler: app.requireRole('planner'),
-      schema: { tags: ['plan'], params: idParams, body: complaintBody, response: { 201: complaintSchema } }
-    },
-    async (request, reply) =>
-      reply.code(201).send(await deps.service.complain(request.params.id, request.body))
-  )
-  r.get(
-    '/complaints',
-    {
-      preHandler: app.requireRole('planner'),
-      schema: {
-        tags: ['plan'],
-        querystring: z.object({ outlet: codeParam.optional(), month: monthSchema.optional() }),
-        response: { 200: z.object({ complaints: z.array(complaintSchema) }) }
-      }
-    },
-    async (request) => ({ complaints: await deps.records.complaints(request.query) })
-  )
-  r.get(
-    '/run-outs',
-    {
-      preHandler: app.requireRole('planner'),
-      schema: {
-        tags: ['plan'],
-        querystring: z.object({ month: monthSchema.optional() }),
-        response: { 200: z.object({ runOuts: z.array(runOutSchema) }) }
-      }
-    },
-    async (request) => ({ runOuts: await deps.records.runOuts(request.query) })
-  )
-
-  r.get(
-    '/kpis',
-    {
-      preHandler: app.requireRole('planner'),
-      schema: {
-        tags: ['plan'],
-        querystring: z.object({
-          month: monthSchema.default(() => new Date().toISOString().slice(0, 7))
-        }),
-        response: { 200: kpisSchema }
-      }
-    },
-    async (request) => ({
-      month: request.query.month,
-      outlets: (await deps.kpis(request.query.month)) as unknown as z.infer<typeof kpisSchema>['outlets']
-    })
   )
 
   r.get(
