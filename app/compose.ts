@@ -1,4 +1,4 @@
-import { chmodSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
@@ -44,6 +44,7 @@ import {
   type SqlClient
 } from '../stores/index.js'
 import { lockDataDir, writeEndpoints, type Endpoints } from './data-dir.js'
+import { makePrivate, setPrivateUmask, warnIfReadable } from './private-files.js'
 import { allDevices, ensureAdmin, health, pipelineFields, sessionStore } from './start-helpers.js'
 
 /** How often a node looks for a catalogue another node imported (besides before each pass). */
@@ -323,38 +324,6 @@ export async function startAftercare(
     await stopAll()
     throw err
   }
-}
-
-function setPrivateUmask(): void {
-  try {
-    process.umask(0o077)
-  } catch {
-    // a worker thread cannot set it; makePrivate still tightens what is there at start
-  }
-}
-
-/**
- * The data folder 0700 and nothing in it readable or writable by others — also what an earlier version
- * created with looser modes.
- */
-function makePrivate(dir: string): void {
-  chmodSync(dir, 0o700)
-  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    const file = path.join(entry.parentPath, entry.name)
-    if (entry.isSymbolicLink()) continue
-    const mode = statSync(file).mode & 0o777
-    if (mode & 0o077) chmodSync(file, mode & 0o700)
-  }
-}
-
-/** A private key others may read is worth a warning: the broker's identity can be taken by any local user. */
-function warnIfReadable(file: string, log: Logger): void {
-  const mode = statSync(file).mode
-  if (mode & 0o044)
-    log.warn(
-      { file, mode: (mode & 0o777).toString(8) },
-      'MQTT_TLS_KEY can be read by other users; make it 0600'
-    )
 }
 
 async function openInflux(
