@@ -8,6 +8,7 @@ import { Buckets, DEFAULT_LIMITS, LogLimit, LoginGuard, type BrokerLimits } from
 import { guardPacketSize } from './packet-size-guard.js'
 import { bind, remoteAddress } from './sockets.js'
 import type { SessionBackend } from './sessions.js'
+import { ServiceConnections } from './service-connections.js'
 import { congestionGuard, DEFAULT_BACKLOG, MQ_CONCURRENCY, type BacklogLimits } from './backlog.js'
 
 /**
@@ -70,7 +71,7 @@ export class Broker {
     droppedWills: 0
   }
   /** The live connections of each service account on this node (its cap is per node). */
-  private readonly serviceClients = new Map<string, Set<Client>>()
+  private readonly services: ServiceConnections
   /** Repeated warnings about one address: a line every 10 s with how many were left out. */
   private readonly logLimit = new LogLimit()
   private readonly publishBuckets: Buckets
@@ -79,6 +80,7 @@ export class Broker {
   private constructor(private readonly options: BrokerOptions) {
     this.log = options.logger.child({ component: 'broker' })
     const limits = { ...DEFAULT_LIMITS, ...DEFAULT_BACKLOG, ...options.limits }
+    this.services = new ServiceConnections(limits.serviceConnections)
     this.publishBuckets = new Buckets(limits.deviceMsgsPerSecond, limits.deviceBurst)
     this.logins = new LoginGuard(limits.loginFailuresPerSecond, () => ++this.stats.throttledLogins, this.log)
     this.aedes = new Aedes({
@@ -101,7 +103,7 @@ export class Broker {
           .attempt(address, client.id, async () => {
             try {
               const identity = await identify(this.options.auth, client, username, password)
-              if (identity.type === 'service') this.checkServiceConnections(identity.name, client.id, limits)
+              if (identity.type === 'service') this.services.check(identity.name, client.id)
               this.identities.set(client, identity)
               return 'ok'
             } catch (e) {
@@ -208,23 +210,8 @@ export class Broker {
   private countService(client: Client, change: 1 | -1): void {
     const identity = this.identities.get(client)
     if (identity?.type !== 'service') return
-    const set = this.serviceClients.get(identity.name) ?? new Set<Client>()
-    if (change > 0) set.add(client)
-    else set.delete(client)
-    if (set.size > 0) this.serviceClients.set(identity.name, set)
-    else this.serviceClients.delete(identity.name)
-  }
-
-  /** A service account holds at most `serviceConnections` connections on a node (a reconnect of one is not new). */
-  private checkServiceConnections(name: string, clientId: string, limits: BrokerLimits): void {
-    const live = [...(this.serviceClients.get(name) ?? [])].filter((c) => c.id !== clientId)
-    if (live.length >= limits.serviceConnections)
-      throw Object.assign(
-        new Error(
-          `service account ${name} already holds ${live.length} connections (MQTT_SERVICE_CONNECTIONS)`
-        ),
-        { returnCode: CONNACK.notAuthorized }
-      )
+    if (change > 0) this.services.add(identity.name, client)
+    else this.services.remove(identity.name, client)
   }
 
   get connectedClients(): number {
