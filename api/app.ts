@@ -1,3 +1,4 @@
+import fastifyCookie from '@fastify/cookie'
 import fastifySwagger from '@fastify/swagger'
 import fastifySwaggerUi from '@fastify/swagger-ui'
 import Fastify, {
@@ -14,14 +15,24 @@ import { errorPlugin } from './errors.js'
 import { routeDocs } from './route-docs.js'
 import { adminRoutes, type AdminDeps } from './routes/admin.js'
 import { catalogueRoutes } from './routes/catalogue.js'
+import { consoleRoutes } from './console.js'
+import { devicePageRoutes, type DevicePageDeps } from './routes/device-page.js'
+import { peopleRoutes, type PeopleDeps } from './routes/people.js'
 import { deviceRoutes } from './routes/devices.js'
 import { outletRoutes } from './routes/outlets.js'
 import { planRoutes, type PlanDeps } from './routes/plan.js'
 import { qualityRoutes } from './routes/quality.js'
 
-export type ApiDeps = AdminDeps & PlanDeps & { catalogues: Catalogues }
+export type ApiDeps = AdminDeps &
+  PlanDeps &
+  DevicePageDeps &
+  PeopleDeps & {
+    catalogues: Catalogues
+    /** Where the console's built files are (dist/console); no console when absent. */
+    consoleDir?: string
+  }
 
-/** Builds the HTTP API (not listening yet): OpenAPI at /docs, bearer tokens with roles. */
+/** Builds the HTTP API (not listening yet): OpenAPI at /docs, bearer tokens and console sessions with roles, the console at /console. */
 export async function buildApi(deps: ApiDeps, logger: Logger): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger.child({ component: 'api' }) as FastifyBaseLogger,
@@ -53,12 +64,25 @@ export async function buildApi(deps: ApiDeps, logger: Logger): Promise<FastifyIn
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' })
   await app.register(errorPlugin)
   await app.register(routeDocs)
-  await app.register(authPlugin, { verifier: deps.registry })
+  await app.register(fastifyCookie)
+  await app.register(authPlugin, { verifier: deps.registry, sessions: deps.people })
   await app.register(adminRoutes, deps)
   await app.register(deviceRoutes, { registry: deps.registry })
   await app.register(catalogueRoutes, { catalogues: deps.catalogues })
   await app.register(outletRoutes, { outlets: deps.outlets })
-  await app.register(qualityRoutes, { service: deps.service, records: deps.records, kpis: deps.kpis })
+  await app.register(qualityRoutes, {
+    service: deps.service,
+    records: deps.records,
+    kpis: deps.kpis,
+    orders: deps.orders
+  })
+  await app.register(devicePageRoutes, {
+    device: deps.device,
+    deviceHealth: deps.deviceHealth,
+    deviceReadings: deps.deviceReadings
+  })
+  await app.register(peopleRoutes, { people: deps.people, outletExists: deps.outletExists })
+  if (deps.consoleDir) await app.register(consoleRoutes, { dir: deps.consoleDir })
   await app.register(planRoutes, {
     orders: deps.orders,
     runPlan: deps.runPlan,
@@ -67,7 +91,7 @@ export async function buildApi(deps: ApiDeps, logger: Logger): Promise<FastifyIn
     outlets: deps.outlets,
     records: deps.records,
     defaultCapacity: deps.defaultCapacity,
-    deviceHealth: deps.deviceHealth
+    sites: deps.sites
   })
   return app
 }

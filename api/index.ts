@@ -1,2 +1,3 @@
 export { buildApi, type ApiDeps } from './app.js'
 export type { HealthReport } from './routes/admin.js'
+export { consoleDir } from './console.js'

@@ -13,10 +13,11 @@ export const errorSchema = z
 
 const MEANING: Record<number, string> = {
   400: 'the input is not valid: the message names the field',
-  401: 'no bearer token, or one that is not valid',
-  403: 'the token lacks the role',
+  401: 'no bearer token or console session, or one that is not valid',
+  403: "the account lacks the role, or a console write lacks its session's CSRF token",
   404: 'not found',
   409: 'the state does not allow it (the message says why)',
+  423: 'the account is locked after repeated wrong passwords',
   503: 'a store is down'
 }
 
@@ -116,6 +117,35 @@ export const OPERATIONS: Record<string, { summary: string; tag: string; errors?:
   'POST /devices/:id/enable': {
     summary: 'let a disabled device connect again',
     tag: 'devices',
+    errors: [404]
+  },
+  'GET /devices/:id/telemetry': {
+    summary: "a device's readings by hour, its usage forecast and its faults",
+    tag: 'devices',
+    errors: [404]
+  },
+  'POST /session': { summary: 'sign in to the console', tag: 'people', errors: [423] },
+  'GET /session': { summary: 'who is signed in, and the CSRF token', tag: 'people' },
+  'DELETE /session': { summary: 'sign out', tag: 'people' },
+  'POST /users': {
+    summary: 'add a person (a password is made when none is given)',
+    tag: 'people',
+    errors: [409]
+  },
+  'GET /users': { summary: "the console's people", tag: 'people' },
+  'POST /users/:name/password': {
+    summary: "set a person's password (ends their sessions)",
+    tag: 'people',
+    errors: [404]
+  },
+  'POST /users/:name/disable': {
+    summary: 'disable a person and end their sessions',
+    tag: 'people',
+    errors: [404]
+  },
+  'POST /users/:name/enable': {
+    summary: 'let a disabled person sign in again',
+    tag: 'people',
     errors: [404]
   },
   'GET /devices/:id/health': { summary: "each component's used share and expected end", tag: 'devices' },

@@ -6,6 +6,7 @@ import { ApiClient } from './api-client.js'
 import { catalogueCommand } from './catalogue-command.js'
 import { CSV_COLUMNS, importFleetFile } from './device-import-command.js'
 import { serviceCommands } from './orders-command.js'
+import { usersCommand } from './users-command.js'
 import { evaluateCommand } from './evaluate-command.js'
 import { loadtestCommand } from './loadtest-command.js'
 import { simulateCommand } from './simulate-commands.js'
@@ -266,6 +267,7 @@ Example:
     .action(async (_o: unknown, cmd: Command) => print(await client(cmd).request('POST', '/plan/run')))
 
   for (const command of serviceCommands(client, apiOptions)) program.addCommand(command)
+  program.addCommand(usersCommand(client, apiOptions))
 
   apiOptions(program.command('dead-letters'))
     .description('show what devices sent that could not be stored, with the reason')

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
-import { buildApi } from '../api/index.js'
+import { buildApi, consoleDir } from '../api/index.js'
 import { Broker, sessionBackend } from '../broker/index.js'
 import {
   Ingest,
@@ -12,7 +12,7 @@ import {
   deadLetterMigrations,
   startPipelineMetrics
 } from '../ingest/index.js'
-import { Registry, SqlAccountStore, SqlDeviceStore, registryMigrations } from '../registry/index.js'
+import { People, Registry, SqlAccountStore, SqlDeviceStore, registryMigrations } from '../registry/index.js'
 import {
   LiveRules,
   liveRuleHandler,
@@ -25,6 +25,7 @@ import {
   planLeaseMigrations,
   readKpiInput,
   deviceHealth,
+  deviceReadings,
   Catalogues,
   SqlCatalogueStore,
   deviceIssues,
@@ -279,6 +280,17 @@ export async function startAftercare(
         records,
         defaultCapacity: config.OUTLET_CAPACITY_PER_DAY,
         deviceHealth: (id) => deviceHealth(influx, id),
+        device: (id) => registry.getDevice(id),
+        deviceReadings: (device, days) => deviceReadings(influx, device, days, clock.now()),
+        sites: (ids) => registry.sites(ids),
+        people: new People(sql, {
+          clock,
+          idleMinutes: config.CONSOLE_IDLE_MINUTES,
+          maxFailures: config.CONSOLE_MAX_FAILURES,
+          lockMinutes: config.CONSOLE_LOCK_MINUTES
+        }),
+        outletExists: async (code) => (await outlets.list()).some((o) => o.code === code),
+        consoleDir: consoleDir(),
         service,
         runPlan,
         pipelineStats: () => ({

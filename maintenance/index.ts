@@ -135,6 +135,7 @@ export {
   type ComponentHealth,
   type LineWriter
 } from './stores/engine-outputs.js'
+export { deviceReadings, type DeviceReadings } from './stores/device-readings.js'
 export { planRunner } from './service/planning.js'
 export { PlanLease, planLeaseMigrations, type LeaseAnswer } from './stores/plan-lease.js'
 export { SqlPeakStore, type LearnedPeak } from './stores/peak-store.js'

@@ -48,6 +48,7 @@ export interface ImportedDevice extends NewDevice {
 export interface DeviceFilter {
   region?: string
   kind?: DeviceKind
+  outlet?: string
   limit?: number
   offset?: number
 }
@@ -200,8 +201,15 @@ export class SqlDeviceStore implements DeviceStore {
     const { rows } = await this.db.query<DeviceRow>(
       `SELECT ${COLUMNS} FROM devices
        WHERE ($1::text IS NULL OR region = $1) AND ($2::text IS NULL OR kind = $2)
+         AND ($5::text IS NULL OR outlet = $5)
        ORDER BY id LIMIT $3 OFFSET $4`,
-      [filter.region ?? null, filter.kind ?? null, filter.limit ?? 100, filter.offset ?? 0]
+      [
+        filter.region ?? null,
+        filter.kind ?? null,
+        filter.limit ?? 100,
+        filter.offset ?? 0,
+        filter.outlet ?? null
+      ]
     )
     return rows.map(toDevice)
   }

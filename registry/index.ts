@@ -30,3 +30,13 @@ export {
   type AccountStore
 } from './account-store.js'
 export { registryMigrations } from './migrations.js'
+export {
+  People,
+  USER_ROLES,
+  userNameSchema,
+  passwordSchema,
+  type User,
+  type UserRole,
+  type SignIn
+} from './people.js'
+export { generatePassword, MIN_PASSWORD_LENGTH } from './passwords.js'

@@ -39,5 +39,29 @@ CREATE TABLE device_sites (
 );
 -- a person's or tool's account may be bound to one service outlet
 ALTER TABLE service_accounts ADD COLUMN outlet text;`
+  },
+  {
+    id: '0018-users',
+    sql: `
+-- people who sign in to the console: a memorised password (scrypt), one role, maybe one outlet
+CREATE TABLE users (
+  name text PRIMARY KEY,
+  role text NOT NULL CHECK (role IN ('admin', 'planner', 'technician')),
+  outlet text,
+  password_hash text NOT NULL,
+  disabled boolean NOT NULL DEFAULT false,
+  failed_logins integer NOT NULL DEFAULT 0,
+  locked_until timestamptz,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+-- a signed-in browser: only a hash of the cookie's id is kept; the CSRF token goes with the page
+CREATE TABLE user_sessions (
+  id_hash text PRIMARY KEY,
+  user_name text NOT NULL REFERENCES users (name) ON DELETE CASCADE,
+  csrf text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  last_seen timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX user_sessions_user ON user_sessions (user_name);`
   }
 ]

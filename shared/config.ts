@@ -46,6 +46,10 @@ export const configSchema = z.object({
 
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: port.default(8080),
+  /** The console's sessions: idle minutes before one ends; wrong passwords in a row that lock an account, and for how long. */
+  CONSOLE_IDLE_MINUTES: positiveInt.max(24 * 60).default(30),
+  CONSOLE_MAX_FAILURES: positiveInt.max(100).default(5),
+  CONSOLE_LOCK_MINUTES: positiveInt.max(24 * 60).default(15),
 
   INFLUX_URL: optionalString.pipe(z.url().optional()),
   INFLUX_DB: z

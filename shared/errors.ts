@@ -36,6 +36,10 @@ export type ErrorCode =
   | 'CATALOGUE_NOT_FOUND'
   | 'IMPORT_INVALID'
   | 'NOT_FOUND'
+  | 'USER_EXISTS'
+  | 'USER_NOT_FOUND'
+  | 'USER_LOCKED'
+  | 'CSRF'
 
 const statusByCode: Partial<Record<ErrorCode, number>> = {
   DEVICE_EXISTS: 409,
@@ -53,6 +57,10 @@ const statusByCode: Partial<Record<ErrorCode, number>> = {
   CATALOGUE_NOT_FOUND: 404,
   IMPORT_INVALID: 400,
   NOT_FOUND: 404,
+  USER_EXISTS: 409,
+  USER_NOT_FOUND: 404,
+  USER_LOCKED: 423,
+  CSRF: 403,
   DEVICE_INVALID: 400,
   PAYLOAD_INVALID: 400,
   UNAUTHENTICATED: 401,

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { DEVICE_KINDS, deviceIdSchema } from '../../shared/index.js'
 import { codeParam } from '../params.js'
+import { ensureOwnOutlet, outletFilter } from '../outlet-scope.js'
 import {
   importDevices,
   maySeeSite,
@@ -118,6 +119,7 @@ export async function deviceRoutes(app: FastifyInstance, opts: { registry: Regis
         querystring: z.object({
           region: codeParam.optional(),
           kind: z.enum(DEVICE_KINDS).optional(),
+          outlet: codeParam.optional(),
           limit: z.coerce.number().int().min(1).max(1000).default(100),
           offset: z.coerce.number().int().min(0).default(0)
         }),
@@ -125,7 +127,10 @@ export async function deviceRoutes(app: FastifyInstance, opts: { registry: Regis
       }
     },
     async (request) => {
-      const devices = await registry.listDevices(request.query)
+      const devices = await registry.listDevices({
+        ...request.query,
+        outlet: outletFilter(request.account, request.query.outlet)
+      })
       const visible = devices.filter((d) => maySeeSite(request.account, d.outlet))
       const sites = visible.length > 0 ? await registry.sites(visible.map((d) => d.id)) : new Map()
       return {
@@ -139,7 +144,14 @@ export async function deviceRoutes(app: FastifyInstance, opts: { registry: Regis
   r.get(
     '/devices/:id',
     { preHandler: readers, schema: { tags: ['devices'], params: idParams, response: { 200: deviceSchema } } },
-    async (request) => shown(await registry.getDevice(request.params.id), request.account)
+    async (request) => {
+      const device = await registry.getDevice(request.params.id)
+      ensureOwnOutlet(request.account, device.outlet, {
+        code: 'DEVICE_NOT_FOUND',
+        message: `device ${request.params.id} is not registered`
+      })
+      return shown(device, request.account)
+    }
   )
 
   r.post(

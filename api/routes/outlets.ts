@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { outletFilter } from '../outlet-scope.js'
+import type { ServiceAccount } from '../../registry/index.js'
 import type { PlanDeps } from './plan.js'
 import { codeParam } from '../params.js'
 
@@ -68,7 +70,7 @@ export async function outletRoutes(app: FastifyInstance, deps: Pick<PlanDeps, 'o
       }
     },
     async (request) => ({
-      outlet: request.params.code,
+      outlet: ownOutlet(request.account, request.params.code),
       stock: await deps.outlets.setStock(request.params.code, request.body.parts)
     })
   )
@@ -82,7 +84,10 @@ export async function outletRoutes(app: FastifyInstance, deps: Pick<PlanDeps, 'o
         response: { 200: z.object({ outlet: z.string(), stock: z.array(stockLine) }) }
       }
     },
-    async (request) => ({ outlet: request.params.code, stock: await deps.outlets.stock(request.params.code) })
+    async (request) => ({
+      outlet: ownOutlet(request.account, request.params.code),
+      stock: await deps.outlets.stock(request.params.code)
+    })
   )
 
   r.get(
@@ -112,8 +117,14 @@ export async function outletRoutes(app: FastifyInstance, deps: Pick<PlanDeps, 'o
       }
     },
     async (request) => ({
-      outlet: request.params.code,
+      outlet: ownOutlet(request.account, request.params.code),
       demand: await deps.outlets.demand(request.params.code)
     })
   )
+}
+
+/** The outlet of the path, when the account may work on it (its own, or any for an unbound account). */
+function ownOutlet(account: ServiceAccount | undefined, code: string): string {
+  outletFilter(account, code)
+  return code
 }

@@ -1,14 +1,15 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { AppError, deviceIdSchema } from '../../shared/index.js'
 import { codeParam, dayParam } from '../params.js'
+import { ensureOwnOutlet, outletFilter } from '../outlet-scope.js'
+import { maySeeSite, siteSchema, type Site } from '../../registry/index.js'
 import { complaintBody, idParams, score } from './shapes.js'
-import { healthSchema, planSchema, planSummarySchema } from '../responses.js'
+import { planSchema, planSummarySchema } from '../responses.js'
 import {
   ORDER_STATUSES,
   ORDER_TYPES,
-  type ComponentHealth,
   type OrderStore,
   type OutletKpis,
   type PlanningSummary,
@@ -45,7 +46,11 @@ const orderSchema = z.object({
       completedAt: z.string(),
       by: z.string().nullable()
     })
+    .nullable(),
+  site: siteSchema
     .nullable()
+    .optional()
+    .describe('the customer site (personal data), with `sites=true` and only to accounts that may read it')
 })
 
 export interface PlanDeps {
@@ -59,13 +64,22 @@ export interface PlanDeps {
   records: SqlServiceRecords
   /** Visits an outlet makes a day when the outlets table does not say. */
   defaultCapacity: number
-  /** The last planning pass's estimate for each component of a device (from InfluxDB). */
-  deviceHealth: (deviceId: string) => Promise<ComponentHealth[]>
+  /** The customer sites of devices, for accounts that may read them. */
+  sites: (deviceIds: readonly string[]) => Promise<Map<string, Site>>
 }
 
 /** The planning pass on demand, and the orders it proposes. */
 export async function planRoutes(app: FastifyInstance, deps: PlanDeps): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>()
+  // an order of another outlet answers as a missing one to an account bound to an outlet
+  const ownOrder = async (request: FastifyRequest, id: number) => {
+    const order = await deps.orders.get(id)
+    ensureOwnOutlet(request.account, order.outlet, {
+      code: 'ORDER_NOT_FOUND',
+      message: `order ${id} does not exist`
+    })
+    return order
+  }
 
   r.post(
     '/plan/run',
@@ -98,18 +112,10 @@ export async function planRoutes(app: FastifyInstance, deps: PlanDeps): Promise<
     async (request) => {
       const from = request.query.from ?? new Date().toISOString().slice(0, 10)
       const to = request.query.to ?? new Date(Date.parse(from) + 84 * 86400000).toISOString().slice(0, 10)
-      const days = await deps.outlets.load(from, to, deps.defaultCapacity, request.query.outlet)
+      const outlet = outletFilter(request.account, request.query.outlet)
+      const days = await deps.outlets.load(from, to, deps.defaultCapacity, outlet)
       return { from, to, days: days.map((d) => ({ ...d, over: d.visits > d.capacity })) }
     }
-  )
-
-  r.get(
-    '/devices/:id/health',
-    {
-      preHandler: app.requireRole('planner', 'technician'),
-      schema: { tags: ['plan'], params: z.object({ id: deviceIdSchema }), response: { 200: healthSchema } }
-    },
-    async (request) => ({ device: request.params.id, components: await deps.deviceHealth(request.params.id) })
   )
 
   r.get(
@@ -118,7 +124,7 @@ export async function planRoutes(app: FastifyInstance, deps: PlanDeps): Promise<
       preHandler: app.requireRole('planner', 'technician'),
       schema: { tags: ['plan'], summary: 'one order', params: idParams, response: { 200: orderSchema } }
     },
-    async (request) => deps.orders.get(request.params.id)
+    async (request) => ownOrder(request, request.params.id)
   )
 
   r.post(
@@ -144,12 +150,14 @@ export async function planRoutes(app: FastifyInstance, deps: PlanDeps): Promise<
       }
     },
     async (request) =>
-      deps.service.move(
-        request.params.id,
-        request.body.to,
-        request.account?.name ?? 'unknown',
-        request.body.note,
-        request.body.technician
+      ownOrder(request, request.params.id).then(() =>
+        deps.service.move(
+          request.params.id,
+          request.body.to,
+          request.account?.name ?? 'unknown',
+          request.body.note,
+          request.body.technician
+        )
       )
   )
 
@@ -165,11 +173,13 @@ export async function planRoutes(app: FastifyInstance, deps: PlanDeps): Promise<
       }
     },
     async (request) =>
-      deps.service.reschedule(
-        request.params.id,
-        request.body.visitDay,
-        request.account?.name ?? 'unknown',
-        request.body.note
+      ownOrder(request, request.params.id).then(() =>
+        deps.service.reschedule(
+          request.params.id,
+          request.body.visitDay,
+          request.account?.name ?? 'unknown',
+          request.body.note
+        )
       )
   )
 
@@ -192,7 +202,10 @@ export async function planRoutes(app: FastifyInstance, deps: PlanDeps): Promise<
         response: { 200: orderSchema }
       }
     },
-    async (request) => deps.service.complete(request.params.id, request.body, request.account?.name ?? null)
+    async (request) => {
+      await ownOrder(request, request.params.id)
+      return deps.service.complete(request.params.id, request.body, request.account?.name ?? null)
+    }
   )
 
   r.get(
@@ -219,7 +232,11 @@ export async function planRoutes(app: FastifyInstance, deps: PlanDeps): Promise<
             .string()
             .regex(/^[A-Za-z0-9_-]{1,100}$/, 'a cursor from the previous page')
             .optional(),
-          limit: z.coerce.number().int().min(1).max(5000).default(500)
+          limit: z.coerce.number().int().min(1).max(5000).default(500),
+          sites: z
+            .stringbool()
+            .default(false)
+            .describe('add each device’s customer site, where the account may read it')
         }),
         response: {
           200: z.object({ orders: z.array(orderSchema), total: z.number(), next: z.string().nullable() })
@@ -232,7 +249,7 @@ export async function planRoutes(app: FastifyInstance, deps: PlanDeps): Promise<
         deviceId: q.device,
         statuses: q.status,
         types: q.type,
-        outlet: q.outlet,
+        outlet: outletFilter(request.account, q.outlet),
         from: q.from,
         to: q.to
       }
@@ -242,8 +259,15 @@ export async function planRoutes(app: FastifyInstance, deps: PlanDeps): Promise<
         limit: q.limit
       })
       const last = orders.at(-1)
+      const visible = q.sites ? orders.filter((o) => maySeeSite(request.account, o.outlet)) : []
+      const sites =
+        visible.length > 0 ? await deps.sites([...new Set(visible.map((o) => o.deviceId))]) : undefined
       return {
-        orders,
+        orders: sites
+          ? orders.map((o) =>
+              maySeeSite(request.account, o.outlet) ? { ...o, site: sites.get(o.deviceId) ?? null } : o
+            )
+          : orders,
         total: await deps.orders.count(filter),
         next: orders.length === q.limit && last ? writeCursor({ visitDay: last.visitDay, id: last.id }) : null
       }

@@ -3,13 +3,14 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { PlanDeps } from './plan.js'
 import { codeParam } from '../params.js'
+import { ensureOwnOutlet, outletFilter } from '../outlet-scope.js'
 import { complaintSchema, kpisSchema, runOutSchema } from '../responses.js'
 import { complaintBody, idParams, monthSchema } from './shapes.js'
 
 /** The service's quality: complaints about done visits, parts that ran out, each outlet's KPIs. */
 export async function qualityRoutes(
   app: FastifyInstance,
-  deps: Pick<PlanDeps, 'service' | 'records' | 'kpis'>
+  deps: Pick<PlanDeps, 'service' | 'records' | 'kpis' | 'orders'>
 ): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>()
   r.post(
@@ -18,8 +19,14 @@ export async function qualityRoutes(
       preHandler: app.requireRole('planner'),
       schema: { tags: ['plan'], params: idParams, body: complaintBody, response: { 201: complaintSchema } }
     },
-    async (request, reply) =>
-      reply.code(201).send(await deps.service.complain(request.params.id, request.body))
+    async (request, reply) => {
+      const order = await deps.orders.get(request.params.id)
+      ensureOwnOutlet(request.account, order.outlet, {
+        code: 'ORDER_NOT_FOUND',
+        message: `order ${request.params.id} does not exist`
+      })
+      return reply.code(201).send(await deps.service.complain(request.params.id, request.body))
+    }
   )
   r.get(
     '/complaints',
@@ -31,7 +38,12 @@ export async function qualityRoutes(
         response: { 200: z.object({ complaints: z.array(complaintSchema) }) }
       }
     },
-    async (request) => ({ complaints: await deps.records.complaints(request.query) })
+    async (request) => ({
+      complaints: await deps.records.complaints({
+        ...request.query,
+        outlet: outletFilter(request.account, request.query.outlet)
+      })
+    })
   )
   r.get(
     '/run-outs',
@@ -43,7 +55,11 @@ export async function qualityRoutes(
         response: { 200: z.object({ runOuts: z.array(runOutSchema) }) }
       }
     },
-    async (request) => ({ runOuts: await deps.records.runOuts(request.query) })
+    async (request) => {
+      const outlet = outletFilter(request.account, undefined)
+      const runOuts = await deps.records.runOuts(request.query)
+      return { runOuts: outlet === undefined ? runOuts : runOuts.filter((r) => r.outlet === outlet) }
+    }
   )
 
   r.get(
@@ -58,9 +74,13 @@ export async function qualityRoutes(
         response: { 200: kpisSchema }
       }
     },
-    async (request) => ({
-      month: request.query.month,
-      outlets: (await deps.kpis(request.query.month)) as unknown as z.infer<typeof kpisSchema>['outlets']
-    })
+    async (request) => {
+      const outlet = outletFilter(request.account, undefined)
+      const all = (await deps.kpis(request.query.month)) as unknown as z.infer<typeof kpisSchema>['outlets']
+      return {
+        month: request.query.month,
+        outlets: all.filter((k) => outlet === undefined || k.outlet === outlet)
+      }
+    }
   )
 }

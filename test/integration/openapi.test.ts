@@ -44,6 +44,7 @@ describe('the OpenAPI document', () => {
             'quality',
             'pipeline',
             'accounts',
+            'people',
             'operations'
           ].includes(t)
         )
