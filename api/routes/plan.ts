@@ -168,7 +168,18 @@ export async function planRoutes(app: FastifyInstance, deps: PlanDeps): Promise<
       schema: {
         tags: ['plan'],
         params: idParams,
-        body: z.object({ visitDay: dayParam, note: z.string().max(2000).default('') }).strict(),
+        body: z
+          .object({
+            visitDay: dayParam,
+            note: z.string().max(2000).default(''),
+            schedule: z
+              .boolean()
+              .default(false)
+              .describe(
+                'a proposed visit is scheduled on that day in the same step (refused: nothing changes)'
+              )
+          })
+          .strict(),
         response: { 200: orderSchema }
       }
     },
@@ -178,7 +189,8 @@ export async function planRoutes(app: FastifyInstance, deps: PlanDeps): Promise<
           request.params.id,
           request.body.visitDay,
           request.account?.name ?? 'unknown',
-          request.body.note
+          request.body.note,
+          request.body.schedule
         )
       )
   )

@@ -44,10 +44,13 @@ export class ServiceOrders {
     return this.deps.orders.transition(id, to, note || `${to} by ${by}`, technician)
   }
 
-  /** Moves a scheduled visit to another day, from today up to its deadline (the refusal says why). */
-  async reschedule(id: number, visitDay: string, by: string, note = ''): Promise<Order> {
+  /**
+   * Moves a scheduled visit to another day, from today up to its deadline (the refusal says why); with
+   * `schedule`, a proposed visit is scheduled on that day in the same transaction.
+   */
+  async reschedule(id: number, visitDay: string, by: string, note = '', schedule = false): Promise<Order> {
     const today = new Date(this.deps.clock.now()).toISOString().slice(0, 10)
-    return this.deps.orders.reschedule(id, visitDay, today, note || `by ${by}`)
+    return this.deps.orders.reschedule(id, visitDay, today, note || `by ${by}`, schedule)
   }
 
   /**

@@ -78,7 +78,7 @@ export interface OrderStore {
    * Moves a scheduled visit to another day (from `today` to its deadline), with a history row; a visit
    * moved before the day its part runs out is no longer at risk.
    */
-  reschedule(id: number, visitDay: string, today: string, note: string): Promise<Order>
+  reschedule(id: number, visitDay: string, today: string, note: string, schedule?: boolean): Promise<Order>
   /**
    * Closes a dispatched order as done, with its part changes and any complaint, in one transaction. The
    * same completion again returns the done order (`replayed`); a different one is refused.
@@ -144,7 +144,14 @@ export class SqlOrderStore implements OrderStore {
     return this.get(id)
   }
 
-  async reschedule(id: number, visitDay: string, today: string, note: string): Promise<Order> {
+  /** Moves a scheduled visit (or, with `schedule`, a proposed one, scheduling it in the same step). */
+  async reschedule(
+    id: number,
+    visitDay: string,
+    today: string,
+    note: string,
+    schedule = false
+  ): Promise<Order> {
     await this.db.transaction(async (tx) => {
       const { rows } = await tx.query<{
         status: OrderStatus
@@ -157,7 +164,8 @@ export class SqlOrderStore implements OrderStore {
       )
       const o = rows[0]
       if (!o) throw new AppError('ORDER_NOT_FOUND', `order ${id} does not exist`)
-      if (o.status !== 'scheduled')
+      const scheduling = schedule && o.status === 'proposed'
+      if (o.status !== 'scheduled' && !scheduling)
         throw new AppError(
           'ORDER_TRANSITION',
           `order ${id} is ${o.status}; only a scheduled visit moves to another day${o.status === 'proposed' ? ' (schedule it first)' : ''}`
@@ -169,13 +177,15 @@ export class SqlOrderStore implements OrderStore {
           'VISIT_DAY_INVALID',
           `order ${id}: ${visitDay} is after its deadline ${o.deadline}`
         )
+      // the day is checked first: a refused move leaves the order as it was
+      if (scheduling) await moveOrder(tx, id, 'scheduled', note)
       await tx.query(
         `UPDATE orders SET visit_day = $2::date, at_risk = at_risk AND NOT ($2::date < expected_run_out), updated_at = now() WHERE id = $1`,
         [id, visitDay]
       )
       await tx.query('INSERT INTO order_history (order_id, status, note) VALUES ($1, $2, $3)', [
         id,
-        o.status,
+        'scheduled',
         `visit day ${o.visit_day ?? '–'} → ${visitDay}${note ? `: ${note}` : ''}`
       ])
     })

@@ -123,7 +123,9 @@ describe('people in the console: sessions, CSRF, lock-out and one outlet each', 
     const get = (url: string) => app.api.inject({ method: 'GET', url, headers: { cookie } })
     const mine = await get('/orders?sites=true')
     expect(mine.json<{ orders: Order[] }>().orders.map((o) => o.outlet)).toEqual(['sh-01'])
-    expect(mine.json<{ orders: Order[] }>().orders[0]?.site).toMatchObject({ name: 'Mrs Zhang' })
+    expect(mine.json<{ orders: (Order & { site?: unknown })[] }>().orders[0]?.site).toMatchObject({
+      name: 'Mrs Zhang'
+    })
     expect((await get('/orders?outlet=bj-01')).statusCode).toBe(403)
     expect((await get(`/orders/${orderIds['bj-01']}`)).statusCode).toBe(404)
     expect((await get('/devices/b-1')).statusCode).toBe(404)
@@ -184,6 +186,36 @@ describe('people in the console: sessions, CSRF, lock-out and one outlet each', 
       payload: { password: 'a brand new password' }
     })
     await signIn('lock-me', 'a brand new password')
+  })
+
+  it('when a proposed visit is moved to a day past its deadline, then nothing changes; to a day within it, then it is scheduled on that day in one step', async () => {
+    await app.provision({ id: 'a-2', outlet: 'sh-01' })
+    const orders = new SqlOrderStore(app.sql)
+    await orders.openLive({
+      deviceId: 'a-2',
+      cause: 'leak',
+      type: 'emergency',
+      outlet: 'sh-01',
+      reason: 'leak reported',
+      promiseAt: new Date(Date.now() + 2 * 86400000)
+    })
+    const [order] = await orders.list({ deviceId: 'a-2', limit: 1 })
+    const { cookie, csrf } = await signIn('plan-a')
+    const move = (visitDay: string) =>
+      app.api.inject({
+        method: 'POST',
+        url: `/orders/${order?.id}/reschedule`,
+        headers: { cookie, 'x-csrf-token': csrf },
+        payload: { visitDay, schedule: true }
+      })
+    const day = (n: number) => new Date(Date.now() + n * 86400000).toISOString().slice(0, 10)
+    const late = await move(day(5))
+    expect(late.statusCode, late.body).toBe(400)
+    expect(late.json<{ message: string }>().message).toContain('after its deadline')
+    expect((await orders.get(order?.id ?? 0)).status).toBe('proposed')
+    const inTime = await move(day(1))
+    expect(inTime.statusCode, inTime.body).toBe(200)
+    expect(inTime.json<Order>()).toMatchObject({ status: 'scheduled', visitDay: day(1) })
   })
 
   it('when a person signs out, then the cookie no longer opens anything', async () => {
