@@ -22,6 +22,10 @@ export default tseslint.config(
     }
   },
   {
+    files: ['console/**'],
+    languageOptions: { globals: globals.browser }
+  },
+  {
     files: ['shared/config.ts', 'test/**', 'scripts/**', 'vitest.config.ts'],
     rules: { 'no-restricted-syntax': 'off' }
   }

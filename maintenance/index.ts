@@ -127,7 +127,7 @@ export {
   type KpiInput,
   type KpiTargets
 } from './service/kpis.js'
-export { SqlOutletStore, outletMigrations, type Outlet } from './stores/outlets.js'
+export { SqlOutletStore, outletMigrations, type Outlet, type PartsDemand } from './stores/outlets.js'
 export { orderMigrations } from './stores/order-migrations.js'
 export {
   engineOutputSink,

@@ -5,7 +5,8 @@
 #     on other platforms it stops with the exact install line
 #   - with --test: mosquitto-clients (mosquitto_pub, driven as a third-party client) and the
 #     PostgreSQL server (the tests start their own instance to check every SQL store against it)
-#     and redis-server (the cluster-mode tests start their own)
+#     and redis-server (the cluster-mode tests start their own) and chromium (the console's browser
+#     tests drive it with playwright-core; nothing is downloaded)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,6 +32,7 @@ if [ -z "${INFLUX_URL:-}" ] && ! command -v "${INFLUXD_PATH:-influxd}" >/dev/nul
 if [ "$want_test_tools" = 1 ] && ! command -v mosquitto_pub >/dev/null 2>&1; then missing+=(mosquitto-clients); fi
 if [ "$want_test_tools" = 1 ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then missing+=(postgresql); fi
 if [ "$want_test_tools" = 1 ] && ! command -v redis-server >/dev/null 2>&1; then missing+=(redis-server); fi
+if [ "$want_test_tools" = 1 ] && [ ! -x /usr/bin/chromium ]; then missing+=(chromium); fi
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ -f /etc/debian_version ] && command -v apt-get >/dev/null 2>&1; then
     apt_install "${missing[@]}"
@@ -50,7 +52,7 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
-if [ ! -f dist/.built ] || [ -n "$(find shared stores registry broker ingest api maintenance dashboards simulators app package.json tsconfig*.json -newer dist/.built -print -quit 2>/dev/null)" ]; then
+if [ ! -f dist/.built ] || [ -n "$(find shared stores registry broker ingest api maintenance dashboards simulators app console package.json tsconfig*.json -newer dist/.built -print -quit 2>/dev/null)" ]; then
   echo "setup: building" >&2
   npm run --silent build
   chmod +x dist/app/main.js

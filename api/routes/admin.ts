@@ -6,6 +6,7 @@ import type { DeadLetterStore } from '../../ingest/index.js'
 import { AppError, deviceIdSchema } from '../../shared/index.js'
 import { reasonCodeParam } from '../params.js'
 import { pipelineStatsSchema } from '../responses.js'
+import { boundOutlet } from '../outlet-scope.js'
 
 /** What /health reports of each store and of the broker. */
 export interface HealthReport {
@@ -94,6 +95,11 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
       }
     },
     async (request) => {
+      if (boundOutlet(request.account) !== undefined)
+        throw new AppError(
+          'FORBIDDEN',
+          'dead letters span every outlet: they are for accounts of every outlet'
+        )
       const deadLetters = await deps.deadLetters.list({
         deviceId: request.query.device,
         code: request.query.code,
@@ -121,6 +127,11 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
       }
     },
     async (request) => {
+      if (boundOutlet(request.account) !== undefined)
+        throw new AppError(
+          'FORBIDDEN',
+          'dead letters span every outlet: they are for accounts of every outlet'
+        )
       const found = await deps.deadLetters.get(request.params.id)
       if (!found) throw new AppError('NOT_FOUND', `no dead letter ${request.params.id}`)
       return found

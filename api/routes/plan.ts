@@ -240,6 +240,10 @@ export async function planRoutes(app: FastifyInstance, deps: PlanDeps): Promise<
           outlet: codeParam.optional(),
           from: dayParam.optional().describe('visit day from (inclusive)'),
           to: dayParam.optional().describe('visit day to (inclusive)'),
+          atRisk: z
+            .stringbool()
+            .optional()
+            .describe('only orders whose part runs out before the visit (true)'),
           cursor: z
             .string()
             .regex(/^[A-Za-z0-9_-]{1,100}$/, 'a cursor from the previous page')
@@ -263,7 +267,8 @@ export async function planRoutes(app: FastifyInstance, deps: PlanDeps): Promise<
         types: q.type,
         outlet: outletFilter(request.account, q.outlet),
         from: q.from,
-        to: q.to
+        to: q.to,
+        atRisk: q.atRisk
       }
       const orders = await deps.orders.list({
         ...filter,

@@ -24,6 +24,8 @@ export interface OrderFilter {
   /** Visit days from and to (YYYY-MM-DD, inclusive). */
   from?: string
   to?: string
+  /** Only orders flagged at risk (their part runs out before the visit). */
+  atRisk?: boolean
   /** The page after this order (by visit day, orders without one last, then id). */
   after?: { visitDay: string | null; id: number }
   limit?: number
@@ -322,7 +324,8 @@ function orderWhere(f: OrderFilter): [string, unknown[]] {
     `($1::text IS NULL OR device_id = $1) AND ($2::text[] IS NULL OR status = ANY($2::text[]))
      AND ($3::text IS NULL OR outlet = $3) AND ($4::bigint IS NULL OR id = $4)
      AND ($5::text[] IS NULL OR type = ANY($5::text[]))
-     AND ($6::date IS NULL OR visit_day >= $6::date) AND ($7::date IS NULL OR visit_day <= $7::date)`,
+     AND ($6::date IS NULL OR visit_day >= $6::date) AND ($7::date IS NULL OR visit_day <= $7::date)
+     AND ($8::boolean IS NULL OR at_risk = $8)`,
     [
       f.deviceId ?? null,
       statuses.length > 0 ? statuses : null,
@@ -330,7 +333,8 @@ function orderWhere(f: OrderFilter): [string, unknown[]] {
       f.id ?? null,
       f.types && f.types.length > 0 ? [...f.types] : null,
       f.from ?? null,
-      f.to ?? null
+      f.to ?? null,
+      f.atRisk ?? null
     ]
   ]
 }

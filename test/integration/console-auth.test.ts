@@ -136,6 +136,7 @@ describe('people in the console: sessions, CSRF, lock-out and one outlet each', 
     expect(devices.json<{ devices: { id: string }[] }>().devices.map((d) => d.id)).toEqual(['a-1'])
     expect((await get('/plan?outlet=bj-01')).statusCode).toBe(403)
     expect((await get('/outlets/bj-01/stock')).statusCode).toBe(403)
+    expect((await get('/dead-letters')).statusCode).toBe(403)
     const change = await app.api.inject({
       method: 'POST',
       url: `/orders/${orderIds['bj-01']}/transition`,
