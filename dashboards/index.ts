@@ -10,6 +10,7 @@ import { qualityBoard } from './boards/quality.js'
 import { INFLUX, POSTGRES, type BoardKit, type Expectation } from './kit.js'
 
 export { checkBoard, type QueryCheck } from './check.js'
+export { unreadableColumns } from './readable.js'
 export { INFLUX, POSTGRES, type Expectation } from './kit.js'
 export * from './grafana-macros.js'
 

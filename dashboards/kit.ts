@@ -5,6 +5,7 @@ import {
   DashboardLinkBuilder,
   DashboardLinkType,
   QueryVariableBuilder,
+  TextBoxVariableBuilder,
   ThresholdsConfigBuilder,
   ThresholdsMode,
   VariableRefresh,
@@ -154,6 +155,12 @@ export const variables = {
       .multi(true)
       .includeAll(true)
       .refresh(VariableRefresh.OnDashboardLoad),
+  /** Where people open aftercare's console (the API's address): rows link to their console page. */
+  console: () =>
+    new TextBoxVariableBuilder('console')
+      .label('Console at')
+      .description("aftercare's API address; order and device rows link to their page in its console")
+      .defaultValue(DEFAULT_CONSOLE),
   device: (kind: 'purifier' | 'machine') =>
     new QueryVariableBuilder('device')
       .label('Device')
@@ -170,6 +177,35 @@ export function limit(at: number, below: 'green' | 'red' = 'green') {
     { value: null, color: below },
     { value: at, color: below === 'green' ? 'red' : 'green' }
   ])
+}
+
+/** The API's address on its embedded defaults. */
+const DEFAULT_CONSOLE = 'http://127.0.0.1:8080'
+
+/** A time in epoch milliseconds shown as a date; 0 (no end in sight) as a dash. */
+export const EPOCH_MS_DATE = [
+  { id: 'unit', value: 'time:YYYY-MM-DD' },
+  { id: 'mappings', value: [{ type: 'value', options: { '0': { text: '–' } } }] }
+]
+
+/** A share 0..1 shown as a percentage. */
+export const SHARE = [{ id: 'unit', value: 'percentunit' }]
+
+/** A data link to the device's board for its kind (`kind` is a column of the same row). */
+export function deviceBoardLink(): { title: string; url: string } {
+  return {
+    title: 'Device board',
+    url: '/d/aftercare-${__data.fields.kind}?var-device=${__value.raw}&${__url_time_range}'
+  }
+}
+
+/** A data link to a page of aftercare's console (`page`: device or order). */
+export function consoleLink(page: 'device' | 'order'): { title: string; url: string; targetBlank: boolean } {
+  return {
+    title: `Open in the console`,
+    url: `\${console}/console/#/${page}/\${__value.raw}`,
+    targetBlank: true
+  }
 }
 
 /** A data link (field override) to a board with a variable set from the clicked cell. */

@@ -2,13 +2,14 @@ import { render } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
 import { api, setCsrf, type Me } from './api.js'
 import { DevicePage } from './pages/device.js'
+import { OrderPage } from './pages/order.js'
 import { PipelinePage } from './pages/pipeline.js'
 import { PlannerPage } from './pages/planner.js'
 import { QualityPage } from './pages/quality.js'
 import { SignIn } from './pages/sign-in.js'
 import { TechnicianPage } from './pages/technician.js'
 
-/** The page the address's #fragment names: #/planner, #/today, #/device/pur-1, #/quality, #/pipeline. */
+/** The page the address's #fragment names: #/planner, #/today, #/device/pur-1, #/order/42, #/quality, #/pipeline. */
 function useRoute(): string[] {
   const read = () => location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent)
   const [route, setRoute] = useState(read)
@@ -82,6 +83,7 @@ function App() {
         {page === 'planner' && <PlannerPage me={me} />}
         {page === 'today' && <TechnicianPage me={me} />}
         {page === 'device' && route[1] && <DevicePage id={route[1]} />}
+        {page === 'order' && route[1] && <OrderPage id={route[1]} />}
         {page === 'quality' && <QualityPage me={me} />}
         {page === 'pipeline' && <PipelinePage />}
       </main>

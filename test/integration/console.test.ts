@@ -233,6 +233,10 @@ describe('the console in a real browser, against a real aftercare start with a s
     expect(await row.locator('td').nth(2).textContent()).toContain('B')
     await page.screenshot({ path: path.join(SHOTS, 'quality.png'), fullPage: true })
 
+    // the boards' order rows link to the order's own page
+    await page.goto(`${base}/console/#/order/${target.id}`)
+    await expect.poll(() => page.locator('.order-panel').textContent()).toContain('done')
+
     await page.goto(`${base}/console/#/device/${target.deviceId}`)
     const part = target.parts[0]?.part ?? ''
     const used = page.locator(`tr[data-part="${part}"] .used`)

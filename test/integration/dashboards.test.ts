@@ -12,6 +12,7 @@ import {
   INFLUX,
   POSTGRES,
   readBoards,
+  unreadableColumns,
   writeGrafanaFiles,
   type QueryCheck
 } from '../../dashboards/index.js'
@@ -106,7 +107,8 @@ describe('Grafana boards, proven against the real stores', () => {
     writeGrafanaFiles(out.dir)
     // a planner opening the boards a few seconds later (Grafana's SQL time filter has whole seconds)
     const now = Date.now() + 5000
-    for (const board of readBoards(out.dir)) checks.push(...(await checkBoard(board, app, now)))
+    for (const board of readBoards(out.dir))
+      checks.push(...(await checkBoard(board, app, now, { keepRows: true })))
   }, 300000)
   afterAll(async () => {
     await app?.close()
@@ -121,6 +123,15 @@ describe('Grafana boards, proven against the real stores', () => {
     ).toEqual([])
     // nothing of Grafana's syntax is left for the store to choke on
     expect(checks.filter((c) => /\$\w|\[\[/.test(c.query)).map((c) => c.query)).toEqual([])
+  })
+
+  it('when a table shows a time or a share, then it is a date or a percentage, never a bare number', () => {
+    const boards = readBoards(out.dir)
+    expect(boards.flatMap((b) => unreadableColumns(b, checks))).toEqual([])
+    // the check sees the times at all: the component tables do carry epoch-millisecond columns
+    expect(
+      checks.some((c) => c.columns.includes('due_ms') && c.records?.some((r) => Number(r.due_ms) > 1e12))
+    ).toBe(true)
   })
 
   it('when a panel or annotation query returns, then it has the columns its panel shows', () => {
