@@ -16,6 +16,7 @@ export async function runStart(config: Config): Promise<void> {
     `aftercare is running (started in ${seconds} s, pid ${process.pid})`,
     `  MQTT      ${e.mqtt}${e.mqtts ? `  and ${e.mqtts}` : ''}`,
     `  HTTP API  ${e.api}   (OpenAPI: ${e.api}/docs)`,
+    `  console   ${e.api}/console/   (people: aftercare users add)`,
     `  InfluxDB  ${e.influx}   database ${e.influxDatabase}${config.INFLUX_URL ? '' : `  (local influxd; user aftercare, password in ${config.AFTERCARE_DATA_DIR}/influxdb/admin-password)`}`,
     `  Postgres  ${app.sql.flavour === 'pglite' ? `PGlite in ${config.AFTERCARE_DATA_DIR}/pglite` : 'DATABASE_URL'}`,
     `  data      ${config.AFTERCARE_DATA_DIR}`,

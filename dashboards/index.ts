@@ -11,6 +11,22 @@ import { INFLUX, POSTGRES, type BoardKit, type Expectation } from './kit.js'
 
 export { checkBoard, type QueryCheck } from './check.js'
 export { unreadableColumns } from './readable.js'
+
+/**
+ * The tables the SQL boards read, all a read-only Grafana role needs (docs/dashboards.md gives the
+ * GRANT; customer sites, accounts, people and sessions are not among them).
+ */
+export const GRAFANA_SQL_TABLES = [
+  'devices',
+  'outlets',
+  'outlet_stock',
+  'orders',
+  'peak_windows',
+  'complaints',
+  'part_run_outs',
+  'dead_letters',
+  'outlet_kpis'
+] as const
 export { INFLUX, POSTGRES, type Expectation } from './kit.js'
 export * from './grafana-macros.js'
 

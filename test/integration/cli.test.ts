@@ -69,6 +69,24 @@ describe('the management CLI against a running aftercare', () => {
     })
   })
 
+  it('when a person is added from the CLI, then a password is printed once, they can sign in, and the list shows them', async () => {
+    const added = await cli('users', 'add', '--name', 'li-wei', '--role', 'technician', '--outlet', 'sh-01')
+    expect(added).toContain('added li-wei (technician, outlet sh-01)')
+    const password = /password: (\S+)/.exec(added)?.[1] ?? ''
+    expect(password.length).toBeGreaterThanOrEqual(16)
+    const session = await app.api.inject({
+      method: 'POST',
+      url: '/session',
+      payload: { name: 'li-wei', password }
+    })
+    expect(session.statusCode).toBe(200)
+    expect(await cli('users', 'list')).toMatch(/li-wei +technician +sh-01 +active/)
+    await expect(cli('users', 'add', '--name', 'li-wei', '--role', 'planner')).rejects.toThrow(/exists/)
+    await expect(
+      cli('users', 'add', '--name', 'x-1', '--role', 'planner', '--outlet', 'nowhere')
+    ).rejects.toThrow(/unknown outlet nowhere/)
+  })
+
   it('when no outlet covers a device’s region, then dispatch says which region and the command that adds an outlet', async () => {
     const { rows } = await app.sql.query<{ id: string }>(
       `INSERT INTO orders (device_id, type, status, visit_day, deadline, reason)

@@ -8,6 +8,7 @@ import {
   allBoards,
   allExpectations,
   checkBoard,
+  GRAFANA_SQL_TABLES,
   grafanaFiles,
   INFLUX,
   POSTGRES,
@@ -18,6 +19,7 @@ import {
 } from '../../dashboards/index.js'
 import type { Order } from '../../maintenance/index.js'
 import { backfill } from '../../simulators/index.js'
+import { openSql } from '../../stores/index.js'
 import { startTestAftercare, type TestAftercare } from '../helpers/aftercare.js'
 import { freshPostgresDatabase } from '../helpers/local-postgres.js'
 import { eventually, tempDir } from '../helpers/stores.js'
@@ -132,6 +134,41 @@ describe('Grafana boards, proven against the real stores', () => {
     expect(
       checks.some((c) => c.columns.includes('due_ms') && c.records?.some((r) => Number(r.due_ms) > 1e12))
     ).toBe(true)
+  })
+
+  it('when Grafana reads PostgreSQL with the read-only role the docs give, then every SQL query still answers', async () => {
+    const role = `grafana_${randomBytes(4).toString('hex')}`
+    await app.sql.query(`CREATE ROLE ${role} LOGIN`)
+    await app.sql.query(`GRANT USAGE ON SCHEMA public TO ${role}`)
+    await app.sql.query(`GRANT SELECT ON ${GRAFANA_SQL_TABLES.join(', ')} TO ${role}`)
+    const url = new URL(String(app.config.DATABASE_URL))
+    url.username = role
+    const readOnly = await openSql({ databaseUrl: url.toString(), dataDir: out.dir })
+    try {
+      const sqlChecks = (
+        await Promise.all(
+          readBoards(out.dir).map((b) => checkBoard(b, { influx: app.influx, sql: readOnly }))
+        )
+      )
+        .flat()
+        .filter((c) => c.datasource === 'postgres')
+      expect(sqlChecks.length).toBeGreaterThan(15)
+      expect(sqlChecks.filter((c) => c.error).map((c) => `${c.board} ${c.where}: ${c.error}`)).toEqual([])
+      // and it can read nothing else: no customer sites, no people
+      await expect(readOnly.query('SELECT * FROM device_sites')).rejects.toThrow(/permission denied/)
+      await expect(readOnly.query('SELECT * FROM users')).rejects.toThrow(/permission denied/)
+    } finally {
+      await readOnly.close()
+    }
+    // the docs' GRANT names the same tables
+    const docs = readFileSync(path.resolve('docs/dashboards.md'), 'utf8')
+    const granted = /GRANT SELECT ON ([\s\S]*?) TO grafana;/.exec(docs)?.[1] ?? ''
+    expect(
+      granted
+        .split(',')
+        .map((t) => t.trim())
+        .sort()
+    ).toEqual([...GRAFANA_SQL_TABLES].sort())
   })
 
   it('when a panel or annotation query returns, then it has the columns its panel shows', () => {
