@@ -222,7 +222,11 @@ describe('the console in a real browser, against a real aftercare start with a s
     await context.close()
   })
 
-  it('when the planner looks again, then the KPI counts the job and the device page shows the replaced part reset', async () => {
+  it('when the planner looks again, then the KPI counts the job (warned since this month for its complaint) and the device page shows the replaced part reset', async () => {
+    await api('POST', `/orders/${target.id}/complaints`, {
+      category: 'timeliness',
+      text: 'came an hour late'
+    })
     await api('POST', '/plan/run')
     const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } })
     await signIn(page, 'planner-a')
@@ -231,6 +235,11 @@ describe('the console in a real browser, against a real aftercare start with a s
     await row.waitFor()
     expect(await row.locator('td').nth(1).textContent()).toBe('1')
     expect(await row.locator('td').nth(2).textContent()).toContain('B')
+    // one complaint in one job is far above 10 per million: warned, since this month
+    await expect
+      .poll(() => row.locator('td').last().textContent())
+      .toBe(`warning since ${today().slice(0, 7)}`)
+    expect(await page.locator('.quality').textContent()).toContain('came an hour late')
     await page.screenshot({ path: path.join(SHOTS, 'quality.png'), fullPage: true })
 
     // the boards' order rows link to the order's own page

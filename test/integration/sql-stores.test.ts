@@ -20,7 +20,12 @@ describe.each(sqlFlavours)('SQL stores on %s', (_name, open: () => Promise<SqlCl
   afterAll(async () => db?.close())
 
   it('when migrations run twice, then the second run applies nothing', async () => {
-    expect(await migrate(db, migrations)).toEqual(['0001-registry', '0014-device-sites', '0002-dead-letters'])
+    expect(await migrate(db, migrations)).toEqual([
+      '0001-registry',
+      '0014-device-sites',
+      '0018-users',
+      '0002-dead-letters'
+    ])
     expect(await migrate(db, migrations)).toEqual([])
   })
 

@@ -12,6 +12,7 @@ export function QualityPage({ me }: { me: Me }) {
   const [month, setMonth] = useState(new Date().toISOString().slice(0, 7))
   const [kpis, setKpis] = useState<Kpis[]>([])
   const [complaints, setComplaints] = useState<Complaint[]>([])
+  const [since, setSince] = useState<Record<string, string>>({})
   const [error, setError] = useState<unknown>(null)
   useEffect(() => {
     Promise.all([
@@ -21,6 +22,7 @@ export function QualityPage({ me }: { me: Me }) {
       setKpis(k.outlets)
       setComplaints(c.complaints)
       setError(null)
+      void supervisedSince(month, k.outlets).then(setSince)
     }, setError)
   }, [month])
   const ppm = (v: number | null) => (
@@ -81,7 +83,10 @@ export function QualityPage({ me }: { me: Me }) {
                 {ppm(k.complaintPpm)}
                 {ppm(k.dissatisfactionPpm)}
                 {ppm(k.omissionPpm)}
-                <td class={`sup-${k.supervision}`}>{k.supervision}</td>
+                <td class={`sup-${k.supervision}`}>
+                  {k.supervision}
+                  {since[k.outlet] && <small> since {since[k.outlet]}</small>}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -113,4 +118,37 @@ export function QualityPage({ me }: { me: Me }) {
       </section>
     </div>
   )
+}
+
+/** How far back a warning or suspension is traced (a month a request). */
+const LOOK_BACK_MONTHS = 12
+
+function previousMonth(month: string): string {
+  const [y = 0, m = 1] = month.split('-').map(Number)
+  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`
+}
+
+/**
+ * Since which month each outlet that is warned or suspended has been so: the months before are read
+ * back until the outlet was ok (or had no jobs), up to a year.
+ */
+async function supervisedSince(month: string, kpis: Kpis[]): Promise<Record<string, string>> {
+  const since: Record<string, string> = {}
+  const tracing = new Set<string>()
+  for (const k of kpis)
+    if (k.supervision !== 'ok') {
+      since[k.outlet] = month
+      tracing.add(k.outlet)
+    }
+  let at = month
+  for (let i = 0; i < LOOK_BACK_MONTHS && tracing.size > 0; i++) {
+    at = previousMonth(at)
+    const { outlets } = await api<{ outlets: Kpis[] }>('GET', `/kpis${query({ month: at })}`)
+    for (const outlet of [...tracing]) {
+      const then = outlets.find((k) => k.outlet === outlet)
+      if (then && then.supervision !== 'ok') since[outlet] = at
+      else tracing.delete(outlet)
+    }
+  }
+  return since
 }
