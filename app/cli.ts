@@ -38,9 +38,19 @@ export function buildCli(): Command {
     )
     .option('--mqtt-port <port>', 'MQTT port (MQTT_PORT, default 1883; 0 = any free port)')
     .option('--api-port <port>', 'HTTP API port (API_PORT, default 8080; 0 = any free port)')
-    .action(async (opts: { mqttPort?: string; apiPort?: string }, cmd: Command) => {
+    .option(
+      '--ingest-from <url>',
+      'take telemetry from an existing broker instead of being one: mqtt://USER:PASS@host:1883 or mqtts:// (INGEST_BROKER_URL; docs/scaling.md)'
+    )
+    .action(async (opts: { mqttPort?: string; apiPort?: string; ingestFrom?: string }, cmd: Command) => {
       const globals = cmd.optsWithGlobals<{ dataDir?: string }>()
-      await runStart(configFrom(globals, { MQTT_PORT: opts.mqttPort, API_PORT: opts.apiPort }))
+      await runStart(
+        configFrom(globals, {
+          MQTT_PORT: opts.mqttPort,
+          API_PORT: opts.apiPort,
+          INGEST_BROKER_URL: opts.ingestFrom
+        })
+      )
     })
 
   const apiOptions = (cmd: Command) =>

@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { buildApi, consoleDir } from '../api/index.js'
-import { Broker, sessionBackend } from '../broker/index.js'
+import { Broker, sessionBackend, type BrokerConsumer } from '../broker/index.js'
 import {
   Ingest,
   InfluxWriter,
@@ -45,6 +45,7 @@ import {
   type SqlClient
 } from '../stores/index.js'
 import { lockDataDir, writeEndpoints, type Endpoints } from './data-dir.js'
+import { publicBrokerUrl, startIngestConsumer } from './ingest-consumer.js'
 import { makePrivate, setPrivateUmask, warnIfReadable } from './private-files.js'
 import { allDevices, ensureAdmin, health, pipelineFields, sessionStore } from './start-helpers.js'
 
@@ -62,6 +63,8 @@ export interface Aftercare {
   sql: SqlClient
   api: FastifyInstance
   catalogues: Catalogues
+  /** Subscriber-mode ingest, when INGEST_BROKER_URL names an existing broker. */
+  consumer?: BrokerConsumer
   outlets: SqlOutletStore
   /** The first admin token, when this start created it. */
   createdAdminToken?: string
@@ -210,20 +213,27 @@ export async function startAftercare(
     registry.on('account-revoked', (name) => broker.revokeServiceEverywhere(name))
     // broker before writer: stop taking publishes, then let the writer drain what it was given
     cleanups.push(() => broker.close())
+    // with an existing broker, devices connect there and this node consumes from it: no MQTT listener here
+    const consumer = config.INGEST_BROKER_URL
+      ? await startIngestConsumer(config, { registry, ingest, deadLetters, log })
+      : undefined
+    if (consumer) cleanups.push(() => consumer.close())
     if (config.MQTT_TLS_KEY) warnIfReadable(config.MQTT_TLS_KEY, log)
-    const ports = await broker.listen({
-      host: config.MQTT_HOST,
-      port: config.MQTT_PORT,
-      plain: config.MQTT_PLAIN,
-      tls:
-        config.MQTT_TLS_CERT && config.MQTT_TLS_KEY
-          ? {
-              cert: readFileSync(config.MQTT_TLS_CERT),
-              key: readFileSync(config.MQTT_TLS_KEY),
-              port: config.MQTTS_PORT
-            }
-          : undefined
-    })
+    const ports = consumer
+      ? {}
+      : await broker.listen({
+          host: config.MQTT_HOST,
+          port: config.MQTT_PORT,
+          plain: config.MQTT_PLAIN,
+          tls:
+            config.MQTT_TLS_CERT && config.MQTT_TLS_KEY
+              ? {
+                  cert: readFileSync(config.MQTT_TLS_CERT),
+                  key: readFileSync(config.MQTT_TLS_KEY),
+                  port: config.MQTTS_PORT
+                }
+              : undefined
+        })
 
     const planner = planRunner({
       sql,
@@ -296,7 +306,8 @@ export async function startAftercare(
         pipelineStats: () => ({
           ingest: { ...ingest.stats, countersBackwards: ingest.counters.backwards },
           writer: writer.stats,
-          broker: { ...broker.stats, connected: broker.connectedClients }
+          broker: { ...broker.stats, connected: broker.connectedClients },
+          ...(consumer ? { consumer: { ...consumer.stats, inFlight: consumer.inFlight } } : {})
         })
       },
       log
@@ -308,8 +319,9 @@ export async function startAftercare(
     const endpoints: Endpoints = {
       api: `http://${config.API_HOST}:${apiPort}`,
       // TLS only (MQTT_PLAIN=false): the one MQTT address is the TLS one
-      mqtt:
-        ports.mqtt !== undefined
+      mqtt: config.INGEST_BROKER_URL
+        ? publicBrokerUrl(config.INGEST_BROKER_URL)
+        : ports.mqtt !== undefined
           ? `mqtt://${config.MQTT_HOST}:${ports.mqtt}`
           : `mqtts://${config.MQTT_HOST}:${ports.mqtts}`,
       mqtts: ports.mqtts ? `mqtts://${config.MQTT_HOST}:${ports.mqtts}` : undefined,
@@ -329,6 +341,7 @@ export async function startAftercare(
       api,
       catalogues,
       outlets,
+      consumer,
       createdAdminToken,
       stop: stopAll
     }

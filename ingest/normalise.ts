@@ -25,6 +25,8 @@ export type RejectCode =
   | 'unknown_part'
   | 'conflicting_duplicate'
   | 'influx_rejected'
+  | 'unknown_device'
+  | 'device_disabled'
 
 export interface Rejection {
   code: RejectCode

@@ -3,7 +3,8 @@
 #   - npm dependencies (npm ci, when node_modules is missing or older than package-lock.json)
 #   - InfluxDB 1.x (`influxd`) from the OS packages on Debian/Ubuntu, unless INFLUX_URL points elsewhere;
 #     on other platforms it stops with the exact install line
-#   - with --test: mosquitto-clients (mosquitto_pub, driven as a third-party client) and the
+#   - with --test: mosquitto-clients (mosquitto_pub, driven as a third-party client), the mosquitto
+#     broker (consumer-mode ingest and its dynamic-security plugin are tested against it) and the
 #     PostgreSQL server (the tests start their own instance to check every SQL store against it)
 #     and redis-server (the cluster-mode tests start their own) and chromium (the console's browser
 #     tests drive it with playwright-core; nothing is downloaded)
@@ -30,6 +31,7 @@ apt_install() {
 missing=()
 if [ -z "${INFLUX_URL:-}" ] && ! command -v "${INFLUXD_PATH:-influxd}" >/dev/null 2>&1; then missing+=(influxdb); fi
 if [ "$want_test_tools" = 1 ] && ! command -v mosquitto_pub >/dev/null 2>&1; then missing+=(mosquitto-clients); fi
+if [ "$want_test_tools" = 1 ] && [ ! -x /usr/sbin/mosquitto ]; then missing+=(mosquitto); fi
 if [ "$want_test_tools" = 1 ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then missing+=(postgresql); fi
 if [ "$want_test_tools" = 1 ] && ! command -v redis-server >/dev/null 2>&1; then missing+=(redis-server); fi
 if [ "$want_test_tools" = 1 ] && [ ! -x /usr/bin/chromium ]; then missing+=(chromium); fi

@@ -37,6 +37,31 @@ export const configSchema = z.object({
   MQTT_HEARTBEAT_MS: positiveInt.min(100).default(60000),
   MQTT_SERVICE_CONNECTIONS: positiveInt.max(100000).default(20),
   MQTT_SESSIONS: z.enum(['disk', 'memory']).default('disk'),
+  /** Subscriber-mode ingest from an existing broker (mqtt://USER:PASS@host:1883 or mqtts://); no embedded broker then. */
+  INGEST_BROKER_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^mqtts?:\/\//, 'an mqtt:// or mqtts:// URL')
+      .optional()
+  ),
+  /** A CA certificate file (PEM) for mqtts:// to that broker. */
+  INGEST_BROKER_CA: optionalString,
+  /** Stable per node; default aftercare-<hostname>. */
+  INGEST_BROKER_CLIENT_ID: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, '1-64 of A-Z a-z 0-9 _ -')
+      .optional()
+  ),
+  /** The shared-subscription group nodes split messages in; `none` for an MQTT 3.1.1 broker (one consumer). */
+  INGEST_BROKER_SHARE_GROUP: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, '1-64 of A-Z a-z 0-9 _ -')
+    .default('aftercare'),
+  /** QoS 1 messages the broker may have outstanding to a consumer at once (MQTT 5 Receive Maximum). */
+  INGEST_BROKER_RECEIVE_MAXIMUM: positiveInt.max(65535).default(1000),
+  INGEST_BROKER_PROTOCOL: z.enum(['5', '3.1.1']).default('5'),
+
   REDIS_URL: optionalString.pipe(
     z
       .string()

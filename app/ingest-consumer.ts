@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs'
+import { BrokerConsumer, consumerTarget } from '../broker/index.js'
+import type { DeadLetterStore, Ingest } from '../ingest/index.js'
+import type { Registry } from '../registry/index.js'
+import { isAppError, type Config, type Logger } from '../shared/index.js'
+
+/**
+ * Subscriber-mode ingest (`INGEST_BROKER_URL`): a consumer of the existing broker feeding the same
+ * ingest gate the embedded broker uses; refused messages go to the dead letters. Resolves once
+ * subscribed.
+ */
+export async function startIngestConsumer(
+  config: Config,
+  deps: { registry: Registry; ingest: Ingest; deadLetters: DeadLetterStore; log: Logger }
+): Promise<BrokerConsumer> {
+  const url = config.INGEST_BROKER_URL
+  if (!url) throw new Error('startIngestConsumer needs INGEST_BROKER_URL')
+  const v5 = config.INGEST_BROKER_PROTOCOL === '5'
+  const consumer = new BrokerConsumer({
+    target: consumerTarget({
+      url,
+      ca: config.INGEST_BROKER_CA ? readFileSync(config.INGEST_BROKER_CA) : undefined,
+      clientId: config.INGEST_BROKER_CLIENT_ID,
+      receiveMaximum: config.INGEST_BROKER_RECEIVE_MAXIMUM,
+      protocolVersion: v5 ? 5 : 4
+    }),
+    // shared subscriptions are MQTT 5: a 3.1.1 broker gets one consumer
+    shareGroup: v5 ? config.INGEST_BROKER_SHARE_GROUP : null,
+    gate: deps.ingest.handle,
+    deviceOf: (id) =>
+      deps.registry.getDevice(id).catch((err: unknown) => {
+        if (isAppError(err, 'DEVICE_NOT_FOUND')) return undefined
+        throw err
+      }),
+    refuse: (message) => deps.deadLetters.add([message]),
+    log: deps.log.child({ component: 'consumer' })
+  })
+  await consumer.start()
+  return consumer
+}
+
+/** The broker's address as devices see it: the URL without the consumer's credentials. */
+export function publicBrokerUrl(url: string): string {
+  const u = new URL(url)
+  u.username = ''
+  u.password = ''
+  return u.toString().replace(/\/$/, '')
+}
