@@ -45,7 +45,7 @@ import {
   type SqlClient
 } from '../stores/index.js'
 import { lockDataDir, writeEndpoints, type Endpoints } from './data-dir.js'
-import { publicBrokerUrl, startIngestConsumer } from './ingest-consumer.js'
+import { connectDynsec, publicBrokerUrl, startIngestConsumer } from './ingest-consumer.js'
 import { makePrivate, setPrivateUmask, warnIfReadable } from './private-files.js'
 import { allDevices, ensureAdmin, health, pipelineFields, sessionStore } from './start-helpers.js'
 
@@ -141,7 +141,10 @@ export async function startAftercare(
     const outlets = new SqlOutletStore(sql)
     const faults = (code: string) => faultOf(catalogues.current().catalogue, code)
 
+    const dynsec = await connectDynsec(config, log)
+    if (dynsec) cleanups.push(() => dynsec.close())
     const registry = new Registry(new SqlDeviceStore(sql), new SqlAccountStore(sql), {
+      brokerAccounts: dynsec,
       cacheSeconds: config.MQTT_AUTH_CACHE_SECONDS,
       clock,
       deviceCheck: async () => {

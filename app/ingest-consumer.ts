@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { BrokerConsumer, consumerTarget } from '../broker/index.js'
+import { BrokerConsumer, MosquittoDynsec, consumerTarget } from '../broker/index.js'
 import type { DeadLetterStore, Ingest } from '../ingest/index.js'
 import type { Registry } from '../registry/index.js'
 import { isAppError, type Config, type Logger } from '../shared/index.js'
@@ -45,4 +45,22 @@ export function publicBrokerUrl(url: string): string {
   u.username = ''
   u.password = ''
   return u.toString().replace(/\/$/, '')
+}
+
+/**
+ * Mosquitto's dynamic security, when BROKER_DYNSEC_URL names its admin: the registry keeps devices'
+ * clients and ACLs there, and the consumer's client gets the one role that may read every device.
+ */
+export async function connectDynsec(config: Config, log: Logger): Promise<MosquittoDynsec | undefined> {
+  if (!config.BROKER_DYNSEC_URL) return undefined
+  const dynsec = await MosquittoDynsec.connect(config.BROKER_DYNSEC_URL, log)
+  if (config.INGEST_BROKER_URL) {
+    const consumer = new URL(config.INGEST_BROKER_URL)
+    if (consumer.username)
+      await dynsec.ensureConsumer(
+        decodeURIComponent(consumer.username),
+        consumer.password ? decodeURIComponent(consumer.password) : undefined
+      )
+  }
+  return dynsec
 }

@@ -58,6 +58,8 @@ export interface DeviceStore {
   insert(device: NewDevice, secretHash: string): Promise<Device | undefined>
   get(id: string): Promise<DeviceWithSecret | undefined>
   list(filter: DeviceFilter): Promise<Device[]>
+  /** Removes a device that was never usable (its provisioning failed half-way). */
+  remove(id: string): Promise<void>
   setSecretHash(id: string, secretHash: string): Promise<boolean>
   /** Replaces the stored hash of the same secret (a newer scheme) unless it changed meanwhile. */
   upgradeSecretHash(id: string, previous: string, secretHash: string): Promise<boolean>
@@ -212,6 +214,10 @@ export class SqlDeviceStore implements DeviceStore {
       ]
     )
     return rows.map(toDevice)
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.db.query('DELETE FROM devices WHERE id = $1', [id])
   }
 
   async setSecretHash(id: string, secretHash: string): Promise<boolean> {

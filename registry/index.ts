@@ -4,6 +4,7 @@ export {
   siteSchema,
   accountNameSchema,
   type DeviceCheck,
+  type BrokerAccounts,
   type DeviceIssue
 } from './registry.js'
 export {

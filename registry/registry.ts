@@ -56,6 +56,13 @@ interface CacheEntry<T> {
   expires: number
 }
 
+/** An external broker's accounts for devices, kept in step with the registry (see broker/dynsec.ts). */
+export interface BrokerAccounts {
+  /** Creates the device's client with this secret and its ACL, or gives it the new secret. */
+  setDevice(id: string, secret: string): Promise<void>
+  setDeviceEnabled(id: string, enabled: boolean): Promise<void>
+}
+
 export interface RegistryEvents {
   /** A device's secret was rotated or it was disabled: live sessions must end. */
   'device-revoked': [deviceId: string]
@@ -80,6 +87,8 @@ export class Registry extends EventEmitter<RegistryEvents> {
       clock?: Clock
       /** Prepares the check provisioning and imports apply (the catalogue's models, the outlets). */
       deviceCheck?: () => Promise<DeviceCheck>
+      /** An external broker's own accounts, kept in step (Mosquitto's dynamic security). */
+      brokerAccounts?: BrokerAccounts
     } = { cacheSeconds: 300 }
   ) {
     super()
@@ -97,6 +106,13 @@ export class Registry extends EventEmitter<RegistryEvents> {
     const secret = generateSecret()
     const device = await this.devices.insert(parsed.data, await hashSecret(secret))
     if (!device) throw new AppError('DEVICE_EXISTS', `device ${input.id} already exists`)
+    try {
+      await this.options.brokerAccounts?.setDevice(device.id, secret)
+    } catch (err) {
+      // a device the broker does not know could never connect: provisioning leaves no trace
+      await this.devices.remove(device.id)
+      throw err
+    }
     return { device, secret }
   }
 
@@ -157,7 +173,21 @@ export class Registry extends EventEmitter<RegistryEvents> {
       throw new AppError('DEVICE_NOT_FOUND', `device ${id} is not registered`)
     }
     this.revoke(id)
+    await this.syncBroker(id, () => this.options.brokerAccounts?.setDevice(id, secret))
     return { device: await this.getDevice(id), secret }
+  }
+
+  /** Runs a broker update after the registry's; a failure says the broker still has the old state. */
+  private async syncBroker(id: string, update: () => Promise<void> | undefined): Promise<void> {
+    try {
+      await update()
+    } catch (err) {
+      throw new AppError(
+        'BROKER_SYNC',
+        `device ${id} is changed here, but the broker was not updated (${(err as Error).message}); do it again`,
+        { cause: err }
+      )
+    }
   }
 
   async setDisabled(id: string, disabled: boolean): Promise<Device> {
@@ -165,6 +195,7 @@ export class Registry extends EventEmitter<RegistryEvents> {
       throw new AppError('DEVICE_NOT_FOUND', `device ${id} is not registered`)
     }
     if (disabled) this.revoke(id)
+    await this.syncBroker(id, () => this.options.brokerAccounts?.setDeviceEnabled(id, !disabled))
     return this.getDevice(id)
   }
 

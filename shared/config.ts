@@ -61,6 +61,13 @@ export const configSchema = z.object({
   /** QoS 1 messages the broker may have outstanding to a consumer at once (MQTT 5 Receive Maximum). */
   INGEST_BROKER_RECEIVE_MAXIMUM: positiveInt.max(65535).default(1000),
   INGEST_BROKER_PROTOCOL: z.enum(['5', '3.1.1']).default('5'),
+  /** Mosquitto 2's dynamic-security admin (mqtt://ADMIN:PASS@host:1883): devices' clients and ACLs kept in step. */
+  BROKER_DYNSEC_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^mqtts?:\/\//, 'an mqtt:// or mqtts:// URL')
+      .optional()
+  ),
 
   REDIS_URL: optionalString.pipe(
     z

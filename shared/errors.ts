@@ -40,6 +40,7 @@ export type ErrorCode =
   | 'USER_NOT_FOUND'
   | 'USER_LOCKED'
   | 'CSRF'
+  | 'BROKER_SYNC'
 
 const statusByCode: Partial<Record<ErrorCode, number>> = {
   DEVICE_EXISTS: 409,
@@ -61,6 +62,7 @@ const statusByCode: Partial<Record<ErrorCode, number>> = {
   USER_NOT_FOUND: 404,
   USER_LOCKED: 423,
   CSRF: 403,
+  BROKER_SYNC: 502,
   DEVICE_INVALID: 400,
   PAYLOAD_INVALID: 400,
   UNAUTHENTICATED: 401,

@@ -26,6 +26,8 @@ export async function startMosquitto(dynsec?: { admin: string; password: string 
   const folder = tempDir('aftercare-test-mosquitto-')
   const port = await freePort()
   const lines = [
+    // started as root, mosquitto would switch to the mosquitto user, who cannot read this private folder
+    ...(process.getuid?.() === 0 ? ['user root'] : []),
     'per_listener_settings false',
     `listener ${port} 127.0.0.1`,
     'persistence false',

@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto'
+import mqtt, { type MqttClient } from 'mqtt'
+import { AppError, type Logger } from '../shared/index.js'
+
+const CONTROL = '$CONTROL/dynamic-security/v1'
+const TIMEOUT_MS = 10000
+
+interface DynsecCommand {
+  command: string
+  [field: string]: unknown
+}
+
+/** The consumer's role: the only one that may subscribe to every device's telemetry and events. */
+export const CONSUMER_ROLE = 'aftercare-consumer'
+
+/** Each device's role: publish its own telemetry and events, subscribe to its own commands. */
+export const deviceRole = (id: string) => `aftercare-device-${id}`
+
+/**
+ * Keeps Mosquitto 2's clients and ACLs in step with the registry through its dynamic-security plugin's
+ * control topic (`$CONTROL/dynamic-security/v1`), as its admin client: a device is a client whose
+ * username and client id are its id, with its secret (the plugin stores its own salted hash) and a role
+ * that lets it publish only `devices/{id}/telemetry|events` and subscribe only to
+ * `devices/{id}/commands/#` (the plugin denies publishing and subscribing by default). Disabling and
+ * rotation take effect at the broker at once.
+ */
+export class MosquittoDynsec {
+  private readonly waiting = new Map<string, { resolve: (error?: string) => void }>()
+
+  private constructor(
+    private readonly client: MqttClient,
+    private readonly log: Logger
+  ) {
+    client.on('message', (_topic, payload) => {
+      let answer: { responses?: { command: string; error?: string; correlationData?: string }[] }
+      try {
+        answer = JSON.parse(payload.toString('utf8')) as typeof answer
+      } catch {
+        return
+      }
+      for (const r of answer.responses ?? []) {
+        const waiting = r.correlationData ? this.waiting.get(r.correlationData) : undefined
+        if (!waiting) continue
+        this.waiting.delete(r.correlationData ?? '')
+        waiting.resolve(r.error)
+      }
+    })
+  }
+
+  /** Connects as the plugin's admin (`mqtt://ADMIN:PASS@host:1883`). */
+  static async connect(url: string, log: Logger): Promise<MosquittoDynsec> {
+    const parsed = new URL(url)
+    const client = await mqtt.connectAsync(`${parsed.protocol}//${parsed.host}`, {
+      username: decodeURIComponent(parsed.username),
+      password: decodeURIComponent(parsed.password),
+      clientId: `aftercare-dynsec-${randomUUID().slice(0, 8)}`,
+      protocolVersion: 5,
+      reconnectPeriod: 2000,
+      connectTimeout: TIMEOUT_MS
+    })
+    await client.subscribeAsync(`${CONTROL}/response`, { qos: 1 })
+    return new MosquittoDynsec(client, log.child({ component: 'dynsec' }))
+  }
+
+  /** The consumer's client gets the consumer role (created when missing). */
+  async ensureConsumer(username: string, password: string | undefined): Promise<void> {
+    await this.run(
+      {
+        command: 'createRole',
+        rolename: CONSUMER_ROLE,
+        // Mosquitto checks a shared subscription with its $share/<group>/ prefix
+        acls: ['telemetry', 'events'].flatMap((kind) =>
+          [`devices/+/${kind}`, `$share/+/devices/+/${kind}`].map((topic) => ({
+            acltype: 'subscribePattern',
+            topic,
+            priority: 0,
+            allow: true
+          }))
+        )
+      },
+      'already exists'
+    )
+    const created = await this.run(
+      {
+        command: 'createClient',
+        username,
+        ...(password ? { password } : {}),
+        roles: [{ rolename: CONSUMER_ROLE }]
+      },
+      'already exists'
+    )
+    if (!created) await this.run({ command: 'addClientRole', username, rolename: CONSUMER_ROLE }, 'already')
+  }
+
+  /** A device's client with this secret: created with its role, or given the new secret. */
+  async setDevice(id: string, secret: string): Promise<void> {
+    await this.run(
+      {
+        command: 'createRole',
+        rolename: deviceRole(id),
+        acls: [
+          { acltype: 'publishClientSend', topic: `devices/${id}/telemetry`, priority: 0, allow: true },
+          { acltype: 'publishClientSend', topic: `devices/${id}/events`, priority: 0, allow: true },
+          { acltype: 'subscribePattern', topic: `devices/${id}/commands/#`, priority: 0, allow: true }
+        ]
+      },
+      'already exists'
+    )
+    const created = await this.run(
+      {
+        command: 'createClient',
+        username: id,
+        clientid: id,
+        password: secret,
+        roles: [{ rolename: deviceRole(id) }]
+      },
+      'already exists'
+    )
+    if (!created) {
+      await this.run({ command: 'setClientPassword', username: id, password: secret })
+      // a live connection made with the old secret ends: the device must come back with the new one
+      await this.run({ command: 'disableClient', username: id })
+      await this.run({ command: 'enableClient', username: id })
+    }
+  }
+
+  /** Disabling ends the device's connection at the broker and refuses it from then on. */
+  async setDeviceEnabled(id: string, enabled: boolean): Promise<void> {
+    await this.run({ command: enabled ? 'enableClient' : 'disableClient', username: id })
+  }
+
+  async close(): Promise<void> {
+    await this.client.endAsync()
+  }
+
+  /**
+   * Runs one command; resolves true, or false when it failed with an error containing `tolerated`
+   * (such as "already exists"); any other error is thrown.
+   */
+  private async run(command: DynsecCommand, tolerated?: string): Promise<boolean> {
+    const correlationData = randomUUID()
+    const answered = new Promise<string | undefined>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(correlationData)
+        reject(new AppError('BROKER_SYNC', `Mosquitto did not answer ${command.command} in 10 s`))
+      }, TIMEOUT_MS)
+      this.waiting.set(correlationData, {
+        resolve: (error) => {
+          clearTimeout(timer)
+          resolve(error)
+        }
+      })
+    })
+    await this.client.publishAsync(CONTROL, JSON.stringify({ commands: [{ ...command, correlationData }] }), {
+      qos: 1
+    })
+    const error = await answered
+    if (!error) return true
+    if (tolerated && error.toLowerCase().includes(tolerated)) return false
+    this.log.error({ command: command.command, error }, 'Mosquitto refused a dynamic-security command')
+    throw new AppError('BROKER_SYNC', `Mosquitto refused ${command.command}: ${error}`)
+  }
+}
