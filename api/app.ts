@@ -14,6 +14,7 @@ import { authPlugin } from './auth.js'
 import { errorPlugin } from './errors.js'
 import { routeDocs } from './route-docs.js'
 import { adminRoutes, type AdminDeps } from './routes/admin.js'
+import { brokerAuthRoutes } from './routes/broker-auth.js'
 import { catalogueRoutes } from './routes/catalogue.js'
 import { consoleRoutes } from './console.js'
 import { devicePageRoutes, type DevicePageDeps } from './routes/device-page.js'
@@ -81,6 +82,7 @@ export async function buildApi(deps: ApiDeps, logger: Logger): Promise<FastifyIn
     deviceHealth: deps.deviceHealth,
     deviceReadings: deps.deviceReadings
   })
+  await app.register(brokerAuthRoutes, { registry: deps.registry })
   await app.register(peopleRoutes, { people: deps.people, outletExists: deps.outletExists })
   if (deps.consoleDir) await app.register(consoleRoutes, { dir: deps.consoleDir })
   await app.register(planRoutes, {

@@ -124,6 +124,14 @@ export const OPERATIONS: Record<string, { summary: string; tag: string; errors?:
     tag: 'devices',
     errors: [404]
   },
+  'POST /broker/authn': {
+    summary: 'EMQX HTTP authentication: may this client connect?',
+    tag: 'operations'
+  },
+  'POST /broker/authz': {
+    summary: 'EMQX HTTP authorisation: may this client publish or subscribe here?',
+    tag: 'operations'
+  },
   'POST /session': { summary: 'sign in to the console', tag: 'people', errors: [423] },
   'GET /session': { summary: 'who is signed in, and the CSRF token', tag: 'people' },
   'DELETE /session': { summary: 'sign out', tag: 'people' },

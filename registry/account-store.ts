@@ -4,9 +4,18 @@ import type { SqlClient } from '../stores/index.js'
  * What a service account may do. API roles: `admin` (everything), `planner`,
  * `technician`, `provisioner` (devices). MQTT scopes: `mqtt-read` (subscribe to
  * every device's telemetry, events and status), `mqtt-command` (publish to
- * `devices/+/commands/#`).
+ * `devices/+/commands/#`). `mqtt-auth`: an external broker asking whether a client may connect,
+ * publish or subscribe (EMQX's HTTP authenticator and authoriser).
  */
-export const ROLES = ['admin', 'planner', 'technician', 'provisioner', 'mqtt-read', 'mqtt-command'] as const
+export const ROLES = [
+  'admin',
+  'planner',
+  'technician',
+  'provisioner',
+  'mqtt-read',
+  'mqtt-command',
+  'mqtt-auth'
+] as const
 export type Role = (typeof ROLES)[number]
 
 export interface ServiceAccount {

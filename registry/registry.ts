@@ -266,6 +266,13 @@ export class Registry extends EventEmitter<RegistryEvents> {
   }
 
   /** Drops an account's cached token (another node revoked it). */
+  /** A service account by name (its roles; never its token hash), undefined when unknown or disabled. */
+  async accountNamed(name: string): Promise<ServiceAccount | undefined> {
+    const found = await this.accounts.get(name)
+    if (!found || found.disabled) return undefined
+    return { name: found.name, roles: found.roles, disabled: false, outlet: found.outlet }
+  }
+
   forgetCachedToken(name: string): void {
     this.tokenCache.delete(name)
   }
