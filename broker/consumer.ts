@@ -26,6 +26,7 @@ export interface ConsumerOptions {
 /** How long a registry answer is reused: a disabled device's messages are refused within this. */
 const DEVICE_CACHE_MS = 5000
 const RETRY_MIN_MS = 500
+const LATENCY_SAMPLES = 10000
 const RETRY_MAX_MS = 10000
 
 /**
@@ -38,6 +39,9 @@ const RETRY_MAX_MS = 10000
  */
 export class BrokerConsumer {
   readonly stats = { received: 0, stored: 0, refused: 0, connects: 0, failures: 0 }
+  /** The last received-to-acknowledged times (ms), for percentiles (`storeLatency`). */
+  private readonly latencies = new Float64Array(LATENCY_SAMPLES)
+  private latencyCount = 0
   private connection?: ConsumerConnection
   private stopped = false
   private retryMs = RETRY_MIN_MS
@@ -117,7 +121,16 @@ export class BrokerConsumer {
     )
   }
 
+  /** Percentiles of the time from receiving a message to acknowledging it (stored), over the last 10,000. */
+  storeLatency(): { p50: number; p99: number; samples: number } {
+    const n = Math.min(this.latencyCount, LATENCY_SAMPLES)
+    const sorted = Array.from(this.latencies.subarray(0, n)).sort((a, b) => a - b)
+    const at = (q: number) => sorted[Math.min(n - 1, Math.floor(q * n))] ?? NaN
+    return { p50: at(0.5), p99: at(0.99), samples: n }
+  }
+
   private async handle(connection: ConsumerConnection, d: Delivery): Promise<void> {
+    const received = performance.now()
     this.stats.received++
     try {
       const parts = parseDeviceTopic(d.topic)
@@ -142,6 +155,7 @@ export class BrokerConsumer {
         this.stats.stored++
       }
       d.ack()
+      this.latencies[this.latencyCount++ % LATENCY_SAMPLES] = performance.now() - received
     } catch (err) {
       // not stored: no PUBACK; the broker sends it again on the next connection
       this.stats.failures++
