@@ -13,6 +13,20 @@ interface DynsecCommand {
 /** The consumer's role: the only one that may subscribe to every device's telemetry and events. */
 export const CONSUMER_ROLE = 'aftercare-consumer'
 
+/** The broker roles of service accounts' MQTT scopes. */
+const SERVICE_ROLES = [
+  {
+    role: 'mqtt-read',
+    rolename: 'aftercare-read',
+    acls: [{ acltype: 'subscribePattern', topic: 'devices/#', priority: 0, allow: true }]
+  },
+  {
+    role: 'mqtt-command',
+    rolename: 'aftercare-command',
+    acls: [{ acltype: 'publishClientSend', topic: 'devices/+/commands/#', priority: 0, allow: true }]
+  }
+]
+
 /** Each device's role: publish its own telemetry and events, subscribe to its own commands. */
 export const deviceRole = (id: string) => `aftercare-device-${id}`
 
@@ -106,22 +120,44 @@ export class MosquittoDynsec {
       },
       'already exists'
     )
-    const created = await this.run(
-      {
-        command: 'createClient',
-        username: id,
-        clientid: id,
-        password: secret,
-        roles: [{ rolename: deviceRole(id) }]
-      },
-      'already exists'
-    )
-    if (!created) {
-      await this.run({ command: 'setClientPassword', username: id, password: secret })
-      // a live connection made with the old secret ends: the device must come back with the new one
-      await this.run({ command: 'disableClient', username: id })
-      await this.run({ command: 'enableClient', username: id })
-    }
+    await this.upsertClient({
+      username: id,
+      clientid: id,
+      password: secret,
+      roles: [{ rolename: deviceRole(id) }]
+    })
+  }
+
+  /**
+   * Creates a client, or gives an existing one the new password and ends its live connection (made
+   * with the old one: it must come back with the new).
+   */
+  private async upsertClient(client: { username: string; password: string; [field: string]: unknown }) {
+    if (await this.run({ command: 'createClient', ...client }, 'already exists')) return
+    await this.run({ command: 'setClientPassword', username: client.username, password: client.password })
+    await this.run({ command: 'disableClient', username: client.username })
+    await this.run({ command: 'enableClient', username: client.username })
+  }
+
+  /**
+   * A service account's client `svc:<name>` with its token: `mqtt-read` may subscribe to every device's
+   * topics, `mqtt-command` may publish commands to any device. Accounts without an MQTT role get none.
+   */
+  async setService(name: string, token: string, roles: readonly string[]): Promise<void> {
+    const grants = SERVICE_ROLES.filter((r) => roles.includes(r.role))
+    if (grants.length === 0) return
+    for (const grant of grants)
+      await this.run({ command: 'createRole', rolename: grant.rolename, acls: grant.acls }, 'already exists')
+    await this.upsertClient({
+      username: `svc:${name}`,
+      password: token,
+      roles: grants.map((g) => ({ rolename: g.rolename }))
+    })
+  }
+
+  async setServiceEnabled(name: string, roles: readonly string[], enabled: boolean): Promise<void> {
+    if (!SERVICE_ROLES.some((r) => roles.includes(r.role))) return
+    await this.run({ command: enabled ? 'enableClient' : 'disableClient', username: `svc:${name}` })
   }
 
   /** Disabling ends the device's connection at the broker and refuses it from then on. */

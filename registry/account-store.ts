@@ -32,6 +32,8 @@ export interface AccountStore {
   count(): Promise<number>
   setDisabled(name: string, disabled: boolean): Promise<boolean>
   setTokenHash(name: string, tokenHash: string): Promise<boolean>
+  /** Removes an account that was never usable (its creation failed half-way). */
+  remove(name: string): Promise<void>
 }
 
 export class SqlAccountStore implements AccountStore {
@@ -85,6 +87,10 @@ export class SqlAccountStore implements AccountStore {
       [name, tokenHash]
     )
     return rows.length > 0
+  }
+
+  async remove(name: string): Promise<void> {
+    await this.db.query('DELETE FROM service_accounts WHERE name = $1', [name])
   }
 
   async count(): Promise<number> {

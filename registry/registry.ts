@@ -61,6 +61,9 @@ export interface BrokerAccounts {
   /** Creates the device's client with this secret and its ACL, or gives it the new secret. */
   setDevice(id: string, secret: string): Promise<void>
   setDeviceEnabled(id: string, enabled: boolean): Promise<void>
+  /** A service account's client (`svc:<name>`, its token) with what its MQTT roles allow; none without them. */
+  setService(name: string, token: string, roles: readonly Role[]): Promise<void>
+  setServiceEnabled(name: string, roles: readonly Role[], enabled: boolean): Promise<void>
 }
 
 export interface RegistryEvents {
@@ -184,7 +187,7 @@ export class Registry extends EventEmitter<RegistryEvents> {
     } catch (err) {
       throw new AppError(
         'BROKER_SYNC',
-        `device ${id} is changed here, but the broker was not updated (${(err as Error).message}); do it again`,
+        `${id} is changed here, but the broker was not updated (${(err as Error).message}); do it again`,
         { cause: err }
       )
     }
@@ -234,6 +237,12 @@ export class Registry extends EventEmitter<RegistryEvents> {
     if (!(await this.accounts.insert(name, parsedRoles.data, await hashSecret(token), outlet))) {
       throw new AppError('ACCOUNT_EXISTS', `service account ${name} already exists`)
     }
+    try {
+      await this.options.brokerAccounts?.setService(name, token, parsedRoles.data)
+    } catch (err) {
+      await this.accounts.remove(name)
+      throw err
+    }
     return { account: { name, roles: parsedRoles.data, disabled: false, outlet }, token }
   }
 
@@ -242,7 +251,11 @@ export class Registry extends EventEmitter<RegistryEvents> {
     if (!(await this.accounts.setDisabled(name, disabled)))
       throw new AppError('ACCOUNT_NOT_FOUND', `service account ${name} does not exist`)
     if (disabled) this.revokeAccount(name)
-    return this.account(name)
+    const account = await this.account(name)
+    await this.syncBroker(`svc:${name}`, () =>
+      this.options.brokerAccounts?.setServiceEnabled(name, account.roles, !disabled)
+    )
+    return account
   }
 
   /** Issues a new token; the old one stops working at once, and the account's MQTT sessions are closed. */
@@ -251,7 +264,11 @@ export class Registry extends EventEmitter<RegistryEvents> {
     if (!(await this.accounts.setTokenHash(name, await hashSecret(token))))
       throw new AppError('ACCOUNT_NOT_FOUND', `service account ${name} does not exist`)
     this.revokeAccount(name)
-    return { account: await this.account(name), token }
+    const account = await this.account(name)
+    await this.syncBroker(`svc:${name}`, () =>
+      this.options.brokerAccounts?.setService(name, token, account.roles)
+    )
+    return { account, token }
   }
 
   private async account(name: string): Promise<ServiceAccount> {
@@ -265,7 +282,6 @@ export class Registry extends EventEmitter<RegistryEvents> {
     this.emit('account-revoked', name)
   }
 
-  /** Drops an account's cached token (another node revoked it). */
   /** A service account by name (its roles; never its token hash), undefined when unknown or disabled. */
   async accountNamed(name: string): Promise<ServiceAccount | undefined> {
     const found = await this.accounts.get(name)
@@ -273,6 +289,7 @@ export class Registry extends EventEmitter<RegistryEvents> {
     return { name: found.name, roles: found.roles, disabled: false, outlet: found.outlet }
   }
 
+  /** Drops an account's cached token (another node revoked it). */
   forgetCachedToken(name: string): void {
     this.tokenCache.delete(name)
   }

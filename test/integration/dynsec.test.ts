@@ -23,8 +23,8 @@ describe('the device contract enforced by Mosquitto’s dynamic security, kept i
     clients.push(client)
     return client
   }
-  const refused = (id: string, password: string) =>
-    connect(id, password).then(
+  const refused = (id: string, password: string, options: IClientOptions = {}) =>
+    connect(id, password, options).then(
       () => false,
       () => true
     )
@@ -88,6 +88,29 @@ describe('the device contract enforced by Mosquitto’s dynamic security, kept i
     await closed
     expect(await refused('dyn-4', old)).toBe(true)
     expect(await refused('dyn-4', secret)).toBe(false)
+  })
+
+  it('when a service account with mqtt-command publishes a QoS 1 command through Mosquitto, then the device gets it; a device cannot, and a read-only service cannot publish', async () => {
+    const { secret } = await app.provision({ id: 'dyn-6' })
+    const device = await connect('dyn-6', secret)
+    await device.subscribeAsync('devices/dyn-6/commands/#', { qos: 1 })
+    const got = new Promise<string>((resolve) => device.once('message', (topic) => resolve(topic)))
+    const { token } = await app.registry.createAccount('ops-cmd', ['mqtt-command'])
+    const service = await connect('ops-cmd-client', token, { username: 'svc:ops-cmd' })
+    await service.publishAsync('devices/dyn-6/commands/flush', '{"minutes": 2}', { qos: 1 })
+    expect(await got).toBe('devices/dyn-6/commands/flush')
+    const reader = await app.registry.createAccount('ops-read', ['mqtt-read'])
+    const readOnly = await connect('ops-read-client', reader.token, { username: 'svc:ops-read' })
+    expect((await readOnly.subscribeAsync('devices/+/telemetry', { qos: 1 }))[0]?.qos).toBe(1)
+    await expect(readOnly.publishAsync('devices/dyn-6/commands/flush', '{}', { qos: 1 })).rejects.toThrow(
+      /not authori[sz]ed/i
+    )
+    await app.registry.setAccountDisabled('ops-cmd', true)
+    expect(await refused('ops-cmd-client', token, { username: 'svc:ops-cmd' })).toBe(true)
+    // a device cannot send commands, not even to itself
+    await expect(device.publishAsync('devices/dyn-6/commands/flush', '{}', { qos: 1 })).rejects.toThrow(
+      /not authori[sz]ed/i
+    )
   })
 
   it('when another client than the consumer subscribes to every device, then Mosquitto refuses it', async () => {
