@@ -48,6 +48,7 @@ export class ConsumerConnection extends EventEmitter {
   private closed = false
   private subscribeId = 1
   private lastReceived = Date.now()
+  private flushScheduled = false
   private unsubscribed?: () => void
 
   constructor(private readonly target: ConsumerTarget) {
@@ -181,7 +182,13 @@ export class ConsumerConnection extends EventEmitter {
       payload,
       ack: () => {
         slot.settled = true
-        this.flushAcks()
+        // the messages of one stored batch settle in the same turn: their PUBACKs leave together after it
+        if (this.flushScheduled) return
+        this.flushScheduled = true
+        setImmediate(() => {
+          this.flushScheduled = false
+          this.flushAcks()
+        })
       }
     } satisfies Delivery)
   }

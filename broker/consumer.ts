@@ -1,4 +1,4 @@
-import { deviceIdSchema, parseDeviceTopic, type DeviceInfo, type Logger } from '../shared/index.js'
+import { DEVICE_ID_PATTERN, parseDeviceTopic, type DeviceInfo, type Logger } from '../shared/index.js'
 import { ConsumerConnection, type ConsumerTarget, type Delivery } from './consumer-connection.js'
 
 /** A message the consumer could not take as a device's: kept with its reason, never stored as telemetry. */
@@ -134,7 +134,11 @@ export class BrokerConsumer {
     this.stats.received++
     try {
       const parts = parseDeviceTopic(d.topic)
-      const id = parts && deviceIdSchema.safeParse(parts.deviceId).success ? parts.deviceId : undefined
+      // a device seen a moment ago needs no second look at its id
+      const id =
+        parts && (this.devices.has(parts.deviceId) || DEVICE_ID_PATTERN.test(parts.deviceId))
+          ? parts.deviceId
+          : undefined
       const device = id === undefined ? undefined : await this.device(id)
       if (id === undefined || !device || device.disabled) {
         await this.options.refuse({
