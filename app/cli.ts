@@ -1,12 +1,12 @@
 import { Command, Option } from 'commander'
 import { DEVICE_KINDS, loadConfig, type Config } from '../shared/index.js'
 import { writeGrafanaFiles } from '../dashboards/index.js'
-import { ROLES } from '../registry/index.js'
 import { ApiClient } from './api-client.js'
 import { catalogueCommand } from './catalogue-command.js'
 import { CSV_COLUMNS, importFleetFile } from './device-import-command.js'
 import { serviceCommands } from './orders-command.js'
 import { usersCommand } from './users-command.js'
+import { accountsCommand } from './accounts-command.js'
 import { evaluateCommand } from './evaluate-command.js'
 import { loadtestCommand } from './loadtest-command.js'
 import { simulateCommand } from './simulate-commands.js'
@@ -190,41 +190,7 @@ Example:
       )
   }
 
-  const accounts = apiOptions(
-    program.command('accounts').description('service accounts for the API and MQTT tools')
-  )
-  accounts
-    .command('add <name>')
-    .description(`create a service account; prints its token once. Roles: ${ROLES.join(', ')}`)
-    .requiredOption('--roles <roles>', 'comma-separated roles')
-    .option('--outlet <code>', 'bind the account to one service outlet')
-    .action(async (name: string, opts: { roles: string; outlet?: string }, cmd: Command) =>
-      print(
-        await client(cmd).request('POST', '/accounts', {
-          name,
-          roles: opts.roles.split(',').map((r) => r.trim()),
-          outlet: opts.outlet
-        })
-      )
-    )
-
-  for (const action of ['disable', 'enable'] as const)
-    accounts
-      .command(`${action} <name>`)
-      .description(
-        action === 'disable'
-          ? 'refuse the account from now on (API and MQTT) and close its MQTT sessions'
-          : 'let a disabled account in again'
-      )
-      .action(async (name: string, _o: unknown, cmd: Command) =>
-        print(await client(cmd).request('POST', `/accounts/${encodeURIComponent(name)}/${action}`))
-      )
-  accounts
-    .command('rotate-token <name>')
-    .description('issue a new token (shown once); the old one stops working and MQTT sessions are closed')
-    .action(async (name: string, _o: unknown, cmd: Command) =>
-      print(await client(cmd).request('POST', `/accounts/${encodeURIComponent(name)}/token`))
-    )
+  program.addCommand(accountsCommand(client, apiOptions))
 
   const outlets = apiOptions(
     program.command('outlets').description('service outlets: the regions each covers, visits a day')

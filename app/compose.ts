@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs'
 import os from 'node:os'
-import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { buildApi, consoleDir } from '../api/index.js'
 import { Broker, sessionBackend, type BrokerConsumer } from '../broker/index.js'
@@ -35,19 +34,20 @@ import {
   ServiceOrders,
   suspendedOutlets
 } from '../maintenance/index.js'
-import { isAppError, systemClock, type Clock, type Config, type Logger } from '../shared/index.js'
-import {
-  InfluxQueryClient,
-  LocalInfluxd,
-  migrate,
-  openSql,
-  type InfluxTarget,
-  type SqlClient
-} from '../stores/index.js'
+import { systemClock, type Clock, type Config, type Logger } from '../shared/index.js'
+import { InfluxQueryClient, migrate, openSql, type SqlClient } from '../stores/index.js'
 import { lockDataDir, writeEndpoints, type Endpoints } from './data-dir.js'
 import { connectDynsec, publicBrokerUrl, startIngestConsumer } from './ingest-consumer.js'
 import { makePrivate, setPrivateUmask, warnIfReadable } from './private-files.js'
-import { allDevices, ensureAdmin, health, pipelineFields, sessionStore } from './start-helpers.js'
+import {
+  allDevices,
+  ensureAdmin,
+  health,
+  openInflux,
+  pipelineFields,
+  schedulePlanning,
+  sessionStore
+} from './start-helpers.js'
 
 /** How often a node looks for a catalogue another node imported (besides before each pass). */
 const CATALOGUE_REFRESH_MS = 30000
@@ -257,20 +257,7 @@ export async function startAftercare(
     cleanups.push(async () => {
       if (await planner.keep()) log.info('planning histories kept for the next start')
     })
-    if (config.PLAN_EVERY_HOURS > 0) {
-      // the planning pass on a schedule; a failed pass is logged and tried again next time
-      const timer = setInterval(() => {
-        runPlan().then(
-          (summary) => log.info({ summary }, 'planning pass done'),
-          (err: Error) =>
-            isAppError(err, 'PLAN_LEASE_HELD')
-              ? log.info({ reason: err.message }, 'planning pass left to another node')
-              : log.error({ err: err.message }, 'planning pass failed')
-        )
-      }, config.PLAN_EVERY_HOURS * 3600000)
-      timer.unref()
-      cleanups.push(() => clearInterval(timer))
-    }
+    if (config.PLAN_EVERY_HOURS > 0) cleanups.push(schedulePlanning(runPlan, config.PLAN_EVERY_HOURS, log))
     const metrics = startPipelineMetrics({
       writer,
       node: os.hostname(),
@@ -352,31 +339,4 @@ export async function startAftercare(
     await stopAll()
     throw err
   }
-}
-
-async function openInflux(
-  config: Config,
-  dataDir: string,
-  log: Logger,
-  cleanups: (() => Promise<void> | void)[]
-): Promise<InfluxTarget> {
-  const common = {
-    database: config.INFLUX_DB,
-    retentionPolicy: config.INFLUX_RP,
-    token: config.INFLUX_TOKEN,
-    org: config.INFLUX_ORG,
-    timeoutMs: config.INFLUX_TIMEOUT_MS,
-    gzip: config.INFLUX_GZIP
-  }
-  if (config.INFLUX_URL)
-    return { ...common, url: config.INFLUX_URL.replace(/\/$/, ''), writeApi: config.INFLUX_WRITE_API }
-  const influxd = new LocalInfluxd({
-    dir: path.join(dataDir, 'influxdb'),
-    binary: config.INFLUXD_PATH,
-    logger: log,
-    auth: true
-  })
-  await influxd.start()
-  cleanups.push(() => influxd.stop())
-  return { ...common, url: influxd.url, writeApi: 'v1', basicAuth: influxd.basicAuth }
 }

@@ -4,8 +4,8 @@ import type { HealthReport } from '../api/index.js'
 import type { Broker, SessionStore } from '../broker/index.js'
 import type { Ingest, InfluxWriter } from '../ingest/index.js'
 import type { Registry } from '../registry/index.js'
-import type { InfluxQueryClient, SqlClient } from '../stores/index.js'
-import type { Config } from '../shared/index.js'
+import { LocalInfluxd, type InfluxQueryClient, type InfluxTarget, type SqlClient } from '../stores/index.js'
+import { isAppError, type Config, type Logger } from '../shared/index.js'
 import { adminTokenFile } from './data-dir.js'
 
 /** On the very first start there is no account: create `admin` and keep its token in the data folder (0600). */
@@ -72,4 +72,47 @@ export function sessionStore(config: Config): SessionStore {
   if (config.REDIS_URL) return { kind: 'redis', url: config.REDIS_URL }
   if (config.MQTT_SESSIONS === 'memory') return { kind: 'memory' }
   return { kind: 'disk', dir: path.join(config.AFTERCARE_DATA_DIR, 'broker-sessions') }
+}
+
+/** The InfluxDB to use: the configured server, or a local influxd in the data folder (stopped by `cleanups`). */
+export async function openInflux(
+  config: Config,
+  dataDir: string,
+  log: Logger,
+  cleanups: (() => Promise<void> | void)[]
+): Promise<InfluxTarget> {
+  const common = {
+    database: config.INFLUX_DB,
+    retentionPolicy: config.INFLUX_RP,
+    token: config.INFLUX_TOKEN,
+    org: config.INFLUX_ORG,
+    timeoutMs: config.INFLUX_TIMEOUT_MS,
+    gzip: config.INFLUX_GZIP
+  }
+  if (config.INFLUX_URL)
+    return { ...common, url: config.INFLUX_URL.replace(/\/$/, ''), writeApi: config.INFLUX_WRITE_API }
+  const influxd = new LocalInfluxd({
+    dir: path.join(dataDir, 'influxdb'),
+    binary: config.INFLUXD_PATH,
+    logger: log,
+    auth: true
+  })
+  await influxd.start()
+  cleanups.push(() => influxd.stop())
+  return { ...common, url: influxd.url, writeApi: 'v1', basicAuth: influxd.basicAuth }
+}
+
+/** The planning pass every `hours`; a failed pass is logged and tried again next time. Returns the stop. */
+export function schedulePlanning(runPlan: () => Promise<unknown>, hours: number, log: Logger): () => void {
+  const timer = setInterval(() => {
+    runPlan().then(
+      (summary) => log.info({ summary }, 'planning pass done'),
+      (err: Error) =>
+        isAppError(err, 'PLAN_LEASE_HELD')
+          ? log.info({ reason: err.message }, 'planning pass left to another node')
+          : log.error({ err: err.message }, 'planning pass failed')
+    )
+  }, hours * 3600000)
+  timer.unref()
+  return () => clearInterval(timer)
 }

@@ -1,7 +1,8 @@
 import { z } from 'zod'
 import type { DeviceWithSecret, ImportedDevice, Site } from './device-store.js'
 import { generateSecret, hashSecret, verifySecret } from './secrets.js'
-import { newDeviceSchema, type Registry } from './registry.js'
+import { newDeviceSchema } from './device-schemas.js'
+import type { Registry } from './registry.js'
 
 /**
  * A stored hash of a device's existing secret, in one of the formats aftercare verifies:

@@ -1,12 +1,12 @@
+export { Registry } from './registry.js'
 export {
-  Registry,
   newDeviceSchema,
   siteSchema,
   accountNameSchema,
   type DeviceCheck,
   type BrokerAccounts,
   type DeviceIssue
-} from './registry.js'
+} from './device-schemas.js'
 export {
   importDevices,
   importRowSchema,

@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { AppError, deviceIdSchema } from '../../shared/index.js'
+import { deviceIdSchema } from '../../shared/index.js'
 import { codeParam, dayParam } from '../params.js'
+import { listOf, readCursor, writeCursor } from '../order-cursor.js'
 import { ensureOwnOutlet, outletFilter } from '../outlet-scope.js'
 import { maySeeSite, siteSchema, type Site } from '../../registry/index.js'
 import { complaintBody, idParams, score } from './shapes.js'
@@ -290,24 +291,4 @@ export async function planRoutes(app: FastifyInstance, deps: PlanDeps): Promise<
       }
     }
   )
-}
-
-/** A comma-separated list of names from `names` (at least one). */
-function listOf<T extends string>(names: readonly [T, ...T[]]) {
-  return z
-    .string()
-    .transform((s) => s.split(',').map((x) => x.trim()))
-    .pipe(z.array(z.enum(names)).min(1))
-}
-
-/** Where a page of orders ends: its last order's visit day and id, opaque to clients. */
-function writeCursor(at: { visitDay: string | null; id: number }): string {
-  return Buffer.from(`${at.visitDay ?? '-'}|${at.id}`).toString('base64url')
-}
-
-function readCursor(cursor: string): { visitDay: string | null; id: number } {
-  const [day = '', id = ''] = Buffer.from(cursor, 'base64url').toString('utf8').split('|')
-  if (!/^(\d{4}-\d{2}-\d{2}|-)$/.test(day) || !/^\d{1,15}$/.test(id))
-    throw new AppError('PAYLOAD_INVALID', 'querystring.cursor: not a cursor from a previous page')
-  return { visitDay: day === '-' ? null : day, id: Number(id) }
 }
