@@ -166,7 +166,8 @@ export class MosquittoDynsec {
   }
 
   async close(): Promise<void> {
-    await this.client.endAsync()
+    // commands still waiting for a broker that is gone are dropped (their callers were already told)
+    await this.client.endAsync(true)
   }
 
   /**
@@ -187,9 +188,10 @@ export class MosquittoDynsec {
         }
       })
     })
-    await this.client.publishAsync(CONTROL, JSON.stringify({ commands: [{ ...command, correlationData }] }), {
-      qos: 1
-    })
+    // not awaited on its own: while the broker is away the publish waits for a reconnect, the answer's timer does not
+    this.client
+      .publishAsync(CONTROL, JSON.stringify({ commands: [{ ...command, correlationData }] }), { qos: 1 })
+      .catch(() => undefined)
     const error = await answered
     if (!error) return true
     if (tolerated && error.toLowerCase().includes(tolerated)) return false

@@ -120,4 +120,10 @@ describe('the device contract enforced by Mosquitto’s dynamic security, kept i
       /not authori[sz]ed/i
     )
   })
+
+  it('when Mosquitto cannot be reached, then provisioning is refused and leaves no device behind', async () => {
+    await mosquitto.stop()
+    await expect(app.provision({ id: 'dyn-gone' })).rejects.toThrow(/Mosquitto did not answer/)
+    await expect(app.registry.getDevice('dyn-gone')).rejects.toThrow(/not registered/)
+  }, 30000)
 })
