@@ -14,7 +14,7 @@ export async function runStart(config: Config): Promise<void> {
   const e = app.endpoints
   const lines = [
     `aftercare is running (started in ${seconds} s, pid ${process.pid})`,
-    `  MQTT      ${e.mqtt}${e.mqtts ? `  and ${e.mqtts}` : ''}`,
+    `  MQTT      ${e.mqtt}${e.mqtts ? `  and ${e.mqtts}` : ''}${config.INGEST_BROKER_URL ? '   (your broker: this node consumes from it)' : ''}`,
     `  HTTP API  ${e.api}   (OpenAPI: ${e.api}/docs)`,
     `  console   ${e.api}/console/   (people: aftercare users add)`,
     `  InfluxDB  ${e.influx}   database ${e.influxDatabase}${config.INFLUX_URL ? '' : `  (local influxd; user aftercare, password in ${config.AFTERCARE_DATA_DIR}/influxdb/admin-password)`}`,
