@@ -11,6 +11,8 @@ const DYNSEC_PLUGIN = '/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so'
 export interface LocalMosquitto {
   port: number
   url: string
+  /** The TLS listener's address, when started with `tls`. */
+  tlsUrl?: string
   pid: number | undefined
   /** Stops the broker by its pid (SIGTERM, then SIGKILL) and removes its folder. */
   stop(): Promise<void>
@@ -23,7 +25,10 @@ export interface LocalMosquitto {
  * consumer that is away). With `dynsec`, clients and ACLs come from the dynamic-security plugin, with
  * an admin client of that name and password; else anonymous clients may do anything.
  */
-export async function startMosquitto(dynsec?: { admin: string; password: string }): Promise<LocalMosquitto> {
+export async function startMosquitto(
+  options: { dynsec?: { admin: string; password: string }; tls?: { cert: string; key: string } } = {}
+): Promise<LocalMosquitto> {
+  const { dynsec, tls } = options
   const dir = mkdtempSync(path.join(os.tmpdir(), 'aftercare-mosquitto-'))
   const folder = { dir, remove: () => rmSync(dir, { recursive: true, force: true }) }
   const port = await freePort()
@@ -46,6 +51,8 @@ export async function startMosquitto(dynsec?: { admin: string; password: string 
     if (init.status !== 0) throw new Error(`mosquitto_ctrl dynsec init failed: ${init.stderr}`)
     lines.push('allow_anonymous false', `plugin ${DYNSEC_PLUGIN}`, `plugin_opt_config_file ${file}`)
   } else lines.push('allow_anonymous true')
+  const tlsPort = tls ? await freePort() : undefined
+  if (tls) lines.push(`listener ${tlsPort} 127.0.0.1`, `certfile ${tls.cert}`, `keyfile ${tls.key}`)
   const conf = path.join(folder.dir, 'mosquitto.conf')
   writeFileSync(conf, lines.join('\n') + '\n')
   const child: ChildProcess = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] })
@@ -63,6 +70,7 @@ export async function startMosquitto(dynsec?: { admin: string; password: string 
   return {
     port,
     url: `mqtt://127.0.0.1:${port}`,
+    ...(tlsPort ? { tlsUrl: `mqtts://127.0.0.1:${tlsPort}` } : {}),
     pid: child.pid,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) {

@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import path from 'node:path'
+import { promisify } from 'node:util'
 import mqtt, { type MqttClient } from 'mqtt'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { InfluxQueryClient, LocalInfluxd } from '../../stores/index.js'
@@ -119,6 +122,77 @@ describe('consumer-mode ingest from a real Mosquitto', () => {
       }, 'the dead letter')
       expect(letters[0]).toMatchObject({ deviceId: 'ghost-9', topic: 'devices/ghost-9/telemetry' })
       expect(await countPoints(a.influx, 'purifier_telemetry', 'tdsIn', 'ghost-9')).toBe(0)
+    })
+  })
+
+  describe('over TLS with a CA file, and from an MQTT 3.1.1 broker', () => {
+    const certs = tempDir('aftercare-test-consumer-tls-')
+    let secure: LocalMosquitto
+    const cert = path.join(certs.dir, 'cert.pem')
+    beforeAll(async () => {
+      const key = path.join(certs.dir, 'key.pem')
+      await promisify(execFile)('openssl', [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        key,
+        '-out',
+        cert
+      ])
+      secure = await startMosquitto({ tls: { cert, key } })
+    })
+    afterAll(async () => {
+      await secure?.stop()
+      certs.remove()
+    })
+
+    it('when the consumer connects with mqtts:// and the broker’s CA, then it stores what devices publish', async () => {
+      const app = await startTestAftercare({
+        INGEST_BROKER_URL: secure.tlsUrl,
+        INGEST_BROKER_CA: cert,
+        INGEST_BROKER_CLIENT_ID: 'node-tls',
+        PLAN_EVERY_HOURS: 0
+      })
+      try {
+        await app.provision({ id: 'tls-9' })
+        expect((await publishStream(secure.url, 'tls-9', 50)).size).toBe(50)
+        await eventually(
+          async () => (await countPoints(app.influx, 'purifier_telemetry', 'tdsIn', 'tls-9')) === 50,
+          '50 samples over TLS'
+        )
+      } finally {
+        await app.close()
+      }
+    })
+
+    it('when the broker is spoken to in MQTT 3.1.1 (no shared subscriptions), then one consumer stores everything', async () => {
+      const app = await startTestAftercare({
+        INGEST_BROKER_URL: secure.url,
+        INGEST_BROKER_PROTOCOL: '3.1.1',
+        INGEST_BROKER_CLIENT_ID: 'node-311',
+        PLAN_EVERY_HOURS: 0
+      })
+      try {
+        await app.provision({ id: 'old-1' })
+        expect((await publishStream(secure.url, 'old-1', 50)).size).toBe(50)
+        await eventually(
+          async () => (await countPoints(app.influx, 'purifier_telemetry', 'tdsIn', 'old-1')) === 50,
+          '50 samples through a 3.1.1 session'
+        )
+      } finally {
+        await app.close()
+      }
     })
   })
 

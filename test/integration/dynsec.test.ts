@@ -30,7 +30,7 @@ describe('the device contract enforced by Mosquitto’s dynamic security, kept i
     )
 
   beforeAll(async () => {
-    mosquitto = await startMosquitto({ admin: 'admin', password: 'admin-password' })
+    mosquitto = await startMosquitto({ dynsec: { admin: 'admin', password: 'admin-password' } })
     app = await startTestAftercare({
       BROKER_DYNSEC_URL: `mqtt://admin:admin-password@127.0.0.1:${mosquitto.port}`,
       INGEST_BROKER_URL: `mqtt://aftercare:consumer-password@127.0.0.1:${mosquitto.port}`,
