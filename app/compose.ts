@@ -46,7 +46,8 @@ import {
   openInflux,
   pipelineFields,
   schedulePlanning,
-  sessionStore
+  sessionStore,
+  storedSamplesReader
 } from './start-helpers.js'
 
 /** How often a node looks for a catalogue another node imported (besides before each pass). */
@@ -168,7 +169,8 @@ export async function startAftercare(
       maxFutureSeconds: config.INGEST_MAX_FUTURE_SECONDS,
       onStored: liveRuleHandler(new LiveRules(faults), orders, clock),
       faultOf: faults,
-      partsOf: (model) => modelOf(catalogues.current().catalogue, model)?.components.map((c) => c.part)
+      partsOf: (model) => modelOf(catalogues.current().catalogue, model)?.components.map((c) => c.part),
+      storedSamples: storedSamplesReader(influx)
     })
 
     const service = new ServiceOrders({

@@ -4,7 +4,13 @@ import type { HealthReport } from '../api/index.js'
 import type { Broker, SessionStore } from '../broker/index.js'
 import type { Ingest, InfluxWriter } from '../ingest/index.js'
 import type { Registry } from '../registry/index.js'
-import { LocalInfluxd, type InfluxQueryClient, type InfluxTarget, type SqlClient } from '../stores/index.js'
+import {
+  LocalInfluxd,
+  influxString,
+  type InfluxQueryClient,
+  type InfluxTarget,
+  type SqlClient
+} from '../stores/index.js'
 import { isAppError, type Config, type Logger } from '../shared/index.js'
 import { adminTokenFile } from './data-dir.js'
 
@@ -115,4 +121,13 @@ export function schedulePlanning(runPlan: () => Promise<unknown>, hours: number,
   }, hours * 3600000)
   timer.unref()
   return () => clearInterval(timer)
+}
+
+/** Reads a device's stored samples between two point times, nanosecond-exact (ingest's resend check). */
+export function storedSamplesReader(influx: InfluxQueryClient) {
+  return (measurement: string, deviceId: string, fromNs: string, toNs: string) =>
+    influx.rows(
+      `SELECT * FROM "${measurement}" WHERE device = ${influxString(deviceId)} AND time >= ${fromNs} AND time <= ${toNs}`,
+      { epoch: 'rfc3339' }
+    )
 }

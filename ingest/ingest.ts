@@ -13,6 +13,7 @@ import type { DeadLetterStore, NewDeadLetter } from './dead-letter-store.js'
 import type { TelemetryWriter } from './influx-writer.js'
 import { CounterWatch } from './counter-watch.js'
 import { normalise, type FaultLookup, type Normalised, type RejectCode } from './normalise.js'
+import { ResendCheck, type StoredSamples } from './resend-check.js'
 
 export interface IngestOptions {
   maxAgeDays: number
@@ -23,6 +24,8 @@ export interface IngestOptions {
   faultOf?: FaultLookup
   /** A model's parts (catalogue): a part change naming another part is dead-lettered (`unknown_part`). */
   partsOf?: (model: string) => readonly string[] | undefined
+  /** Reads stored samples back, to refuse a resent sample with other values (`conflicting_duplicate`). */
+  storedSamples?: StoredSamples
 }
 
 export interface IngestStats {
@@ -41,6 +44,7 @@ export class Ingest {
   private readonly dayMarks = new DayMarks()
   /** Marks samples whose cumulative counter went backwards; `counters.backwards` counts them. */
   readonly counters = new CounterWatch()
+  private readonly resends: ResendCheck
 
   constructor(
     private readonly writer: TelemetryWriter,
@@ -48,7 +52,9 @@ export class Ingest {
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly options: IngestOptions
-  ) {}
+  ) {
+    this.resends = new ResendCheck(options.storedSamples)
+  }
 
   /**
    * The publish gate. Rejects only when the data could not be stored anywhere (the device will resend).
@@ -75,6 +81,12 @@ export class Ingest {
         counters: this.counters
       }
     )
+    // a device's normal stream is newer than what it stored before: only a resend costs a read
+    const suspects = kind === 'telemetry' ? this.resends.suspects(device.id, result.accepted.samples) : []
+    if (suspects.length > 0) {
+      const conflicts = await this.resends.conflicts(device, result.accepted.samples, suspects)
+      if (conflicts.size > 0) refuseConflicts(result, conflicts)
+    }
     const now = this.clock.now()
     const marks = this.dayMarks.linesFor(
       device.kind,
@@ -89,6 +101,7 @@ export class Ingest {
     const stored = this.writer.write(lines).then(
       () => {
         this.dayMarks.written(marks.keys, now)
+        this.resends.stored(device.id, accepted.samples)
         this.stats.samplesStored += samples
         if (this.options.onStored && samples > 0) {
           this.options
@@ -170,4 +183,19 @@ export class Ingest {
       this.log.info({ device: l.deviceId, topic: l.topic, code: l.code, reason: l.reason }, 'dead letter')
     }
   }
+}
+
+/** Moves the samples that conflict with stored ones (by index) from what is written to the dead letters. */
+function refuseConflicts(result: Normalised, conflicts: ReadonlyMap<number, string>): void {
+  const samples = result.accepted.samples
+  const lines = result.lines
+  result.accepted.samples = []
+  result.lines = []
+  samples.forEach((sample, i) => {
+    const reason = conflicts.get(i)
+    if (reason === undefined) {
+      result.accepted.samples.push(sample)
+      result.lines.push(lines[i] as string)
+    } else result.rejections.push({ code: 'conflicting_duplicate', reason, payload: JSON.stringify(sample) })
+  })
 }

@@ -27,6 +27,9 @@ export interface InfluxSeries {
 /** One row of a query result: the columns by name, plus the series' tags. */
 export type InfluxRow = Record<string, unknown>
 
+/** How times come back: epoch numbers, or `rfc3339` strings (nanosecond-exact). */
+export type Epoch = 'ms' | 's' | 'ns' | 'rfc3339'
+
 /**
  * InfluxQL over `/query`: the one read path that works on InfluxDB 1.x, 2.x
  * (DBRP mapping) and 3.x. No Flux anywhere.
@@ -37,7 +40,7 @@ export class InfluxQueryClient {
   /** Runs one or more statements; returns the series of each statement in order. */
   async raw(
     q: string,
-    options: { database?: boolean; epoch?: 'ms' | 's' | 'ns'; timeoutMs?: number } = {}
+    options: { database?: boolean; epoch?: Epoch; timeoutMs?: number } = {}
   ): Promise<InfluxSeries[][]> {
     const res = await this.post(q, options)
     const text = await res.text()
@@ -111,9 +114,11 @@ export class InfluxQueryClient {
 
   private async post(
     q: string,
-    options: { database?: boolean; epoch?: 'ms' | 's' | 'ns'; timeoutMs?: number; chunkSize?: number }
+    options: { database?: boolean; epoch?: Epoch; timeoutMs?: number; chunkSize?: number }
   ): Promise<Response> {
-    const params = new URLSearchParams({ q, epoch: options.epoch ?? 'ms' })
+    const params = new URLSearchParams({ q })
+    // without an epoch InfluxDB answers RFC 3339 times, exact to the nanosecond (a JSON number is not)
+    if (options.epoch !== 'rfc3339') params.set('epoch', options.epoch ?? 'ms')
     if (options.database !== false) params.set('db', this.target.database)
     if (this.target.retentionPolicy) params.set('rp', this.target.retentionPolicy)
     if (options.chunkSize) {
@@ -140,7 +145,7 @@ export class InfluxQueryClient {
   }
 
   /** Runs one statement and flattens its series into rows (tags merged into each row). */
-  async rows(q: string, options: { timeoutMs?: number } = {}): Promise<InfluxRow[]> {
+  async rows(q: string, options: { timeoutMs?: number; epoch?: Epoch } = {}): Promise<InfluxRow[]> {
     const [series = []] = await this.raw(q, options)
     return series.flatMap((s) =>
       s.values.map((v) => ({ ...s.tags, ...Object.fromEntries(s.columns.map((c, i) => [c, v[i]])) }))

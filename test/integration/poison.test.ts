@@ -131,6 +131,41 @@ describe('nothing forged, nothing poisoned: what a device sends that is kept but
     expect(JSON.parse(conflicts[0]?.payload ?? '{}')).toMatchObject({ seq: 9, tdsIn: 170 })
   })
 
+  it('when a later message resends a stored sample’s ts and seq with other values, then it is dead-lettered and the stored one kept; sent again the same, it changes nothing', async () => {
+    const { secret } = await app.provision({ id: 'resend-1' })
+    const device = await connectDevice(app.mqttPort, 'resend-1', secret)
+    clients.push(device)
+    const ts = Date.now() - 60000
+    const sample = (seq: number, tdsIn: number, at = ts) => ({
+      ts: at,
+      seq,
+      litersTotal: 10 + seq,
+      tdsIn,
+      tdsOut: 9
+    })
+    await publishAcked(device, 'devices/resend-1/telemetry', JSON.stringify(sample(1, 150)))
+    await publishAcked(device, 'devices/resend-1/telemetry', JSON.stringify(sample(2, 151, ts + 1000)))
+    // the first one again, the same: a true resend overwrites itself
+    await publishAcked(device, 'devices/resend-1/telemetry', JSON.stringify(sample(1, 150)))
+    // the first one again with another reading, alone and inside an upload with a new sample
+    await publishAcked(device, 'devices/resend-1/telemetry', JSON.stringify(sample(1, 999)))
+    await publishAcked(
+      device,
+      'devices/resend-1/telemetry',
+      JSON.stringify({ samples: [sample(1, 998), sample(3, 152, ts + 2000)] })
+    )
+    expect(await countPoints(app.influx, 'purifier_telemetry', 'tdsIn', 'resend-1')).toBe(3)
+    const [kept] = await app.influx.rows(
+      `SELECT tdsIn FROM purifier_telemetry WHERE device = 'resend-1' AND seq = 1`
+    )
+    expect(kept?.tdsIn).toBe(150)
+    const conflicts = (await letters('resend-1')).filter((l) => l.code === 'conflicting_duplicate')
+    expect(conflicts.map((c) => JSON.parse(c.payload).tdsIn).sort()).toEqual([998, 999])
+    expect(conflicts[0]?.reason).toBe(
+      'the same ts and seq as a sample already stored, with another tdsIn (the stored one is kept)'
+    )
+  })
+
   it('when dead letters are listed, then they come a page at a time with a cursor and each payload cut short; one by id has it whole', async () => {
     const { secret } = await app.provision({ id: 'pages-1' })
     const device = await connectDevice(app.mqttPort, 'pages-1', secret)
