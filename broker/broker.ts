@@ -103,7 +103,7 @@ export class Broker {
           .attempt(address, client.id, async () => {
             try {
               const identity = await identify(this.options.auth, client, username, password)
-              if (identity.type === 'service') this.services.check(identity.name, client.id)
+              if (identity.type === 'service') this.services.claim(identity.name, client)
               this.identities.set(client, identity)
               return 'ok'
             } catch (e) {

@@ -22,9 +22,15 @@ export class ServiceConnections {
     if (set?.size === 0) this.byAccount.delete(name)
   }
 
-  /** Throws a CONNACK refusal when `name` already holds its cap of other connections. */
-  check(name: string, clientId: string): void {
-    const live = [...(this.byAccount.get(name) ?? [])].filter((c) => c.id !== clientId)
+  /**
+   * Takes a place for `client` — at authentication, so two CONNECTs racing each other cannot both slip
+   * under the cap — or throws a CONNACK refusal when `name` already holds its cap of other live connections.
+   */
+  claim(name: string, client: Client): void {
+    const held = this.byAccount.get(name) ?? new Set<Client>()
+    // a connection that closed before it was ready never reached clientDisconnect: let its place go
+    for (const c of held) if (c.closed) held.delete(c)
+    const live = [...held].filter((c) => c.id !== client.id)
     if (live.length >= this.cap)
       throw Object.assign(
         new Error(
@@ -32,5 +38,6 @@ export class ServiceConnections {
         ),
         { returnCode: CONNACK.notAuthorized }
       )
+    this.add(name, client)
   }
 }

@@ -56,4 +56,13 @@ describe('service accounts: disabled, rotated, and held to a number of connectio
     await expect(open('svc:many:3')).rejects.toThrow()
     clients.push(await open('svc:many:2'))
   })
+
+  it('when two connections race for an account’s last place, then only one gets it', async () => {
+    const { token } = await app.registry.createAccount('racing', ['mqtt-read'])
+    const open = (id: string) => connectDevice(app.mqttPort, id, token, { username: 'svc:racing' })
+    clients.push(await open('svc:racing:1'))
+    const raced = await Promise.allSettled([open('svc:racing:2'), open('svc:racing:3')])
+    for (const r of raced) if (r.status === 'fulfilled') clients.push(r.value)
+    expect(raced.filter((r) => r.status === 'fulfilled')).toHaveLength(1)
+  })
 })
