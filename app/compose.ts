@@ -296,7 +296,11 @@ export async function startAftercare(
         service,
         runPlan,
         pipelineStats: () => ({
-          ingest: { ...ingest.stats, countersBackwards: ingest.counters.backwards },
+          ingest: {
+            ...ingest.stats,
+            countersBackwards: ingest.counters.backwards,
+            resendReads: ingest.resendReads
+          },
           writer: writer.stats,
           broker: { ...broker.stats, connected: broker.connectedClients },
           ...(consumer ? { consumer: { ...consumer.stats, inFlight: consumer.inFlight } } : {})

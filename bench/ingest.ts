@@ -174,6 +174,7 @@ try {
   const stored = Number(row?.n ?? 0)
   const acked = pairs.reduce((a, p) => a + p.durable.acked, 0) + paced.acked
   const writer = app.writer.stats
+  const resendReads = app.ingest.resendReads
   await app.stop()
 
   const fmt = (r: LoadResult) =>
@@ -215,7 +216,7 @@ try {
     `InfluxDB holds ${stored} of ${acked} acknowledged samples${stored === acked ? ' (all)' : ' — LOSS'}`
   )
   console.log(
-    `writer: ${writer.batchesWritten} requests, ${(writer.linesWritten / Math.max(1, writer.batchesWritten)).toFixed(0)} lines/request, ${writer.failedAttempts} failed attempts`
+    `writer: ${writer.batchesWritten} requests, ${(writer.linesWritten / Math.max(1, writer.batchesWritten)).toFixed(0)} lines/request, ${writer.failedAttempts} failed attempts; ${resendReads} reads for resent samples`
   )
   const cpu = (r: LoadResult) =>
     `${r.cpu?.broker.toFixed(0)} broker + ${r.cpu?.load.toFixed(0)} load + ${r.cpu?.influxd.toFixed(0)} influxd`

@@ -42,6 +42,11 @@ export interface IngestStats {
 export class Ingest {
   readonly stats: IngestStats = { messages: 0, samplesStored: 0, deadLetters: {} }
   private readonly dayMarks = new DayMarks()
+  /** Reads made to compare resent samples with what is stored. */
+  get resendReads(): number {
+    return this.resends.reads
+  }
+
   /** Marks samples whose cumulative counter went backwards; `counters.backwards` counts them. */
   readonly counters = new CounterWatch()
   private readonly resends: ResendCheck

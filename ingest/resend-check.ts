@@ -25,6 +25,8 @@ const MAX_DEVICES = 1_000_000
  */
 export class ResendCheck {
   private readonly newest = new Map<string, number>()
+  /** Reads made (messages with a sample at or before the device's newest stored one). */
+  reads = 0
 
   constructor(private readonly read?: StoredSamples) {}
 
@@ -57,6 +59,7 @@ export class ResendCheck {
     const times = suspects.map((i) => (samples[i] as Sample).ts)
     const from = pointTime(Math.min(...times), 0)
     const to = pointTime(Math.max(...times), 999_999)
+    this.reads++
     const rows = await this.read(measurements.telemetry(device.kind), device.id, from, to)
     const stored = new Map<string, Record<string, unknown>>()
     for (const row of rows) stored.set(`${nanosOf(String(row.time))}/${String(row.seq)}`, row)
