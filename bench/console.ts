@@ -12,8 +12,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { chromium } from 'playwright-core'
 import { importDevices, People } from '../registry/index.js'
+import { launchChromium } from './chromium.js'
 import { benchInfluxd, startBenchAftercare } from './common.js'
 
 const { values } = parseArgs({
@@ -79,18 +79,7 @@ function ordersOf(i: number, id: string, outlet: string, kind: string) {
 const { influxd, cleanUp } = await benchInfluxd('console')
 const data = mkdtempSync(path.join(os.tmpdir(), 'aftercare-bench-console-data-'))
 const app = await startBenchAftercare(data, influxd.url)
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run'
-  ]
-})
+const browser = await launchChromium()
 try {
   for (let k = 0; k < OUTLETS.length; k++)
     await app.outlets.upsert({

@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
+import { launchChromium } from '../../bench/chromium.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { adminTokenFile } from '../../app/index.js'
 import type { Order } from '../../maintenance/index.js'
@@ -20,21 +21,6 @@ const DAY = 86400000
 const today = () => new Date().toISOString().slice(0, 10)
 const mondayOf = (day: string) =>
   new Date(Date.parse(day) - ((new Date(day).getUTCDay() + 6) % 7) * DAY).toISOString().slice(0, 10)
-
-/** Chromium from Debian, driven by playwright-core (nothing downloaded). */
-const launch = () =>
-  chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run'
-    ]
-  })
 
 describe('the console in a real browser, against a real aftercare start with a simulated fleet', () => {
   const procs = processesInTempDir()
@@ -133,7 +119,7 @@ describe('the console in a real browser, against a real aftercare start with a s
       JSON.stringify({ ts: Date.now(), seq: 1, tdsIn: -5 })
     )
     device.end(true)
-    browser = await launch()
+    browser = await launchChromium()
   }, 300000)
 
   afterAll(async () => {

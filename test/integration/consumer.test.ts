@@ -1,12 +1,10 @@
-import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import path from 'node:path'
-import { promisify } from 'node:util'
 import mqtt, { type MqttClient } from 'mqtt'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { InfluxQueryClient, LocalInfluxd } from '../../stores/index.js'
 import { startTestAftercare, type TestAftercare } from '../helpers/aftercare.js'
 import { freshPostgresDatabase } from '../helpers/local-postgres.js'
+import { selfSignedCert } from '../helpers/certs.js'
 import { startMosquitto, type LocalMosquitto } from '../helpers/local-mosquitto.js'
 import { aftercareEnv, asAdmin, processesInTempDir } from '../helpers/process.js'
 import { countPoints, eventually, freshInflux, tempDir } from '../helpers/stores.js'
@@ -128,29 +126,11 @@ describe('consumer-mode ingest from a real Mosquitto', () => {
   describe('over TLS with a CA file, and from an MQTT 3.1.1 broker', () => {
     const certs = tempDir('aftercare-test-consumer-tls-')
     let secure: LocalMosquitto
-    const cert = path.join(certs.dir, 'cert.pem')
+    let cert = ''
     beforeAll(async () => {
-      const key = path.join(certs.dir, 'key.pem')
-      await promisify(execFile)('openssl', [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-keyout',
-        key,
-        '-out',
-        cert
-      ])
-      secure = await startMosquitto({ tls: { cert, key } })
+      const made = await selfSignedCert(certs.dir)
+      cert = made.cert
+      secure = await startMosquitto({ tls: made })
     })
     afterAll(async () => {
       await secure?.stop()

@@ -1,14 +1,11 @@
-import { execFile } from 'node:child_process'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
-import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
 import { startAftercare, adminTokenFile } from '../../app/index.js'
 import { isAppError, loadConfig, silentLogger } from '../../shared/index.js'
 import { connectDevice, publishAcked, purifierSample } from '../helpers/aftercare.js'
 import { countPoints, freshInflux, tempDir } from '../helpers/stores.js'
-
-const run = promisify(execFile)
+import { selfSignedCert } from '../helpers/certs.js'
 
 describe('aftercare start options', () => {
   const folders: (() => void)[] = []
@@ -67,27 +64,7 @@ describe('aftercare start options', () => {
   it('when a TLS certificate and key are configured, then devices can publish over MQTTS', async () => {
     const certs = tempDir()
     folders.push(certs.remove)
-    const cert = path.join(certs.dir, 'cert.pem')
-    const key = path.join(certs.dir, 'key.pem')
-    await run('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      key,
-      '-out',
-      cert
-    ])
+    const { cert, key } = await selfSignedCert(certs.dir)
     const config = await configFor({ MQTT_TLS_CERT: cert, MQTT_TLS_KEY: key, MQTTS_PORT: 0 })
     const app = await startAftercare(config, silentLogger)
     try {
