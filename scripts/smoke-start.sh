@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Proves the README's start command on this checkout: runs scripts/start.sh on a fresh data folder,
-# provisions a device with the CLI, publishes a sample with mosquitto_pub, finds it in InfluxDB,
-# then stops aftercare with SIGTERM and checks that its influxd is gone too. Bounded: 120 s.
+# provisions a device with the CLI, publishes a sample with mosquitto_pub, finds it in InfluxDB, checks
+# that the console is served, then stops aftercare with SIGTERM and checks that its influxd is gone too.
+# Bounded: 120 s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=$(mktemp -d /tmp/aftercare-smoke-XXXXXX)
@@ -40,10 +41,17 @@ count=$(curl -s -u "aftercare:$(cat "$AFTERCARE_DATA_DIR/influxdb/admin-password
   node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).results[0].series?.[0].values[0][1] ?? 0))')
 [ "$count" = "1" ] || { echo "smoke: expected 1 point in InfluxDB, found $count" >&2; exit 1; }
 
+# the console comes with the start: its page and its bundle, built by the setup, served by aftercare
+api=$(node -p 'require(process.env.AFTERCARE_DATA_DIR + "/endpoints.json").api')
+for asset in /console/ /console/console.js /console/console.css; do
+  code=$(curl -s -o /dev/null -w '%{http_code}' "$api$asset")
+  [ "$code" = "200" ] || { echo "smoke: $asset answered $code" >&2; exit 1; }
+done
+
 influxd_pid=$(cat "$AFTERCARE_DATA_DIR/influxdb/influxd.pid")
 kill -TERM "$pid"
 wait "$pid" || { echo "smoke: aftercare did not exit cleanly" >&2; exit 1; }
 pid=""
 sleep 1
 if kill -0 "$influxd_pid" 2>/dev/null; then echo "smoke: influxd ($influxd_pid) still runs after stop" >&2; exit 1; fi
-echo "smoke: start command ok (device provisioned, sample stored, clean stop)"
+echo "smoke: start command ok (device provisioned, sample stored, console served, clean stop)"
