@@ -23,14 +23,31 @@ export function outletFilter(
 }
 
 /**
- * Refuses a thing (an order, a device) of another outlet as if it did not exist, so a bound account
- * cannot even learn which ids other outlets hold.
+ * An order or a device of another outlet answers as if it did not exist, so an account bound to an
+ * outlet cannot even learn which ids other outlets hold. Returns the thing when it may be seen.
  */
-export function ensureOwnOutlet(
+export function ownOrder<T extends { id: number; outlet: string | null }>(
+  account: ServiceAccount | undefined,
+  order: T
+): T {
+  refuseOtherOutlet(account, order.outlet, 'ORDER_NOT_FOUND', `order ${order.id} does not exist`)
+  return order
+}
+
+export function ownDevice<T extends { id: string; outlet: string | null }>(
+  account: ServiceAccount | undefined,
+  device: T
+): T {
+  refuseOtherOutlet(account, device.outlet, 'DEVICE_NOT_FOUND', `device ${device.id} is not registered`)
+  return device
+}
+
+function refuseOtherOutlet(
   account: ServiceAccount | undefined,
   outlet: string | null,
-  notFound: { code: ErrorCode; message: string }
+  code: ErrorCode,
+  message: string
 ): void {
   const bound = boundOutlet(account)
-  if (bound !== undefined && outlet !== bound) throw new AppError(notFound.code, notFound.message)
+  if (bound !== undefined && outlet !== bound) throw new AppError(code, message)
 }

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { ComponentHealth, DeviceReadings } from '../../maintenance/index.js'
 import { deviceIdSchema, type DeviceKind } from '../../shared/index.js'
-import { ensureOwnOutlet } from '../outlet-scope.js'
+import { ownDevice as visible } from '../outlet-scope.js'
 import { healthSchema } from '../responses.js'
 
 export interface DevicePageDeps {
@@ -35,14 +35,8 @@ const readingsSchema = z.object({
 export async function devicePageRoutes(app: FastifyInstance, deps: DevicePageDeps): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>()
   // a device of another outlet answers as an unknown one to an account bound to an outlet
-  const ownDevice = async (request: FastifyRequest, id: string) => {
-    const device = await deps.device(id)
-    ensureOwnOutlet(request.account, device.outlet, {
-      code: 'DEVICE_NOT_FOUND',
-      message: `device ${id} is not registered`
-    })
-    return device
-  }
+  const ownDevice = async (request: FastifyRequest, id: string) =>
+    visible(request.account, await deps.device(id))
 
   r.get(
     '/devices/:id/health',

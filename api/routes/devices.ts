@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { DEVICE_KINDS, deviceIdSchema } from '../../shared/index.js'
 import { codeParam } from '../params.js'
-import { ensureOwnOutlet, outletFilter } from '../outlet-scope.js'
+import { outletFilter, ownDevice } from '../outlet-scope.js'
 import {
   importDevices,
   maySeeSite,
@@ -144,14 +144,8 @@ export async function deviceRoutes(app: FastifyInstance, opts: { registry: Regis
   r.get(
     '/devices/:id',
     { preHandler: readers, schema: { tags: ['devices'], params: idParams, response: { 200: deviceSchema } } },
-    async (request) => {
-      const device = await registry.getDevice(request.params.id)
-      ensureOwnOutlet(request.account, device.outlet, {
-        code: 'DEVICE_NOT_FOUND',
-        message: `device ${request.params.id} is not registered`
-      })
-      return shown(device, request.account)
-    }
+    async (request) =>
+      shown(ownDevice(request.account, await registry.getDevice(request.params.id)), request.account)
   )
 
   r.post(

@@ -4,7 +4,7 @@ import { z } from 'zod'
 import { deviceIdSchema } from '../../shared/index.js'
 import { codeParam, dayParam } from '../params.js'
 import { listOf, readCursor, writeCursor } from '../order-cursor.js'
-import { ensureOwnOutlet, outletFilter } from '../outlet-scope.js'
+import { outletFilter, ownOrder as visible } from '../outlet-scope.js'
 import { maySeeSite, siteSchema, type Site } from '../../registry/index.js'
 import { complaintBody, idParams, score } from './shapes.js'
 import { planSchema, planSummarySchema } from '../responses.js'
@@ -73,14 +73,8 @@ export interface PlanDeps {
 export async function planRoutes(app: FastifyInstance, deps: PlanDeps): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>()
   // an order of another outlet answers as a missing one to an account bound to an outlet
-  const ownOrder = async (request: FastifyRequest, id: number) => {
-    const order = await deps.orders.get(id)
-    ensureOwnOutlet(request.account, order.outlet, {
-      code: 'ORDER_NOT_FOUND',
-      message: `order ${id} does not exist`
-    })
-    return order
-  }
+  const ownOrder = async (request: FastifyRequest, id: number) =>
+    visible(request.account, await deps.orders.get(id))
 
   r.post(
     '/plan/run',

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { PlanDeps } from './plan.js'
 import { codeParam } from '../params.js'
-import { ensureOwnOutlet, outletFilter } from '../outlet-scope.js'
+import { outletFilter, ownOrder } from '../outlet-scope.js'
 import { complaintSchema, kpisSchema, runOutSchema } from '../responses.js'
 import { complaintBody, idParams, monthSchema } from './shapes.js'
 
@@ -20,11 +20,7 @@ export async function qualityRoutes(
       schema: { tags: ['plan'], params: idParams, body: complaintBody, response: { 201: complaintSchema } }
     },
     async (request, reply) => {
-      const order = await deps.orders.get(request.params.id)
-      ensureOwnOutlet(request.account, order.outlet, {
-        code: 'ORDER_NOT_FOUND',
-        message: `order ${request.params.id} does not exist`
-      })
+      ownOrder(request.account, await deps.orders.get(request.params.id))
       return reply.code(201).send(await deps.service.complain(request.params.id, request.body))
     }
   )
