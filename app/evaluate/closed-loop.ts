@@ -41,7 +41,7 @@ export interface PolicyResult {
   costPerDeviceYear: number
   /** Visits beyond an outlet's daily capacity. */
   capacityOverruns: number
-  /** Mean absolute percentage error of 30-day usage forecasts (engine only). */
+  /** Mean absolute percentage error of the 30-day usage forecasts made in the measured period, against true use (engine only). */
   mape30?: number
   /** The shipped engine's own account: passes run, orders its passes proposed. */
   engine?: ShippedEngineStats
@@ -148,7 +148,7 @@ async function live(
     visitsPerDeviceYear: visits / (world.length * (options.days / 365)),
     costPerDeviceYear: cost / (world.length * (options.days / 365)),
     capacityOverruns: overruns,
-    mape30: policy.mape?.(),
+    mape30: policy.mape?.(options.startDay),
     engine: policy.stats
   }
 }

@@ -35,8 +35,8 @@ export interface Policy {
   name: string
   /** Called every morning before the day's visits are carried out. */
   decide(world: readonly Unit[], today: number, book: VisitBook): void | Promise<void>
-  /** 30-day usage forecasts made and later checked (engine only). */
-  mape?(): number | undefined
+  /** 30-day usage forecasts made on `from` or later and checked against what was really used (engine only). */
+  mape?(from?: number): number | undefined
   /** Releases what the policy opened (the engine's stores). */
   close?(): Promise<void>
 }

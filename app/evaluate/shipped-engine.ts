@@ -18,7 +18,7 @@ import { registryMigrations } from '../../registry/index.js'
 import { isAppError, silentLogger } from '../../shared/index.js'
 import { migrate, openPglite, type SqlClient } from '../../stores/index.js'
 import type { Policy, VisitBook } from './policies.js'
-import type { Unit } from './world.js'
+import { trueUse, type Unit } from './world.js'
 
 const DAY_MS = 86400000
 const iso = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10)
@@ -116,7 +116,7 @@ export async function shippedEngine(
     broughtForward: 0
   }
   const heard = world.map(() => ({ reports: 0, changes: 0 }))
-  const forecasts = new Forecasts()
+  const forecasts = new ForecastCheck()
   let lastPass = -Infinity
 
   const decide = async (w: readonly Unit[], today: number, book: VisitBook) => {
@@ -189,7 +189,7 @@ export async function shippedEngine(
     name: "aftercare's engine (shipped pass)",
     stats,
     decide,
-    mape: () => forecasts.mape(),
+    mape: (from) => forecasts.mape(from),
     close: () => sql.close()
   }
 }
@@ -222,9 +222,9 @@ async function register(sql: SqlClient, world: readonly Unit[], capacity: number
 }
 
 /** The pass's 30-day forecasts of each device's main counter, checked against what it then used. */
-class Forecasts {
+export class ForecastCheck {
   private readonly open: { device: number; unit: string; from: number; predicted: number }[] = []
-  private readonly errors: number[] = []
+  private readonly errors: { from: number; error: number }[] = []
 
   note(outputs: EngineOutputs, byId: ReadonlyMap<string, number>): void {
     // one forecast a week per device is plenty to measure (and keeps the checks cheap)
@@ -249,15 +249,17 @@ class Forecasts {
     for (let k = this.open.length - 1; k >= 0; k--) {
       const p = this.open[k] as (typeof this.open)[number]
       if (today < p.from + 30) continue
-      const actual = (world[p.device]?.counters[p.unit] ?? [])
-        .filter((c) => c.day >= p.from && c.day < p.from + 30)
-        .reduce((a, c) => a + (c.last - c.first), 0)
-      if (actual > 0) this.errors.push(Math.abs(p.predicted - actual) / actual)
+      const u = world[p.device]
+      // what it really used (a counter reset or days offline do not change it)
+      const actual = u ? trueUse(u, p.unit, p.from, p.from + 30) : 0
+      if (actual > 0) this.errors.push({ from: p.from, error: Math.abs(p.predicted - actual) / actual })
       this.open.splice(k, 1)
     }
   }
 
-  mape(): number | undefined {
-    return this.errors.length ? this.errors.reduce((a, b) => a + b, 0) / this.errors.length : undefined
+  /** Over the forecasts made on `from` or later (the warm-up's, made on a young fleet, are not the measure). */
+  mape(from = -Infinity): number | undefined {
+    const errors = this.errors.filter((e) => e.from >= from)
+    return errors.length ? errors.reduce((a, e) => a + e.error, 0) / errors.length : undefined
   }
 }

@@ -24,6 +24,11 @@ export interface Unit {
   components: readonly Component[]
   /** What the device reported: daily counters per unit (litres | hours | m3). */
   counters: Record<string, DailyCounter[]>
+  /**
+   * What it really used, per unit: the true total at the end of each day from delivery on (index: day −
+   * delivery day) — resets and offline days do not touch it. What forecasts are checked against.
+   */
+  used: Record<string, number[]>
   /** The same reports as telemetry samples (the day's last), for the shipped engine's usage reader. */
   reports: ReportedSample[]
   /** Part changes made outside the service loop (before the evaluated period), as the device reported them. */
@@ -47,6 +52,14 @@ export function unitOf(c: Component): 'litres' | 'hours' | 'm3' {
   return c.litres !== undefined ? 'litres' : c.m3 !== undefined ? 'm3' : 'hours'
 }
 
+/** What a device really used of `unit` over the days [from, to). */
+export function trueUse(u: Unit, unit: string, from: number, to: number): number {
+  const list = u.used[unit] ?? []
+  const at = (day: number) =>
+    day <= u.spec.deliveredDay ? 0 : (list[Math.min(day, u.sim.day) - u.spec.deliveredDay - 1] ?? 0)
+  return at(to) - at(from)
+}
+
 export function counterNow(u: Unit, unit: string): number {
   return u.counters[unit]?.at(-1)?.last ?? 0
 }
@@ -68,6 +81,7 @@ export function buildWorld(seed: number, devices: number, startDay: number, puri
       sim: simulatorFor(seed, spec),
       components: model.components,
       counters: {},
+      used: {},
       reports: [],
       reportedChanges: [],
       fitted: {}
@@ -89,8 +103,13 @@ export function liveOneDay(u: Unit): { ranOut: string[] } {
     const prev = list.at(-1)?.last ?? 0
     list.push({ day, first: prev, last: value })
   }
+  const use = (unit: string, amount: number) => {
+    const list = (u.used[unit] ??= [])
+    list.push((list.at(-1) ?? 0) + amount)
+  }
   if (u.sim instanceof PurifierSim) {
-    const { samples } = u.sim.step(1440) // the day's last report
+    const { samples, litres } = u.sim.step(1440) // the day's last report
+    use('litres', litres)
     // what the device reported: nothing on a day it was offline
     const s = samples.at(-1)
     if (s) {
@@ -109,7 +128,9 @@ export function liveOneDay(u: Unit): { ranOut: string[] } {
       })
     }
   } else {
-    u.sim.step()
+    const { hours, m3 } = u.sim.step()
+    use('hours', hours)
+    use('m3', m3)
     const shown = u.sim.shown()
     if (shown.reported) {
       report('hours', shown.engineHours)

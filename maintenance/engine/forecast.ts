@@ -206,13 +206,14 @@ export interface DeviceForecast {
 export interface ForecastOptions {
   /** Days of recent history the device's own level is taken from. */
   windowDays: number
-  /** Weight of the region's level, in days of history: a device with this many days counts half. */
-  priorDays: number
   /** Width of the band in standard errors (2 ≈ 97.7 % one-sided: running out costs more than an early change). */
   z: number
 }
 
-export const DEFAULT_FORECAST: ForecastOptions = { windowDays: 56, priorDays: 14, z: 2 }
+export const DEFAULT_FORECAST: ForecastOptions = { windowDays: 56, z: 2 }
+
+/** A floor for relative spreads: a device or a fleet that looks perfectly steady is not trusted beyond it. */
+const MIN_CV = 0.05
 
 /**
  * A device's usage forecast: its own recent level (deseasonalised), shrunk
@@ -234,13 +235,19 @@ export function forecastDevice(
   )
   const n = ratios.length
   const own = n > 0 ? ratios.reduce((a, b) => a + b, 0) / n : 0
-  const k = profile.devices > 0 ? options.priorDays : 0
-  const level = n + k > 0 ? (n * own + k * profile.level) / (n + k) : 0
   const dailyCv =
     n > 1 && own > 0 ? Math.sqrt(ratios.reduce((a, r) => a + (r - own) ** 2, 0) / (n - 1)) / own : 0.5
-  const wOwn = n / Math.max(1, n + k)
-  const wPrior = k / Math.max(1, n + k)
-  const se = Math.sqrt((wOwn * dailyCv) ** 2 / Math.max(1, n) + (wPrior * profile.spread) ** 2)
+  // the device's own mean and its region's level, each weighed by how sure it is (precision, relative
+  // units): n days of spread dailyCv against devices' spread around the region — a few days of a steady
+  // device already outweigh the region; a fixed weight of days would pull every heavy or light user
+  // towards the middle for as long as it lived
+  const hasPrior = profile.devices > 0 && profile.level > 0
+  const ownPrecision = n > 0 ? n / Math.max(MIN_CV, dailyCv) ** 2 : 0
+  const priorPrecision = hasPrior ? 1 / Math.max(MIN_CV, profile.spread) ** 2 : 0
+  const precision = ownPrecision + priorPrecision
+  const wOwn = precision > 0 ? ownPrecision / precision : 0
+  const level = precision > 0 ? wOwn * own + (1 - wOwn) * profile.level : 0
+  const se = precision > 0 ? Math.sqrt(1 / precision) : 0.5
   return {
     level,
     low: Math.max(level * 0.05, level * (1 - options.z * se)),

@@ -105,14 +105,31 @@ describe('device forecast', () => {
     expect(f.historyDays).toBe(0)
   })
 
-  it('when a device has 56 days at 20 L against a region of 10 L, then its level is shrunk: (56·20 + 14·10) / 70 = 18', () => {
+  it('when a steady device has 56 days at 20 L against a region of 10 L, then its level is its own: the region no longer pulls it towards the middle', () => {
     const today = day('2026-03-01')
     const history = Array.from({ length: 56 }, (_, i) => ({
       day: today - 56 + i,
-      usage: 20,
+      usage: 20 + (i % 2 ? 2 : -2),
       estimated: false
     }))
-    expect(forecastDevice(history, flat(10), today).level).toBeCloseTo(18)
+    // a fixed weight of 14 days for the region made it (56·20 + 14·10) / 70 = 18
+    expect(forecastDevice(history, flat(10), today).level).toBeCloseTo(20, 0)
+  })
+
+  it('when a device has two erratic days, then its level lies between them and the region, nearer the region than a steady device would be', () => {
+    const today = day('2026-03-01')
+    const erratic = [
+      { day: today - 2, usage: 5, estimated: false },
+      { day: today - 1, usage: 35, estimated: false }
+    ]
+    const steady = [
+      { day: today - 2, usage: 19, estimated: false },
+      { day: today - 1, usage: 21, estimated: false }
+    ]
+    const f = forecastDevice(erratic, flat(10), today)
+    expect(f.level).toBeGreaterThan(10)
+    expect(f.level).toBeLessThan(19)
+    expect(forecastDevice(steady, flat(10), today).level).toBeGreaterThan(19)
   })
 
   it('when history grows, then the band narrows', () => {
