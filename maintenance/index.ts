@@ -39,6 +39,7 @@ export { SqlComponentUsage, type CarriedUse, type ComponentUsageStore } from './
 export {
   learnProfile,
   peakWindow,
+  peakWindows,
   nextPeak,
   forecastDevice,
   usageOn,

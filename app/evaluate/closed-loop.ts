@@ -2,7 +2,7 @@ import {
   defaultCatalogue,
   learnProfile,
   nextPeak,
-  peakWindow,
+  peakWindows,
   usageFromCounters
 } from '../../maintenance/index.js'
 import { counterLimit, fixedInterval, oracle, VisitBook, type Policy } from './policies.js'
@@ -170,7 +170,7 @@ function warmUp(world: readonly Unit[], startDay: number): void {
   }
 }
 
-/** The busy seasons as they really were: learned from the whole fleet's reported use over the period. */
+/** The busy seasons as they really were (every one of them): learned from the whole fleet's reported use over the period. */
 function truePeaks(world: readonly Unit[], start: number, end: number): Map<string, Set<number>> {
   const groups = new Map<string, ReturnType<typeof usageFromCounters>['days'][]>()
   for (const u of world) {
@@ -184,9 +184,8 @@ function truePeaks(world: readonly Unit[], start: number, end: number): Map<stri
   }
   const peaks = new Map<string, Set<number>>()
   for (const [key, series] of groups) {
-    const window = peakWindow(learnProfile(series))
     const days = new Set<number>()
-    if (window) {
+    for (const window of peakWindows(learnProfile(series))) {
       for (let d = start; d < end;) {
         const p = nextPeak(window, d)
         for (let x = p.start; x <= p.end; x++) days.add(x)

@@ -164,16 +164,44 @@ export function peakWindow(profile: SeasonalProfile, minHeight = 1.15): PeakWind
   const f = profile.factors
   let top = 0
   for (let i = 1; i < f.length; i++) if ((f[i] ?? 0) > (f[top] ?? 0)) top = i
-  const height = f[top] ?? 1
-  if (height < minHeight) return undefined
-  const threshold = 1 + 0.6 * (height - 1)
+  return peakWindows(profile, minHeight).find((w) => inWindow(top, w))
+}
+
+/**
+ * Every busy season of a profile: each run of days above the threshold of the highest point (60 % of
+ * the way from the mean to it) — the run around the top, and any other of at least `minDays` days (a
+ * region may build in spring and again in autumn; a run of a few days is noise, not a season). Ordered
+ * by the day of year they start on. None when the year is flat (peak under +15 %).
+ */
+export function peakWindows(profile: SeasonalProfile, minHeight = 1.15, minDays = 14): PeakWindow[] {
+  const f = profile.factors
   const n = f.length
-  let start = top
-  let end = top
-  while ((f[(start - 1 + n) % n] ?? 0) >= threshold && (start - 1 + n) % n !== top)
-    start = (start - 1 + n) % n
-  while ((f[(end + 1) % n] ?? 0) >= threshold && (end + 1) % n !== top) end = (end + 1) % n
-  return { startDoy: start, endDoy: end, height }
+  let top = 0
+  for (let i = 1; i < n; i++) if ((f[i] ?? 0) > (f[top] ?? 0)) top = i
+  const height = f[top] ?? 1
+  if (height < minHeight) return []
+  const threshold = 1 + 0.6 * (height - 1)
+  const above = (i: number) => (f[((i % n) + n) % n] ?? 0) >= threshold
+  // start the walk on a quiet day (the factors average 1, so there is one) so no run is cut in two
+  let quiet = 0
+  while (above(quiet)) quiet++
+  const windows: PeakWindow[] = []
+  for (let i = quiet + 1; i <= quiet + n; i++) {
+    if (!above(i) || above(i - 1)) continue
+    let end = i
+    let runTop = i
+    while (above(end + 1)) {
+      end++
+      if ((f[end % n] ?? 0) > (f[runTop % n] ?? 0)) runTop = end
+    }
+    const window = { startDoy: i % n, endDoy: end % n, height: f[runTop % n] ?? 1 }
+    if (end - i + 1 >= minDays || inWindow(top, window)) windows.push(window)
+  }
+  return windows.sort((a, b) => a.startDoy - b.startDoy)
+}
+
+function inWindow(doy: number, w: PeakWindow): boolean {
+  return w.startDoy <= w.endDoy ? doy >= w.startDoy && doy <= w.endDoy : doy >= w.startDoy || doy <= w.endDoy
 }
 
 /** The next occurrence of a peak window as UTC day numbers, the one in progress included. */

@@ -45,8 +45,8 @@ export interface PlanOptions {
   inspectionMonths: readonly number[]
   /** Visits an outlet can make a day. */
   capacity: ReadonlyMap<string, number>
-  /** The next peak window per `region/kind`, as UTC day numbers. */
-  peaks: ReadonlyMap<string, { start: number; end: number }>
+  /** The next occurrence of each busy season per `region/kind`, as UTC day numbers, soonest first. */
+  peaks: ReadonlyMap<string, readonly Window[]>
 }
 
 export const DEFAULT_PLAN_OPTIONS = {
@@ -91,8 +91,14 @@ export interface Plan {
   partsDemand: { region: string; week: string; part: string; partNumber: string; quantity: number }[]
 }
 
+interface Window {
+  start: number
+  end: number
+}
+
 interface Draft extends Omit<PlannedVisit, 'day' | 'overrun' | 'late' | 'inPeak'> {
-  avoid?: { start: number; end: number }
+  /** The busy seasons no visit should fall in. */
+  avoid: readonly Window[]
   /** The first day its parts can be on hand (lead time): no visit before it. */
   ready: number
   /** The earliest day any of its parts may run out. */
@@ -135,7 +141,8 @@ export function plan(devices: readonly PlanDevice[], options: PlanOptions): Plan
     if (allowed.length === 0) {
       for (let day = d.deadline; day >= Math.max(d.earliest, d.ready); day--) allowed.push(day)
       if (allowed.length === 0) allowed.push(Math.max(d.earliest, d.ready))
-      inPeak = `inside the ${d.region} peak (${iso(d.avoid?.start ?? NaN)} – ${iso(d.avoid?.end ?? NaN)}): no day before it once the parts are on hand (${iso(d.ready)})`
+      const season = d.avoid.find((w) => w.end >= Math.max(d.earliest, d.ready))
+      inPeak = `inside the ${d.region} peak (${iso(season?.start ?? NaN)} – ${iso(season?.end ?? NaN)}): no day before it once the parts are on hand (${iso(d.ready)})`
     }
     let best: number | undefined
     for (const day of allowed)
@@ -172,8 +179,8 @@ export function plan(devices: readonly PlanDevice[], options: PlanOptions): Plan
 function draftsFor(device: PlanDevice, options: PlanOptions, end: number): Draft[] {
   const { today } = options
   const outlet = device.outlet ?? ''
-  const peak = options.peaks.get(`${device.region}/${device.kind}`)
-  const upcomingPeak = peak && peak.start > today && peak.start <= end ? peak : undefined
+  const seasons = options.peaks.get(`${device.region}/${device.kind}`) ?? []
+  const upcomingPeak = seasons.find((p) => p.start > today && p.start <= end)
   const drafts: Draft[] = []
   const base = { deviceId: device.id, outlet, region: device.region }
   const runsOut = (parts: readonly PlanComponent[]) => Math.min(...parts.map((c) => c.life.earliestDay))
@@ -203,7 +210,7 @@ function draftsFor(device: PlanDevice, options: PlanOptions, end: number): Draft
         deadline,
         earliest: Math.min(deadline, Math.max(ready, upcomingPeak.start - options.preSeasonDays)),
         reason: `before the ${device.region} peak from ${iso(upcomingPeak.start)}: ${through.map((c) => `${c.part} (earliest end ${iso(c.life.earliestDay)})`).join(', ')}`,
-        avoid: upcomingPeak,
+        avoid: seasons,
         ready,
         runsOut: runsOut(through)
       })
@@ -255,7 +262,7 @@ function draftsFor(device: PlanDevice, options: PlanOptions, end: number): Draft
             `${c.part} due ${iso(c.life.dueDay)} by ${c.life.by} (earliest ${iso(c.life.earliestDay)})${c.fromStock ? ', from the outlet’s stock' : ''}`
         )
         .join(', '),
-      avoid: peak,
+      avoid: seasons,
       ready: earliest,
       runsOut: runsOut(group),
       ...(bundled.parts > 0 ? { bundled } : {})
@@ -271,7 +278,7 @@ function draftsFor(device: PlanDevice, options: PlanOptions, end: number): Draft
       deadline: Math.max(today + 1, i.due + 14),
       earliest: Math.max(today + 1, i.due - 14),
       reason: `routine inspection ${i.months} months after delivery (${iso(i.due)})`,
-      avoid: peak,
+      avoid: seasons,
       ready: today + 1,
       runsOut: Infinity
     })
@@ -279,8 +286,8 @@ function draftsFor(device: PlanDevice, options: PlanOptions, end: number): Draft
   return drafts
 }
 
-function inside(day: number, window?: { start: number; end: number }): boolean {
-  return window !== undefined && day >= window.start && day <= window.end
+function inside(day: number, windows: readonly Window[]): boolean {
+  return windows.some((w) => day >= w.start && day <= w.end)
 }
 
 function partsDemand(visits: readonly PlannedVisit[]): Plan['partsDemand'] {

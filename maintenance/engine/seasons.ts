@@ -1,4 +1,4 @@
-import { learnProfile, nextPeak, peakWindow, type SeasonalProfile } from './forecast.js'
+import { learnProfile, nextPeak, peakWindows, type SeasonalProfile } from './forecast.js'
 import type { UsageDays } from './usage.js'
 
 /** One device's daily use of one counter, with where it is. */
@@ -9,10 +9,10 @@ export interface UsageOfDevice {
   days: UsageDays
 }
 
-/** Profiles per `region/kind/unit`, and each region and kind's next peak (from litres or hours, not m³). */
+/** Profiles per `region/kind/unit`, and the next occurrence of each region and kind's busy seasons, soonest first (from litres or hours, not m³). */
 export interface Seasons {
   profiles: Map<string, SeasonalProfile>
-  peaks: Map<string, { start: number; end: number }>
+  peaks: Map<string, { start: number; end: number }[]>
 }
 
 export const seasonKey = (region: string, kind: string, unit: string) => `${region}/${kind}/${unit}`
@@ -30,12 +30,16 @@ export function learnSeasons(usage: readonly UsageOfDevice[], today: number): Se
   const profiles = new Map<string, SeasonalProfile>(
     [...groups].map(([k, v]) => [k, learnProfile(v, undefined, today)])
   )
-  const peaks = new Map<string, { start: number; end: number }>()
+  const peaks = new Map<string, { start: number; end: number }[]>()
   for (const [key, profile] of profiles) {
     const [region, kind, unit] = key.split('/')
     if (unit === 'm3') continue
-    const window = peakWindow(profile)
-    if (window) peaks.set(`${region}/${kind}`, nextPeak(window, today))
+    const windows = peakWindows(profile).map((w) => nextPeak(w, today))
+    if (windows.length > 0)
+      peaks.set(
+        `${region}/${kind}`,
+        windows.sort((a, b) => a.start - b.start)
+      )
   }
   return { profiles, peaks }
 }

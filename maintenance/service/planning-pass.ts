@@ -275,9 +275,9 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
   const newRunOuts = (await deps.runOuts?.recordRunOuts(runOuts)) ?? 0
   await deps.carriedUse?.save(carry)
   await deps.peaks?.replace(
-    [...peaks].map(([group, p]) => {
+    [...peaks].flatMap(([group, windows]) => {
       const [region = '', kind = ''] = group.split('/')
-      return { region, kind, start: iso(p.start), end: iso(p.end) }
+      return windows.map((p) => ({ region, kind, start: iso(p.start), end: iso(p.end) }))
     })
   )
   stage('outputs')
@@ -303,7 +303,9 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
     bundling: bundlingSummary(result.visits),
     unknownModels: [...unknownModels],
     catalogueVersion: deps.catalogueVersion ?? null,
-    peaks: [...peaks].map(([group, p]) => ({ group, start: iso(p.start), end: iso(p.end) })),
+    peaks: [...peaks].flatMap(([group, windows]) =>
+      windows.map((p) => ({ group, start: iso(p.start), end: iso(p.end) }))
+    ),
     influxQueries: queries,
     rolledDays: rolledDays ?? 0,
     historiesFromDisk: restored ?? false,

@@ -177,5 +177,12 @@ ALTER TABLE orders ADD COLUMN catalogue_version int;`
     // who is to make an order's visit
     id: '0017-order-technician',
     sql: 'ALTER TABLE orders ADD COLUMN technician text;'
+  },
+  {
+    id: '0019-peak-seasons',
+    sql: `
+-- a region and kind may have more than one busy season a year (spring and autumn building)
+ALTER TABLE peak_windows DROP CONSTRAINT peak_windows_pkey;
+ALTER TABLE peak_windows ADD PRIMARY KEY (region, kind, start_day);`
   }
 ]

@@ -27,7 +27,7 @@ export class SqlPeakStore {
   async list(): Promise<LearnedPeak[]> {
     const { rows } = await this.db.query<LearnedPeak>(
       `SELECT region, kind, to_char(start_day, 'YYYY-MM-DD') AS start, to_char(end_day, 'YYYY-MM-DD') AS "end"
-         FROM peak_windows ORDER BY region, kind`
+         FROM peak_windows ORDER BY region, kind, start_day`
     )
     return rows
   }

@@ -8,11 +8,14 @@ import {
   learnProfile,
   modelOf,
   nextPeak,
+  learnSeasons,
   peakWindow,
+  peakWindows,
   remainingLife,
   usageOn,
   type Component,
   type DailyUsage,
+  type PeakWindow,
   type SeasonalProfile
 } from '../../maintenance/index.js'
 
@@ -84,6 +87,44 @@ describe('seasonal profile and peak windows (learned from the fleet)', () => {
       Array.from({ length: 365 }, (_, d) => ({ day: JAN1 + d, usage: 10, estimated: false }))
     )
     expect(peakWindow(learnProfile(fleet))).toBeUndefined()
+  })
+
+  it('when a region builds in spring and again in autumn, then both are busy seasons, and the planner is told of both (the autumn one was lost when only the highest counted)', () => {
+    // the China calendar of machine work: May highest, October–November nearly as busy
+    const monthly = [0.4, 0.21, 0.77, 0.98, 1.0, 0.86, 0.74, 0.72, 0.85, 0.93, 0.93, 0.66]
+    const fleet = Array.from({ length: 12 }, (_, i) =>
+      Array.from({ length: 365 }, (_, d) => ({
+        day: JAN1 + d,
+        usage: (4 + i) * (monthly[new Date((JAN1 + d) * 86400000).getUTCMonth()] ?? 1),
+        estimated: false
+      }))
+    )
+    const windows = peakWindows(learnProfile(fleet))
+    expect(windows).toHaveLength(2)
+    const [spring, autumn] = windows as [PeakWindow, PeakWindow]
+    expect(spring.startDoy).toBeGreaterThan(dayOfYear(day('2025-03-01')))
+    expect(spring.endDoy).toBeLessThan(dayOfYear(day('2025-06-30')))
+    expect(autumn.startDoy).toBeGreaterThan(dayOfYear(day('2025-09-01')))
+    expect(autumn.endDoy).toBeLessThan(dayOfYear(day('2025-12-15')))
+    // the highest one is still the peak window
+    expect(peakWindow(learnProfile(fleet))).toEqual(spring)
+    const seasons = learnSeasons(
+      fleet.map((days) => ({ region: 'cn-east', kind: 'machine', unit: 'hours', days })),
+      day('2026-07-01')
+    )
+    const next = seasons.peaks.get('cn-east/machine') ?? []
+    expect(next).toHaveLength(2)
+    // soonest first: this autumn, then next spring
+    expect(next[0]?.start).toBeGreaterThan(day('2026-09-01'))
+    expect(next[1]?.start).toBeGreaterThan(day('2027-03-01'))
+  })
+
+  it('when a profile rises above the line for a few days only, then that is noise, not a season', () => {
+    const factors = new Array<number>(366).fill(0.9)
+    for (let d = 150; d < 230; d++) factors[d] = 1.5
+    for (let d = 300; d < 305; d++) factors[d] = 1.45
+    const windows = peakWindows({ ...FLAT_PROFILE, factors })
+    expect(windows).toEqual([{ startDoy: 150, endDoy: 229, height: 1.5 }])
   })
 
   it('when there is less than two months of data, then the shape stays flat', () => {

@@ -47,7 +47,7 @@ function options(extra: Partial<PlanOptions> = {}): PlanOptions {
     preSeasonDays: 28,
     inspectionMonths: [1, 3, 6, 12],
     capacity: new Map([['sh-01', 2]]),
-    peaks: new Map([['cn-east/purifier', PEAK]]),
+    peaks: new Map([['cn-east/purifier', [PEAK]]]),
     ...extra
   }
 }
@@ -70,6 +70,20 @@ describe('planner', () => {
     expect(v!.parts.map((x) => x.part)).toEqual(['pp_sediment', 'carbon'])
     expect(v!.day).toBeLessThan(PEAK.start)
     expect(v!.day).toBeGreaterThanOrEqual(PEAK.start - 28)
+  })
+
+  it('when a region has two busy seasons, then a part due in the later one is changed before it, not in it', () => {
+    const spring = { start: day('2026-05-05'), end: day('2026-05-31') }
+    const autumn = { start: day('2026-07-01'), end: day('2026-07-31') }
+    const p = plan(
+      [device('d1', [component('engine_oil', '2026-07-20')], { kind: 'machine' })],
+      options({ peaks: new Map([['cn-east/machine', [spring, autumn]]]), horizonDays: 100 })
+    )
+    const [v] = p.visits
+    expect(v!.parts.map((x) => x.part)).toEqual(['engine_oil'])
+    expect(v!.day).toBeLessThan(autumn.start)
+    expect(v!.day < spring.start || v!.day > spring.end).toBe(true)
+    expect(v!.inPeak).toBeUndefined()
   })
 
   it('when a part runs out before the peak, then its health-care visit is before that day, after the lead time', () => {
