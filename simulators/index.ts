@@ -10,7 +10,7 @@ export {
 } from './fleet.js'
 export { PurifierSim, purifierDay, roRejection, sedimentDrop } from './purifier-model.js'
 export { MachineSim, machineDay } from './machine-model.js'
-export { REGIONS, regionByCode, waterSeason, airTemp, type Region } from './regions.js'
+export { REGIONS, regionByCode, waterSeason, seasonOn, airTemp, type Region } from './regions.js'
 export { lifeEvents, isIdle, isOffline, type LifeEvents } from './life-events.js'
 export {
   PURIFIER_MODELS,

@@ -1,7 +1,7 @@
 import { FAULT_CATALOGUE, type DeviceEvent, type FaultCode, type MachineSample } from '../shared/index.js'
 import { machineModel, type MachineModel, type ServiceItem } from './catalogue.js'
 import { DAY_MS, addMonths, dayOfYear, type DeviceSpec } from './fleet-spec.js'
-import { airTemp, regionByCode, type Region } from './regions.js'
+import { airTemp, regionByCode, seasonOn, type Region } from './regions.js'
 import { isIdle, isOffline, lifeEvents } from './life-events.js'
 import { rngFor, type Rng } from './rng.js'
 
@@ -24,7 +24,7 @@ export function machineDay(
 ): MachineDay {
   const rng = rngFor(seed, spec.index, day, 1)
   const date = new Date(day * DAY_MS)
-  const monthly = region.machineMonthly[date.getUTCMonth()] ?? 1
+  const monthly = seasonOn(region, 'machine', day)
   const sunday = date.getUTCDay() === 0
   // a day off now and then, and the weeks it stands parked (life-events.ts)
   const idle = rng.chance(0.08) || isIdle(lifeEvents(seed, spec), day)

@@ -6,7 +6,7 @@ import {
   type PurifierStage
 } from './catalogue.js'
 import { DAY_MS, addMonths, dayOfYear, type DeviceSpec } from './fleet-spec.js'
-import { airTemp, regionByCode, waterSeason, type Region } from './regions.js'
+import { airTemp, regionByCode, seasonOn, type Region } from './regions.js'
 import { isIdle, isOffline, lifeEvents } from './life-events.js'
 import { rngFor } from './rng.js'
 
@@ -34,7 +34,7 @@ export function purifierDay(seed: number, spec: DeviceSpec, region: Region, day:
   const litres = away
     ? 0
     : base *
-      waterSeason(region, dayOfYear(day)) *
+      seasonOn(region, 'purifier', day) *
       (weekday === 0 || weekday === 6 ? 1.2 : 1) *
       Math.exp(0.15 * rng.normal())
   return {

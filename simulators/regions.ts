@@ -1,3 +1,5 @@
+import { DAY_MS, dayOfYear } from './fleet-spec.js'
+
 /**
  * Regions of a simulated fleet. Figures follow ../shared/REFERENCE.md:
  * household water use peaks in July–August in Chinese cities; construction
@@ -122,6 +124,16 @@ export function regionByCode(code: string): Region {
 /** Seasonal factor for water use on a day of year: 1 ± amplitude, peaking on waterPeakDay. */
 export function waterSeason(region: Region, dayOfYear: number): number {
   return 1 + region.waterAmplitude * Math.cos((2 * Math.PI * (dayOfYear - region.waterPeakDay)) / 365)
+}
+
+/**
+ * The season a region's devices of a kind follow on a UTC day: water by a cosine over the year, machine
+ * work by the month. The ground truth of the seasons (the simulators draw use from it).
+ */
+export function seasonOn(region: Region, kind: 'purifier' | 'machine', day: number): number {
+  return kind === 'purifier'
+    ? waterSeason(region, dayOfYear(day))
+    : (region.machineMonthly[new Date(day * DAY_MS).getUTCMonth()] ?? 1)
 }
 
 /** Air temperature on a day of year. */

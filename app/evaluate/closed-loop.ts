@@ -1,10 +1,5 @@
-import {
-  defaultCatalogue,
-  learnProfile,
-  nextPeak,
-  peakWindows,
-  usageFromCounters
-} from '../../maintenance/index.js'
+import { defaultCatalogue, learnProfile, nextPeak, peakWindows } from '../../maintenance/index.js'
+import { regionByCode, seasonOn } from '../../simulators/index.js'
 import { counterLimit, fixedInterval, oracle, VisitBook, type Policy } from './policies.js'
 import { DEFAULT_SHIPPED_ENGINE, shippedEngine, type ShippedEngineStats } from './shipped-engine.js'
 import { buildWorld, liveOneDay, replaceParts, type Unit } from './world.js'
@@ -170,22 +165,22 @@ function warmUp(world: readonly Unit[], startDay: number): void {
   }
 }
 
-/** The busy seasons as they really were (every one of them): learned from the whole fleet's reported use over the period. */
+/**
+ * The busy seasons as they really were (every one of them): the engine's rule for a busy season applied to
+ * the seasons the simulators draw each region's use from — the truth, without the noise of estimating it
+ * from a sample of devices (which moved an edge by weeks where a season rises slowly).
+ */
 function truePeaks(world: readonly Unit[], start: number, end: number): Map<string, Set<number>> {
-  const groups = new Map<string, ReturnType<typeof usageFromCounters>['days'][]>()
-  for (const u of world) {
-    const unit = u.spec.kind === 'purifier' ? 'litres' : 'hours'
-    const key = `${u.spec.region}/${u.spec.kind}`
-    const list = groups.get(key) ?? []
-    list.push(
-      usageFromCounters(u.counters[unit] ?? []).days.filter((d) => d.day >= start - 365 && d.day < end)
-    )
-    groups.set(key, list)
-  }
   const peaks = new Map<string, Set<number>>()
-  for (const [key, series] of groups) {
+  for (const u of world) {
+    const key = `${u.spec.region}/${u.spec.kind}`
+    if (peaks.has(key)) continue
+    const region = regionByCode(u.spec.region)
+    const season: { day: number; usage: number; estimated: boolean }[] = []
+    for (let day = start - 365; day < end; day++)
+      season.push({ day, usage: seasonOn(region, u.spec.kind, day), estimated: false })
     const days = new Set<number>()
-    for (const window of peakWindows(learnProfile(series))) {
+    for (const window of peakWindows(learnProfile([season]))) {
       for (let d = start; d < end;) {
         const p = nextPeak(window, d)
         for (let x = p.start; x <= p.end; x++) days.add(x)
