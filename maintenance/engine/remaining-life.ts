@@ -142,8 +142,66 @@ export function conditionLimitUse(
   const heading = condition.direction === 'below' ? line.slope < 0 : line.slope > 0
   if (!heading) return undefined
   const towardsLimit = condition.direction === 'below' ? -1 : 1
-  const at = line.mx + (condition.limit - line.my - towardsLimit * sigmas * line.se) / line.slope
-  return Math.max(lastUse, at)
+  const target = condition.limit - towardsLimit * sigmas * line.se
+  const at = line.mx + (target - line.my) / line.slope
+  // wear that speeds up (a cartridge clogging: the loss grows with the square of use or faster) crosses
+  // before any line through it says: when every reading since the fit bends clearly towards the limit,
+  // the curve's crossing counts if it comes first
+  const bend = fitBend(readings, lastUse)
+  const curved = bend && towardsLimit * bend.c > BEND_T * bend.cSe ? bend.crossing(target) : undefined
+  return Math.max(lastUse, Math.min(at, curved ?? Infinity))
+}
+
+/** How clear of its error a curvature must stand before the curve is trusted over the line. */
+const BEND_T = 3
+
+/**
+ * A parabola through the readings, value = a + b·t + c·t² with t = use − mean use (least squares), the
+ * standard error of c, and the first use from `from` on at which it reaches a value.
+ */
+function fitBend(
+  readings: readonly { used: number; value: number }[],
+  from: number
+): { c: number; cSe: number; crossing: (value: number) => number | undefined } | undefined {
+  const n = readings.length
+  if (n < 8) return undefined
+  const mx = readings.reduce((a, r) => a + r.used, 0) / n
+  let [s2, s3, s4, sy, sty, st2y] = [0, 0, 0, 0, 0, 0]
+  for (const r of readings) {
+    const t = r.used - mx
+    s2 += t * t
+    s3 += t * t * t
+    s4 += t * t * t * t
+    sy += r.value
+    sty += t * r.value
+    st2y += t * t * r.value
+  }
+  // normal equations [[n, 0, s2], [0, s2, s3], [s2, s3, s4]] · [a, b, c] = [sy, sty, st2y] (Σt = 0)
+  const det = n * (s2 * s4 - s3 * s3) - s2 * (s2 * s2)
+  if (!(Math.abs(det) > 0)) return undefined
+  // Cramer's rule
+  const a = (sy * (s2 * s4 - s3 * s3) + s2 * (sty * s3 - s2 * st2y)) / det
+  const b = (n * (sty * s4 - s3 * st2y) + sy * s3 * s2 - s2 * s2 * sty) / det
+  const c = (n * (s2 * st2y - sty * s3) - sy * s2 * s2) / det
+  let rss = 0
+  for (const r of readings) {
+    const t = r.used - mx
+    rss += (r.value - a - b * t - c * t * t) ** 2
+  }
+  // the variance of c: rss / (n − 3) times the (c, c) element of the inverse normal matrix
+  const cSe = Math.sqrt((rss / Math.max(1, n - 3)) * ((n * s2) / det))
+  return {
+    c,
+    cSe,
+    crossing: (value) => {
+      const disc = b * b - 4 * c * (a - value)
+      if (disc < 0) return undefined
+      const roots = [(-b - Math.sqrt(disc)) / (2 * c), (-b + Math.sqrt(disc)) / (2 * c)]
+        .map((t) => t + mx)
+        .filter((x) => x >= from - 1e-9)
+      return roots.length > 0 ? Math.min(...roots) : undefined
+    }
+  }
 }
 
 /** The readings a condition trend starts from, and how clear of the scatter its slope must stand. */
