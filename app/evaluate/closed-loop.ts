@@ -1,6 +1,6 @@
-import { defaultCatalogue, learnProfile, nextPeak, peakWindows } from '../../maintenance/index.js'
-import { regionByCode, seasonOn } from '../../simulators/index.js'
-import { counterLimit, fixedInterval, oracle, VisitBook, type Policy } from './policies.js'
+import { defaultCatalogue } from '../../maintenance/index.js'
+import { counterLimit, fixedInterval, oracle, peakAwareOracle, VisitBook, type Policy } from './policies.js'
+import { trueSeasons } from './seasons.js'
 import { DEFAULT_SHIPPED_ENGINE, shippedEngine, type ShippedEngineStats } from './shipped-engine.js'
 import { buildWorld, liveOneDay, replaceParts, type Unit } from './world.js'
 
@@ -48,18 +48,24 @@ export interface PolicyResult {
  * (replacing parts), and the ground truth records what really happened. Every
  * policy runs on an identical world (same seed): the two industry baselines,
  * aftercare's shipped engine (`runPlanningPass` and the service use cases over
- * real SQL stores), and the oracle that knows each part's true end.
+ * real SQL stores), the oracle that knows each part's true end, and the same oracle keeping out of the
+ * busy seasons (the least life any policy that makes no avoidable visit in them can throw away).
  */
 export async function evaluate(options: EvaluateOptions): Promise<PolicyResult[]> {
   const engine = (world: readonly Unit[]) =>
     shippedEngine(world, { ...DEFAULT_SHIPPED_ENGINE, capacityPerOutlet: options.capacityPerOutlet })
   const results: PolicyResult[] = []
-  for (const policy of [fixedInterval, counterLimit, engine, oracle])
+  const seasonAware = (world: readonly Unit[]) =>
+    peakAwareOracle(
+      trueSeasons(world, options.startDay - POLICY_WARM_UP_DAYS, options.startDay + options.days)
+    )
+  for (const policy of [fixedInterval, counterLimit, engine, oracle, seasonAware])
     results.push(await runPolicy(policy, options))
   return results
 }
 
-type PolicyOf = Policy | ((world: readonly Unit[]) => Promise<Policy & { stats?: ShippedEngineStats }>)
+type PolicyOf =
+  Policy | ((world: readonly Unit[]) => Policy | Promise<Policy & { stats?: ShippedEngineStats }>)
 
 async function runPolicy(policyOf: PolicyOf, options: EvaluateOptions): Promise<PolicyResult> {
   const world = buildWorld(options.seed, options.devices, options.startDay, options.purifierShare)
@@ -119,7 +125,7 @@ async function live(
     // a device lives from its delivery day on
     for (const u of world) if (u.sim.day === today) ranOut += liveOneDay(u).ranOut.length
   }
-  const peakDays = truePeaks(world, options.startDay, end)
+  const peakDays = trueSeasons(world, options.startDay, end)
   const inPeakVisits = visitDays.filter((v) =>
     peakDays.get(`${v.unit.spec.region}/${v.unit.spec.kind}`)?.has(v.day)
   )
@@ -163,31 +169,4 @@ function warmUp(world: readonly Unit[], startDay: number): void {
       if (spent.length) replaceParts(u, spent, u.sim.day, true)
     }
   }
-}
-
-/**
- * The busy seasons as they really were (every one of them): the engine's rule for a busy season applied to
- * the seasons the simulators draw each region's use from — the truth, without the noise of estimating it
- * from a sample of devices (which moved an edge by weeks where a season rises slowly).
- */
-function truePeaks(world: readonly Unit[], start: number, end: number): Map<string, Set<number>> {
-  const peaks = new Map<string, Set<number>>()
-  for (const u of world) {
-    const key = `${u.spec.region}/${u.spec.kind}`
-    if (peaks.has(key)) continue
-    const region = regionByCode(u.spec.region)
-    const season: { day: number; usage: number; estimated: boolean }[] = []
-    for (let day = start - 365; day < end; day++)
-      season.push({ day, usage: seasonOn(region, u.spec.kind, day), estimated: false })
-    const days = new Set<number>()
-    for (const window of peakWindows(learnProfile([season]))) {
-      for (let d = start; d < end;) {
-        const p = nextPeak(window, d)
-        for (let x = p.start; x <= p.end; x++) days.add(x)
-        d = p.end + 1
-      }
-    }
-    peaks.set(key, days)
-  }
-  return peaks
 }

@@ -112,3 +112,30 @@ export const oracle: Policy = {
     })
   }
 }
+
+/**
+ * The oracle that also keeps out of the busy seasons: a part whose true end falls inside a season is
+ * changed the day before that season starts (once the season has begun, the day before its end, as the
+ * oracle would). Its life thrown away is the least any policy can reach that makes no avoidable visit
+ * in a season — the fair bound for an engine that keeps out of them.
+ */
+export function peakAwareOracle(seasons: ReadonlyMap<string, ReadonlySet<number>>): Policy {
+  return {
+    name: 'oracle keeping out of the seasons',
+    decide(world, today, book) {
+      world.forEach((u, i) => {
+        const days = seasons.get(`${u.spec.region}/${u.spec.kind}`)
+        for (const c of u.components) {
+          if (book.isPending(i, c.part)) continue
+          let day = trueEnd(u, c.part) - 1
+          if (days?.has(day)) {
+            let start = day
+            while (days.has(start - 1)) start--
+            if (start - 1 >= today) day = start - 1
+          }
+          book.book(i, Math.max(today, day), [c.part])
+        }
+      })
+    }
+  }
+}

@@ -35,7 +35,8 @@ describe('aftercare evaluate (closed loop over simulated time)', () => {
       'fixed interval (rated months)',
       'counter reaches limit',
       "aftercare's engine (shipped pass)",
-      'oracle (knows each true end)'
+      'oracle (knows each true end)',
+      'oracle keeping out of the seasons'
     ])
     const engine = row("aftercare's engine")
     // the measured days and the 60 days the policies run before them
@@ -55,6 +56,15 @@ describe('aftercare evaluate (closed loop over simulated time)', () => {
     expect(best.lifeThrownAway).toBeGreaterThan(0)
     expect(best.lifeThrownAway).toBeLessThan(row('fixed').lifeThrownAway)
     expect(best.lifeThrownAway).toBeLessThan(row("aftercare's engine").lifeThrownAway)
+  })
+
+  it('when the oracle also keeps out of the busy seasons, then nothing runs out, none of its visits in a season could have come before, and it throws away at least what the plain oracle does', () => {
+    const seasonal = row('oracle keeping')
+    const plain = row('oracle (knows')
+    expect(seasonal.ranOut).toBe(0)
+    expect(seasonal.avoidableInPeak).toBe(0)
+    expect(plain.avoidableInPeak).toBeGreaterThan(0)
+    expect(seasonal.lifeThrownAway).toBeGreaterThan(plain.lifeThrownAway)
   })
 
   it('when visits fall inside a peak, then those that could have come before it are counted apart', () => {
