@@ -45,14 +45,19 @@ export function componentState(
     }
   } else if (c.condition?.metric === 'pressure_loss_kpa') {
     const pressure = r.column('pressure')
-    condition = []
-    let baseline: number | undefined
+    const read: { used: number; p: number }[] = []
     for (let i = r.firstFrom(fittedDay); i < r.length; i++) {
       const p = pressure[i] ?? NaN
-      if (Number.isNaN(p)) continue
-      baseline ??= p
-      condition.push({ used: used.by(r.day(i)), value: baseline - p })
+      if (!Number.isNaN(p)) read.push({ used: used.by(r.day(i)), p })
     }
+    // the pressure the part started from sets the zero of its loss for its whole life: the median of its
+    // first readings, not the first alone (its noise would move every later loss, and the end, with it)
+    const first = read
+      .slice(0, BASELINE_READINGS)
+      .map((x) => x.p)
+      .sort((a, b) => a - b)
+    const baseline = first[Math.floor(first.length / 2)] ?? 0
+    condition = read.map((x) => ({ used: x.used, value: baseline - x.p }))
   }
   const carried =
     carryTo !== undefined && fittedDay < carryTo
@@ -60,6 +65,9 @@ export function componentState(
       : undefined
   return { part: c.part, fittedDay, usedSinceFit: used.total, condition, ...(carried ? { carried } : {}) }
 }
+
+/** Readings after a fit whose median is the pressure a part started from. */
+const BASELINE_READINGS = 5
 
 /**
  * Use summed day by day from `fromDay`, on top of `offset`: in all, and by the end of any day (before

@@ -7,7 +7,7 @@ const DAY_MS = 86400000
 export type LimitBy = 'usage' | 'time' | 'condition'
 
 /** Share of the extrapolated use to a condition limit that the band's early end takes off. */
-const CONDITION_MARGIN = 0.33
+const CONDITION_MARGIN = 0.1
 
 /** Where a fitted component stands: since when, how much it has been used, and its condition readings. */
 export interface ComponentState {
