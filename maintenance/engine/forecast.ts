@@ -254,13 +254,14 @@ export function forecastDevice(
   today: number,
   options: ForecastOptions = DEFAULT_FORECAST
 ): DeviceForecast {
-  const ratios: number[] = []
+  const all: number[] = []
   eachDay(
     history,
-    (day, u) => ratios.push(u / Math.max(0.05, profile.factors[dayOfYear(day)] ?? 1)),
+    (day, u) => all.push(u / Math.max(0.05, profile.factors[dayOfYear(day)] ?? 1)),
     today - options.windowDays,
     today
   )
+  const ratios = withoutIdleSpells(all)
   const n = ratios.length
   const own = n > 0 ? ratios.reduce((a, b) => a + b, 0) / n : 0
   const dailyCv =
@@ -286,6 +287,30 @@ export function forecastDevice(
     historyDays: n,
     profile
   }
+}
+
+/** A run of idle days at least this long is a spell away (a trip, a machine parked), not a day off. */
+const IDLE_SPELL_DAYS = 7
+
+/**
+ * A device's days without the idle spells that have ended: two weeks away or parked say nothing of the
+ * use to come once it is back (a day off now and then does, and stays); a spell still going on today stays.
+ */
+function withoutIdleSpells(days: readonly number[]): number[] {
+  const kept: number[] = []
+  let run = 0
+  for (let i = 0; i <= days.length; i++) {
+    const u = days[i]
+    if (u !== undefined && u <= 0) {
+      run++
+      continue
+    }
+    // a run just ended (or reached today): keep it unless it was a spell that ended before today
+    if (run > 0 && (run < IDLE_SPELL_DAYS || u === undefined)) for (let k = 0; k < run; k++) kept.push(0)
+    run = 0
+    if (u !== undefined) kept.push(u)
+  }
+  return kept
 }
 
 /** Expected usage on a day, and the band's ends. */

@@ -182,6 +182,40 @@ describe('device forecast', () => {
     expect(forecastDevice(steady, flat(10), today).level).toBeGreaterThan(19)
   })
 
+  it('when a device was away for two weeks within its window, then its level is that of the days it was home; days off now and then, and a spell still going on, count', () => {
+    const today = day('2026-03-01')
+    const history = (zero: (i: number) => boolean) =>
+      Array.from({ length: 56 }, (_, i) => ({
+        day: today - 56 + i,
+        usage: zero(i) ? 0 : 20,
+        estimated: false
+      }))
+    // away days 10–23: 20 L a day at home (the 14 days away made it 15)
+    expect(
+      forecastDevice(
+        history((i) => i >= 10 && i < 24),
+        flat(10, 0),
+        today
+      ).level
+    ).toBeCloseTo(20)
+    // a day off every week stays: 6 days in 7 at 20 L
+    expect(
+      forecastDevice(
+        history((i) => i % 7 === 0),
+        flat(10, 0),
+        today
+      ).level
+    ).toBeCloseTo((20 * 48) / 56)
+    // away for the last 14 days, still away today: that counts
+    expect(
+      forecastDevice(
+        history((i) => i >= 42),
+        flat(10, 0),
+        today
+      ).level
+    ).toBeCloseTo(15)
+  })
+
   it('when history grows, then the band narrows', () => {
     const today = day('2026-03-01')
     const noisy = (n: number) =>
