@@ -190,7 +190,12 @@ function draftsFor(device: PlanDevice, options: PlanOptions, end: number): Draft
   const inspections = options.inspectionMonths
     .filter((m) => !(device.inspectionsDone ?? []).includes(m))
     .map((m) => ({ months: m, due: addMonths(device.deliveredDay, m) }))
-    .filter((i) => i.due >= today - 30 && i.due <= end)
+    // one due inside a season that starts within the horizon is planned now: before the season (with the
+    // health-care visit when there is one), not found only once the season has begun
+    .filter(
+      (i) =>
+        i.due >= today - 30 && (i.due <= end || seasons.some((p) => p.start <= end && inside(i.due, [p])))
+    )
 
   if (upcomingPeak) {
     // every part that would not last through the peak is changed before it, in one visit; a part whose

@@ -86,6 +86,20 @@ describe('planner', () => {
     expect(v!.inPeak).toBeUndefined()
   })
 
+  it('when a routine inspection falls due inside the peak, beyond the planning horizon, then it is made before the peak — with the health-care visit when there is one (it was found only once the peak had begun)', () => {
+    // delivered 2025-08-15: the 12-month inspection is due 2026-08-15, inside the peak, 106 days ahead
+    const delivered = { deliveredDay: day('2025-08-15'), inspectionsDone: [1, 3, 6] }
+    const withParts = plan([device('d1', [component('pp_sediment', '2026-07-15')], delivered)], options())
+    expect(withParts.visits).toHaveLength(1)
+    expect(withParts.visits[0]).toMatchObject({ type: 'health_care', inspection: 12 })
+    expect(withParts.visits[0]!.day).toBeLessThan(PEAK.start)
+    const alone = plan([device('d2', [component('pp_sediment', '2027-03-01')], delivered)], options())
+    expect(alone.visits).toHaveLength(1)
+    expect(alone.visits[0]).toMatchObject({ type: 'inspection', inspection: 12 })
+    expect(alone.visits[0]!.day).toBeLessThan(PEAK.start)
+    expect(alone.visits[0]!.inPeak).toBeUndefined()
+  })
+
   it('when a part runs out before the peak, then its health-care visit is before that day, after the lead time', () => {
     const p = plan(
       [device('d1', [component('pp_sediment', '2026-05-20', 7), component('carbon', '2026-08-01')])],
