@@ -168,8 +168,8 @@ export function peakWindow(profile: SeasonalProfile, minHeight = 1.15): PeakWind
 }
 
 /**
- * Every busy season of a profile: each run of days above the threshold of the highest point (60 % of
- * the way from the mean to it) — the run around the top, and any other of at least `minDays` days (a
+ * Every busy season of a profile: each run of days above the threshold of its height (60 % of the way
+ * from the mean to the factor the top 3 % of days reach) — the run around the top, and any other of at least `minDays` days (a
  * region may build in spring and again in autumn; a run of a few days is noise, not a season). Ordered
  * by the day of year they start on. None when the year is flat (peak under +15 %).
  */
@@ -178,7 +178,9 @@ export function peakWindows(profile: SeasonalProfile, minHeight = 1.15, minDays 
   const n = f.length
   let top = 0
   for (let i = 1; i < n; i++) if ((f[i] ?? 0) > (f[top] ?? 0)) top = i
-  const height = f[top] ?? 1
+  // the height a season holds, not its single highest day: noise lifts the highest day, and a threshold
+  // taken from it narrows every season (its start learned late, its end early)
+  const height = [...f].sort((a, b) => a - b)[Math.floor(n * SEASON_HEIGHT_QUANTILE)] ?? 1
   if (height < minHeight) return []
   const threshold = 1 + 0.6 * (height - 1)
   const above = (i: number) => (f[((i % n) + n) % n] ?? 0) >= threshold
@@ -199,6 +201,9 @@ export function peakWindows(profile: SeasonalProfile, minHeight = 1.15, minDays 
   }
   return windows.sort((a, b) => a.startDoy - b.startDoy)
 }
+
+/** The share of the year's days a season's height stands above (its top 3 %: eleven days). */
+const SEASON_HEIGHT_QUANTILE = 0.97
 
 function inWindow(doy: number, w: PeakWindow): boolean {
   return w.startDoy <= w.endDoy ? doy >= w.startDoy && doy <= w.endDoy : doy >= w.startDoy || doy <= w.endDoy

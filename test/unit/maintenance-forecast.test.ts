@@ -128,6 +128,14 @@ describe('seasonal profile and peak windows (learned from the fleet)', () => {
     expect(next[1]?.start).toBeGreaterThan(day('2027-03-01'))
   })
 
+  it('when one day stands far above the season (noise), then the season is not narrowed to it: its height is what its top days hold', () => {
+    const factors = new Array<number>(366).fill(0.9)
+    for (let d = 150; d < 250; d++) factors[d] = 1.3
+    factors[200] = 1.9
+    // from the highest day alone: the threshold 1.54 leaves that one day as the season
+    expect(peakWindows({ ...FLAT_PROFILE, factors })).toEqual([{ startDoy: 150, endDoy: 249, height: 1.9 }])
+  })
+
   it('when a profile rises above the line for a few days only, then that is noise, not a season', () => {
     const factors = new Array<number>(366).fill(0.9)
     for (let d = 150; d < 230; d++) factors[d] = 1.5
