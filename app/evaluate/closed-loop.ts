@@ -26,7 +26,10 @@ export interface PolicyResult {
   /** Of the visits, those that changed no part (inspections). */
   inspections: number
   visitsInPeak: number
-  /** Of those, visits none of whose parts had been fitted within four weeks before the peak or in it: they could have come before. */
+  /**
+   * Of those, visits none of whose parts had been fitted — nor the device delivered — within four weeks
+   * before the peak or in it: they could have come before.
+   */
   avoidableInPeak: number
   visitsPerDeviceYear: number
   /**
@@ -93,7 +96,7 @@ async function live(
   let overruns = 0
   let cost = 0
   const thrown: number[] = []
-  // each visit, and the day the most recently fitted of its parts went in (−∞ for an inspection)
+  // each visit, and the day the most recently fitted of its parts went in (for an inspection, the device)
   const visitDays: { day: number; unit: Unit; lastFit: number }[] = []
   for (let today = options.startDay - POLICY_WARM_UP_DAYS; today < end; today++) {
     const counted = today >= options.startDay
@@ -113,7 +116,7 @@ async function live(
       visitDays.push({
         day: today,
         unit: u,
-        lastFit: Math.max(-Infinity, ...[...parts].map((p) => u.fitted[p]?.day ?? -Infinity))
+        lastFit: Math.max(u.spec.deliveredDay, ...[...parts].map((p) => u.fitted[p]?.day ?? -Infinity))
       })
       const n = (perOutlet.get(u.spec.outlet) ?? 0) + 1
       perOutlet.set(u.spec.outlet, n)
@@ -129,14 +132,9 @@ async function live(
   const inPeakVisits = visitDays.filter((v) =>
     peakDays.get(`${v.unit.spec.region}/${v.unit.spec.kind}`)?.has(v.day)
   )
-  // a visit inside a peak could have come before it unless one of its parts had been fitted shortly before
-  // the peak or in it already (an oil change that cannot last through a long peak)
-  const avoidable = inPeakVisits.filter((v) => {
-    const days = peakDays.get(`${v.unit.spec.region}/${v.unit.spec.kind}`) as Set<number>
-    let start = v.day
-    while (days.has(start - 1)) start--
-    return v.lastFit < start - PRE_PEAK_DAYS
-  }).length
+  const avoidable = inPeakVisits.filter((v) =>
+    couldComeBefore(v, peakDays.get(`${v.unit.spec.region}/${v.unit.spec.kind}`) as Set<number>)
+  ).length
   return {
     policy: policy.name,
     ranOut,
@@ -152,6 +150,21 @@ async function live(
     mape30: policy.mape?.(options.startDay),
     engine: policy.stats
   }
+}
+
+/**
+ * A visit inside a season could have come before it unless one of its parts had been fitted shortly before
+ * the season or in it already (an oil change that cannot last through a long season), or the device itself
+ * was delivered then (its first inspections cannot come before it). `lastFit`: the latest of those days.
+ */
+export function couldComeBefore(
+  visit: { day: number; lastFit: number },
+  season: ReadonlySet<number>
+): boolean {
+  if (!season.has(visit.day)) return false
+  let start = visit.day
+  while (season.has(start - 1)) start--
+  return visit.lastFit < start - PRE_PEAK_DAYS
 }
 
 /** A part fitted this close before a peak (or in it) may need changing again inside it: that visit was unavoidable. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { couldComeBefore } from '../../app/evaluate/closed-loop.js'
 import { ForecastCheck } from '../../app/evaluate/shipped-engine.js'
 import { buildWorld, liveOneDay, trueUse, type Unit } from '../../app/evaluate/world.js'
 import type { EngineOutputs, PlannedDevice } from '../../maintenance/index.js'
@@ -47,5 +48,18 @@ describe('the evaluation world', () => {
     check.check([u], START + 40)
     expect(check.mape(START)).toBeCloseTo(0, 9)
     expect(check.mape()).toBeCloseTo(0.5, 9)
+  })
+
+  it('when a visit falls inside a season, then it could have come before unless a part — or the device — went in shortly before the season or in it', () => {
+    const season = new Set(Array.from({ length: 60 }, (_, i) => START + 100 + i))
+    const inside = START + 120
+    // a part fitted months before: it could have been changed before the season
+    expect(couldComeBefore({ day: inside, lastFit: START }, season)).toBe(true)
+    // fitted a week before the season: unavoidable
+    expect(couldComeBefore({ day: inside, lastFit: START + 93 }, season)).toBe(false)
+    // an inspection of a device delivered in the season (its delivery day as the fit): unavoidable — it
+    // was counted as one that could have come before
+    expect(couldComeBefore({ day: inside, lastFit: START + 105 }, season)).toBe(false)
+    expect(couldComeBefore({ day: START + 50, lastFit: START }, season)).toBe(false)
   })
 })
