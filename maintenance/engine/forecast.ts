@@ -169,8 +169,9 @@ export function peakWindow(profile: SeasonalProfile, minHeight = 1.15): PeakWind
 
 /**
  * Every busy season of a profile: each run of days above the threshold of its height (60 % of the way
- * from the mean to the factor the top 3 % of days reach) — the run around the top, and any other of at least `minDays` days (a
- * region may build in spring and again in autumn; a run of a few days is noise, not a season). Ordered
+ * from the mean to the factor the top 3 % of days reach), runs less than a month apart taken as one — the
+ * run around the top, and any other of at least `minDays` days (a region may build in spring and again
+ * in autumn; a run of a few days is noise, not a season). Ordered
  * by the day of year they start on. None when the year is flat (peak under +15 %).
  */
 export function peakWindows(profile: SeasonalProfile, minHeight = 1.15, minDays = 14): PeakWindow[] {
@@ -187,7 +188,8 @@ export function peakWindows(profile: SeasonalProfile, minHeight = 1.15, minDays 
   // start the walk on a quiet day (the factors average 1, so there is one) so no run is cut in two
   let quiet = 0
   while (above(quiet)) quiet++
-  const windows: PeakWindow[] = []
+  // runs of days above the threshold, as unwrapped day indices from the quiet day on
+  const runs: { start: number; end: number; top: number }[] = []
   for (let i = quiet + 1; i <= quiet + n; i++) {
     if (!above(i) || above(i - 1)) continue
     let end = i
@@ -196,11 +198,30 @@ export function peakWindows(profile: SeasonalProfile, minHeight = 1.15, minDays 
       end++
       if ((f[end % n] ?? 0) > (f[runTop % n] ?? 0)) runTop = end
     }
-    const window = { startDoy: i % n, endDoy: end % n, height: f[runTop % n] ?? 1 }
-    if (end - i + 1 >= minDays || inWindow(top, window)) windows.push(window)
+    const last = runs.at(-1)
+    // a dip of less than a month inside a season (thin data, a holiday) does not end it: visits would be
+    // squeezed into the dip, in the busiest weeks of the year
+    if (last && i - last.end - 1 < SEASON_GAP_DAYS) {
+      last.end = end
+      if ((f[runTop % n] ?? 0) > (f[last.top % n] ?? 0)) last.top = runTop
+    } else runs.push({ start: i, end, top: runTop })
+  }
+  const [first, final] = [runs[0], runs.at(-1)]
+  if (first && final && first !== final && first.start + n - final.end - 1 < SEASON_GAP_DAYS) {
+    final.end = first.end + n
+    if ((f[first.top % n] ?? 0) > (f[final.top % n] ?? 0)) final.top = first.top
+    runs.shift()
+  }
+  const windows: PeakWindow[] = []
+  for (const r of runs) {
+    const window = { startDoy: r.start % n, endDoy: r.end % n, height: f[r.top % n] ?? 1 }
+    if (r.end - r.start + 1 >= minDays || inWindow(top, window)) windows.push(window)
   }
   return windows.sort((a, b) => a.startDoy - b.startDoy)
 }
+
+/** Two runs above the threshold closer than this are one season. */
+const SEASON_GAP_DAYS = 31
 
 /** The share of the year's days a season's height stands above (its top 3 %: eleven days). */
 const SEASON_HEIGHT_QUANTILE = 0.97

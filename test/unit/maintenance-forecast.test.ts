@@ -136,6 +136,22 @@ describe('seasonal profile and peak windows (learned from the fleet)', () => {
     expect(peakWindows({ ...FLAT_PROFILE, factors })).toEqual([{ startDoy: 150, endDoy: 249, height: 1.9 }])
   })
 
+  it('when a season dips below the line for less than a month, then it is still one season (the dip was taken as a gap between two, and visits went into it); seasons three months apart stay two', () => {
+    const factors = new Array<number>(366).fill(0.8)
+    for (let d = 0; d < 80; d++) factors[d] = 1.4
+    for (let d = 30; d < 45; d++) factors[d] = 1.1
+    for (let d = 340; d < 366; d++) factors[d] = 1.4
+    // a season from early December to late March, dipping for two weeks in February
+    expect(peakWindows({ ...FLAT_PROFILE, factors })).toEqual([{ startDoy: 340, endDoy: 79, height: 1.4 }])
+    const two = new Array<number>(366).fill(0.8)
+    for (let d = 90; d < 150; d++) two[d] = 1.4
+    for (let d = 240; d < 300; d++) two[d] = 1.35
+    expect(peakWindows({ ...FLAT_PROFILE, factors: two }).map((w) => [w.startDoy, w.endDoy])).toEqual([
+      [90, 149],
+      [240, 299]
+    ])
+  })
+
   it('when a profile rises above the line for a few days only, then that is noise, not a season', () => {
     const factors = new Array<number>(366).fill(0.9)
     for (let d = 150; d < 230; d++) factors[d] = 1.5
