@@ -68,7 +68,7 @@ describe('the console in a real browser, against a real aftercare start with a s
         '--seed',
         '11'
       ],
-      { stdio: 'ignore', timeout: 240000 }
+      { stdio: 'pipe', timeout: 240000, maxBuffer: 64 * 1024 * 1024 }
     )
     await api('POST', '/plan/run')
     // the outlet with the most proposed visits coming up, and one of them on a day other than today
