@@ -33,7 +33,7 @@ export function evaluationTable(results: readonly PolicyResult[]): string {
 export function evaluateCommand(): Command {
   return new Command('evaluate')
     .description(
-      "closed loop over simulated time: devices use water and hours, each policy sees only what they report and its visits are carried out; compares fixed intervals, counter limits, aftercare's shipped engine (the planning pass and the service use cases over real SQL stores, in memory) and an oracle that knows each part's true end"
+      "closed loop over simulated time: devices use water and hours, each policy sees only what they report and its visits are carried out; compares fixed intervals, counter limits, aftercare's shipped engine (the planning pass and the service use cases over real SQL stores, in memory), an oracle that knows each part's true end, and the same oracle keeping out of the busy seasons"
     )
     .option('--seed <n>', 'fleet seed', int('--seed', 0, 2 ** 31 - 1), 1)
     .option('--devices <n>', 'simulated devices', int('--devices', 1, 100000), 200)
