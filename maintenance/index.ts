@@ -38,16 +38,12 @@ export { componentState, firstReport, type UseBefore } from './engine/component-
 export { SqlComponentUsage, type CarriedUse, type ComponentUsageStore } from './stores/component-usage.js'
 export {
   learnProfile,
-  peakWindow,
-  peakWindows,
-  nextPeak,
   forecastDevice,
   usageOn,
   dayOfYear,
   FLAT_PROFILE,
   DEFAULT_FORECAST,
   type SeasonalProfile,
-  type PeakWindow,
   type DeviceForecast,
   type ForecastOptions
 } from './engine/forecast.js'
@@ -115,7 +111,16 @@ export { runPlanningPass, type PlanningDeps, type PlanningSummary } from './serv
 export type { EngineOutputs, PlannedDevice } from './engine/outputs.js'
 export { LiveRules, LIVE_LIMITS, SUSTAINED, type RuleAction, type FaultInfo } from './engine/live-rules.js'
 export { liveRuleHandler } from './service/live-orders.js'
-export { learnSeasons, seasonKey, type Seasons, type UsageOfDevice } from './engine/seasons.js'
+export {
+  learnSeasons,
+  seasonKey,
+  peakWindow,
+  peakWindows,
+  nextPeak,
+  type PeakWindow,
+  type Seasons,
+  type UsageOfDevice
+} from './engine/seasons.js'
 export {
   outletKpis,
   readKpiInput,
