@@ -57,7 +57,6 @@ export {
 } from './engine/remaining-life.js'
 export {
   plan,
-  isoWeek,
   DEFAULT_PLAN_OPTIONS,
   type Plan,
   type PlanDevice,
@@ -65,6 +64,7 @@ export {
   type PlanOptions,
   type PlannedVisit
 } from './engine/planner.js'
+export { partsDemand, isoWeek } from './engine/parts-demand.js'
 export { bundlingSummary, thrownLife, type BundlingSummary, type Bundled } from './engine/bundling.js'
 export {
   COMMITTED_STATUSES,
