@@ -22,7 +22,7 @@ export {
 } from './catalogue.js'
 export { DAY_MS, dayNumber, isoDay, dayOfYear, addMonths, type DeviceSpec } from './fleet-spec.js'
 export { rngFor, type Rng } from './rng.js'
-export { backfill, type BackfillOptions, type BackfillReport } from './backfill.js'
+export { backfill, compareStored, RECOUNTS, type BackfillOptions, type BackfillReport } from './backfill.js'
 export { runLive, type LiveOptions, type LiveStatus } from './live.js'
 export { MqttDevice } from './mqtt-device.js'
 export { forEachLimit, type FleetPorts } from './ports.js'
