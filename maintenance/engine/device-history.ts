@@ -1,4 +1,5 @@
 import { DayTable, type AnyDayTable } from './day-table.js'
+import { packUsage, usageFromCounters, type PackedUsage } from './usage.js'
 
 // A device's history as the planning pass keeps it between passes (and on disk), and what a pass does to it.
 
@@ -77,4 +78,31 @@ export function forgetDays(
 export function sortByDay(h: DeviceHistory): void {
   for (const table of Object.values(h.counters)) table?.sortByDay()
   h.readings.sortByDay()
+}
+
+/**
+ * Each device's daily use per counter, packed (a fleet's year is kept through a pass: seasons, then
+ * forecasts). A device delivered on or after `readFrom` has its counters from 0 in the days read, so its
+ * first reading counts as use since delivery (`zeroDays`: device → its delivery day).
+ */
+export function dailyUse(
+  histories: ReadonlyMap<string, DeviceHistory>,
+  zeroDays: ReadonlyMap<string, number>,
+  readFrom: number
+): Map<string, Partial<Record<string, PackedUsage>>> {
+  const series = new Map<string, Partial<Record<string, PackedUsage>>>()
+  for (const [id, h] of histories) {
+    const zero = zeroDays.get(id)
+    const from = zero !== undefined && zero >= readFrom ? zero : undefined
+    series.set(
+      id,
+      Object.fromEntries(
+        Object.entries(h.counters).map(([unit, table]) => [
+          unit,
+          packUsage(usageFromCounters(table?.rows() ?? [], from).days)
+        ])
+      )
+    )
+  }
+  return series
 }

@@ -80,12 +80,18 @@ function plausible(days: readonly DailyUsage[], gap: number): number {
 /** A drop below this share of the last high is a reset; a smaller drop is a meter glitch. */
 const RESET_RATIO = 0.5
 
-export function usageFromCounters(points: readonly DailyCounter[]): UsageSeries {
+/**
+ * `zeroDay`: the day the counter stood at 0 — a new device's delivery — when the readings go back to it.
+ * The first reading's value was then used since, spread over the days from `zeroDay` to it (a device
+ * reporting once a day, or first coming online weeks after delivery, would lose that use otherwise).
+ */
+export function usageFromCounters(points: readonly DailyCounter[], zeroDay?: number): UsageSeries {
   const sorted = [...points].sort((a, b) => a.day - b.day)
   const days: DailyUsage[] = []
   const resets: number[] = []
-  let high: number | undefined // the highest reading of the current counter
-  let lastDay: number | undefined
+  const fromZero = zeroDay !== undefined && sorted.length > 0 && zeroDay <= (sorted[0] as DailyCounter).day
+  let high: number | undefined = fromZero ? 0 : undefined // the highest reading of the current counter
+  let lastDay: number | undefined = fromZero ? zeroDay - 1 : undefined
   for (const p of sorted) {
     let between = 0
     let within: number

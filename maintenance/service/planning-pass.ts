@@ -2,7 +2,7 @@ import type { Clock } from '../../shared/index.js'
 import { modelOf, usageUnit, type Catalogue, type Component } from '../engine/catalogue.js'
 import { FLAT_PROFILE, forecastDevice, usageOn, type DeviceForecast } from '../engine/forecast.js'
 import { learnSeasons, seasonKey } from '../engine/seasons.js'
-import { emptyHistory } from '../engine/device-history.js'
+import { dailyUse, emptyHistory } from '../engine/device-history.js'
 import type { EngineOutputs, PlannedDevice } from '../engine/outputs.js'
 import type { UsageReader } from '../stores/influx-usage.js'
 import type { NewOrder } from '../engine/order.js'
@@ -16,7 +16,6 @@ import { lateOrders } from '../engine/late-orders.js'
 import { bookFromStock } from '../engine/stock-booking.js'
 import type { LearnedPeak } from '../stores/peak-store.js'
 import type { PartRunOut } from '../stores/service-records.js'
-import { packUsage, usageFromCounters, type PackedUsage } from '../engine/usage.js'
 
 const DAY_MS = 86400000
 /**
@@ -115,8 +114,9 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
   const today = Math.floor(deps.clock.now() / DAY_MS)
   const devices = await deps.devices()
   const windowStart = today - (deps.windowDays ?? 400)
+  const readFrom = windowStart - CARRY_MARGIN_DAYS
   // a few days more than the window: the use a part fitted before it had since the last pass carried it
-  const { histories, queries, rolledDays, restored } = await deps.usage.read(windowStart - CARRY_MARGIN_DAYS)
+  const { histories, queries, rolledDays, restored } = await deps.usage.read(readFrom)
   const carried = (await deps.carriedUse?.load()) ?? new Map<string, Map<string, CarriedUse>>()
   const carry: ({ deviceId: string; part: string } & CarriedUse)[] = []
   const committed = await deps.orders.committedWork()
@@ -125,19 +125,11 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
   stage('read')
 
   const unitOf = (c: Component) => usageUnit(c) ?? 'litres'
-  // packed: a fleet's year of daily use is kept through the pass (seasons, then forecasts)
-  const series = new Map<string, Partial<Record<string, PackedUsage>>>()
-  for (const [id, h] of histories) {
-    series.set(
-      id,
-      Object.fromEntries(
-        Object.entries(h.counters).map(([unit, table]) => [
-          unit,
-          packUsage(usageFromCounters(table?.rows() ?? []).days)
-        ])
-      )
-    )
-  }
+  const series = dailyUse(
+    histories,
+    new Map(devices.flatMap((d) => (d.deliveredOn ? [[d.id, dayOf(d.deliveredOn)]] : []))),
+    readFrom
+  )
   stage('usage')
   const { profiles, peaks } = learnSeasons(
     devices.flatMap((d) =>
@@ -165,9 +157,7 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
       continue
     }
     const h = histories.get(d.id) ?? emptyHistory()
-    const delivered = d.deliveredOn
-      ? Math.floor(Date.parse(`${d.deliveredOn}T00:00:00Z`) / DAY_MS)
-      : firstReport(h)
+    const delivered = d.deliveredOn ? dayOf(d.deliveredOn) : firstReport(h)
     if (delivered === undefined) {
       notReporting++
       continue
@@ -314,4 +304,8 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
     published,
     stages
   }
+}
+
+function dayOf(isoDay: string): number {
+  return Math.floor(Date.parse(`${isoDay}T00:00:00Z`) / DAY_MS)
 }

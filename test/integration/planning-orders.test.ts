@@ -204,8 +204,9 @@ describe('planning pass and its orders (PGlite)', () => {
     today = start + 60
     await pass()
     const carbon = outputs?.health.find((h) => h.device.id === 'old-1' && h.part === 'carbon')?.life
-    // 80 daily reports 50 L apart (3,950 L) of a 4,000 L filter; counted from the window alone: under half
-    expect(carbon?.usedShare).toBeCloseTo(3950 / 4000, 3)
+    // 80 days of 50 L from a new counter (4,000 L, the first day's in its first reading) of a 4,000 L
+    // filter; counted from the window alone: under half
+    expect(carbon?.usedShare).toBeCloseTo(4000 / 4000, 3)
     windowDays = undefined
   }, 60000)
 })

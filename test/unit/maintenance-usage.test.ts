@@ -75,6 +75,32 @@ describe('usageFromCounters', () => {
     ])
     expect(series.days.map((d) => d.estimated)).toEqual([false, true, true, false])
   })
+
+  it('when a new device reports once a day, then its first reading counts as the use of its delivery day', () => {
+    // one reading a day, at its end: the delivery day's 19 L show only as the first reading
+    const points = [
+      { day: D, first: 19, last: 19 },
+      { day: D + 1, first: 26, last: 26 }
+    ]
+    expect(usageFromCounters(points, D).days.map((d) => d.usage)).toEqual([19, 7])
+    // without the delivery day, the first reading could be any counter's value: nothing is claimed
+    expect(usageFromCounters(points).days.map((d) => d.usage)).toEqual([0, 7])
+  })
+
+  it('when a new device first reports days after its delivery, then what its counter shows is spread over the days since', () => {
+    const series = usageFromCounters([{ day: D + 3, first: 40, last: 45 }], D)
+    expect(series.days.map((d) => [d.day, d.usage, d.estimated])).toEqual([
+      [D, 10, true],
+      [D + 1, 10, true],
+      [D + 2, 10, true],
+      [D + 3, 15, false]
+    ])
+  })
+
+  it('when the readings begin before the delivery day (a factory test, a wrong date), then the first reading is not claimed', () => {
+    const series = usageFromCounters([{ day: D - 2, first: 5, last: 6 }], D)
+    expect(series.days.map((d) => d.usage)).toEqual([1])
+  })
 })
 
 describe('catalogue', () => {
