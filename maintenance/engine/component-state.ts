@@ -1,6 +1,6 @@
 import type { Component } from './catalogue.js'
 import type { DeviceHistory } from './device-history.js'
-import type { ComponentState } from './remaining-life.js'
+import { fitPowers, type ComponentState } from './remaining-life.js'
 import type { PackedUsage } from './usage.js'
 
 /** A part's use before the days read, as a pass carried it: from `fittedDay` up to `throughDay`. */
@@ -51,13 +51,16 @@ export function componentState(
       if (!Number.isNaN(p)) read.push({ used: used.by(r.day(i)), p })
     }
     // the pressure the part started from sets the zero of its loss for its whole life: the median of its
-    // first readings, not the first alone (its noise would move every later loss, and the end, with it)
+    // first readings, not the first alone (its noise would move every later loss, and the end, with it);
+    // once there are enough readings, where the wear curve through all of them starts
     const first = read
       .slice(0, BASELINE_READINGS)
       .map((x) => x.p)
       .sort((a, b) => a - b)
     const baseline = first[Math.floor(first.length / 2)] ?? 0
     condition = read.map((x) => ({ used: x.used, value: baseline - x.p }))
+    const start = fitPowers(condition)?.reduce((a, b) => (b.rss < a.rss ? b : a)).a ?? 0
+    condition = condition.map((x) => ({ used: x.used, value: x.value - start }))
   }
   const carried =
     carryTo !== undefined && fittedDay < carryTo

@@ -144,64 +144,65 @@ export function conditionLimitUse(
   const towardsLimit = condition.direction === 'below' ? -1 : 1
   const target = condition.limit - towardsLimit * sigmas * line.se
   const at = line.mx + (target - line.my) / line.slope
-  // wear that speeds up (a cartridge clogging: the loss grows with the square of use or faster) crosses
-  // before any line through it says: when every reading since the fit bends clearly towards the limit,
-  // the curve's crossing counts if it comes first
-  const bend = fitBend(readings, lastUse)
-  const curved = bend && towardsLimit * bend.c > BEND_T * bend.cSe ? bend.crossing(target) : undefined
+  // wear that speeds up (a cartridge clogging: the loss grows with a power of use above one) crosses
+  // before any line through it says: when the readings since the fit follow a power of the use since
+  // then clearly better than a straight line, that curve's crossing counts if it comes first. The early
+  // end takes the earliest crossing of the powers the readings cannot rule out (`sigmas` wide)
+  const curves = fitPowers(readings)
+  const best = curves?.reduce((a, b) => (b.rss < a.rss ? b : a))
+  const line1 = curves?.[0]
+  let curved: number | undefined
+  if (curves && best && line1 && towardsLimit * best.b > 0) {
+    const variance = best.rss / Math.max(1, readings.length - 3)
+    if ((line1.rss - best.rss) / variance > BEND_T ** 2)
+      for (const c of curves)
+        if (c === best || (sigmas > 0 && (c.rss - best.rss) / variance <= sigmas ** 2)) {
+          const x = (target - c.a) / c.b
+          if (towardsLimit * c.b > 0 && x > 0) curved = Math.min(curved ?? Infinity, x ** (1 / c.p))
+        }
+  }
   return Math.max(lastUse, Math.min(at, curved ?? Infinity))
 }
 
-/** How clear of its error a curvature must stand before the curve is trusted over the line. */
+/**
+ * How much better than a line a curve must fit before it is trusted (as a t statistic): clearly, or noise
+ * early in a part's life would bend it either way.
+ */
 const BEND_T = 3
+/** The powers of use tried: 1 is the straight line; above it, wear that speeds up. */
+const POWERS = Array.from({ length: 41 }, (_, i) => 1 + i * 0.05)
 
 /**
- * A parabola through the readings, value = a + b·t + c·t² with t = use − mean use (least squares), the
- * standard error of c, and the first use from `from` on at which it reaches a value.
+ * value = a + b·uᵖ, u the use since the fit, for each power p from 1 to 3 (least squares), with its squared
+ * error. A parabola (a fixed power of 2) bends too hard for wear growing as u^1.5 and crosses early.
  */
-function fitBend(
-  readings: readonly { used: number; value: number }[],
-  from: number
-): { c: number; cSe: number; crossing: (value: number) => number | undefined } | undefined {
+export function fitPowers(
+  readings: readonly { used: number; value: number }[]
+): { p: number; a: number; b: number; rss: number }[] | undefined {
   const n = readings.length
-  if (n < 8) return undefined
-  const mx = readings.reduce((a, r) => a + r.used, 0) / n
-  let [s2, s3, s4, sy, sty, st2y] = [0, 0, 0, 0, 0, 0]
-  for (const r of readings) {
-    const t = r.used - mx
-    s2 += t * t
-    s3 += t * t * t
-    s4 += t * t * t * t
-    sy += r.value
-    sty += t * r.value
-    st2y += t * t * r.value
+  if (n < 8 || readings.some((r) => r.used < 0)) return undefined
+  const my = readings.reduce((a, r) => a + r.value, 0) / n
+  const fits: { p: number; a: number; b: number; rss: number }[] = []
+  for (const p of POWERS) {
+    const xs = readings.map((r) => r.used ** p)
+    const mx = xs.reduce((a, x) => a + x, 0) / n
+    let sxx = 0
+    let sxy = 0
+    readings.forEach((r, i) => {
+      sxx += ((xs[i] as number) - mx) ** 2
+      sxy += ((xs[i] as number) - mx) * (r.value - my)
+    })
+    if (!(sxx > 0)) return undefined
+    const b = sxy / sxx
+    const a = my - b * mx
+    fits.push({
+      p,
+      a,
+      b,
+      rss: readings.reduce((acc, r, i) => acc + (r.value - a - b * (xs[i] as number)) ** 2, 0)
+    })
   }
-  // normal equations [[n, 0, s2], [0, s2, s3], [s2, s3, s4]] · [a, b, c] = [sy, sty, st2y] (Σt = 0)
-  const det = n * (s2 * s4 - s3 * s3) - s2 * (s2 * s2)
-  if (!(Math.abs(det) > 0)) return undefined
-  // Cramer's rule
-  const a = (sy * (s2 * s4 - s3 * s3) + s2 * (sty * s3 - s2 * st2y)) / det
-  const b = (n * (sty * s4 - s3 * st2y) + sy * s3 * s2 - s2 * s2 * sty) / det
-  const c = (n * (s2 * st2y - sty * s3) - sy * s2 * s2) / det
-  let rss = 0
-  for (const r of readings) {
-    const t = r.used - mx
-    rss += (r.value - a - b * t - c * t * t) ** 2
-  }
-  // the variance of c: rss / (n − 3) times the (c, c) element of the inverse normal matrix
-  const cSe = Math.sqrt((rss / Math.max(1, n - 3)) * ((n * s2) / det))
-  return {
-    c,
-    cSe,
-    crossing: (value) => {
-      const disc = b * b - 4 * c * (a - value)
-      if (disc < 0) return undefined
-      const roots = [(-b - Math.sqrt(disc)) / (2 * c), (-b + Math.sqrt(disc)) / (2 * c)]
-        .map((t) => t + mx)
-        .filter((x) => x >= from - 1e-9)
-      return roots.length > 0 ? Math.min(...roots) : undefined
-    }
-  }
+  return fits
 }
 
 /** The readings a condition trend starts from, and how clear of the scatter its slope must stand. */

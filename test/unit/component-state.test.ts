@@ -50,15 +50,38 @@ describe('component state (what a fitted part has used)', () => {
     expect(componentState(carbon, usageOf(h), h, [], 0).usedSinceFit).toBeCloseTo(90, 6)
   })
 
-  it('when the first pressure reading after a fit is off by its noise, then the loss is counted from the median of the first readings, not from that one', () => {
+  it('when the first pressure reading after a fit is off by its noise, then the loss is not counted from that one', () => {
     // 300 kPa at the fit, falling 0.5 kPa a day; the first reading alone reads 8 kPa low
     const h = history(Array.from({ length: 30 }, (_, d) => [d, 10 * d, 10 * d + 10]))
     for (let d = 0; d < 30; d++) h.readings.push(d, 250, 10, 300 - 0.5 * d - (d === 0 ? 8 : 0))
     const state = componentState(sediment, usageOf(h), h, [], 0)
     const last = state.condition?.at(-1)
-    // 29 days at 0.5 kPa: 14.5 kPa lost (from the first reading alone: 6.5; the median of five readings
-    // taken over the first days lies a day's loss or so below the start)
-    expect(last?.value).toBeGreaterThan(12.5)
-    expect(last?.value).toBeLessThanOrEqual(14.5)
+    // 29 days at 0.5 kPa: 14.5 kPa lost (from the first reading alone: 6.5; the curve through all 30 starts
+    // a little low, pulled by that reading)
+    expect(last?.value).toBeGreaterThan(12)
+    expect(last?.value).toBeLessThan(16)
+  })
+
+  it('when every pressure reading carries noise, then the loss is counted from where the wear curve through all of them starts, closer than the median of the first five', () => {
+    // a cartridge clogging as use^1.5: 85 kPa of loss at 3,000 L, 12 L a day for 150 days, ±6 kPa of noise
+    let x = 42
+    const noise = () => {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0
+      return ((x / 2 ** 32) * 2 - 1) * 6
+    }
+    const errors: number[] = []
+    for (let trial = 0; trial < 40; trial++) {
+      const h = history(Array.from({ length: 150 }, (_, d) => [d, 12 * d, 12 * d + 12]))
+      for (let d = 0; d < 150; d++) h.readings.push(d, 250, 10, 300 - 85 * ((12 * d) / 3000) ** 1.5 + noise())
+      const state = componentState(sediment, usageOf(h), h, [], 0)
+      // the zero's error: how far every loss sits, on average, from the true loss at its use
+      const offset =
+        (state.condition ?? []).reduce((a, c) => a + c.value - 85 * (c.used / 3000) ** 1.5, 0) / 150
+      errors.push(Math.abs(offset))
+    }
+    errors.sort((a, b) => a - b)
+    // the median of the first five readings was off by 1.7 kPa in the median trial and 3.2 at the ninth tenth
+    expect(errors[20]).toBeLessThan(1)
+    expect(errors[36]).toBeLessThan(2)
   })
 })

@@ -357,6 +357,29 @@ describe('remaining life', () => {
     expect(Math.min(...lates)).toBeGreaterThan(-0.1)
   })
 
+  it.each([1, 1.5, 2])(
+    'when wear grows as use to the power %s, then its end is found without a bias at half and three quarters of its life',
+    (power) => {
+      // 85 kPa of loss at 3,000 L; a reading every 12 L, each ±4 kPa of noise
+      const noise = uniformNoise(7, 4)
+      const limit = { limit: 85, direction: 'above' as const }
+      for (const share of [0.5, 0.75]) {
+        const errors: number[] = []
+        for (let trial = 0; trial < 41; trial++) {
+          const readings = Array.from({ length: Math.floor((share * 3000) / 12) + 1 }, (_, i) => ({
+            used: 12 * i,
+            value: 85 * Math.pow((12 * i) / 3000, power) + noise()
+          }))
+          const at = conditionLimitUse(limit, readings) ?? Infinity
+          errors.push((at - 3000) / ((1 - share) * 3000))
+        }
+        errors.sort((a, b) => a - b)
+        // the median error within 4 % of the use left (a parabola through use^1.5 crossed 10–12 % early)
+        expect(Math.abs(errors[20] as number), `${share}`).toBeLessThan(0.04)
+      }
+    }
+  )
+
   it('when the last readings are already past the limit, then the part is due today, one noisy reading is not enough', () => {
     const spent = [0.9, 0.85, 0.79, 0.78, 0.77].map((value, i) => ({ used: i * 100, value }))
     expect(conditionLimitUse({ limit: 0.8, direction: 'below' }, spent)).toBe(400)
