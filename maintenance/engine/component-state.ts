@@ -1,6 +1,6 @@
 import type { Component } from './catalogue.js'
 import type { DeviceHistory } from './device-history.js'
-import { fitPowers, type ComponentState } from './remaining-life.js'
+import { fitPowers, type ComponentState, type PowerFit } from './remaining-life.js'
 import type { PackedUsage } from './usage.js'
 
 /** A part's use before the days read, as a pass carried it: from `fittedDay` up to `throughDay`. */
@@ -33,6 +33,7 @@ export function componentState(
   const used = usedSince(usage, from ? from.throughDay : fittedDay, from?.used ?? 0)
   const r = h.readings
   let condition: { used: number; value: number }[] | undefined
+  let wear: PowerFit[] | undefined
   if (c.condition?.metric === 'salt_rejection') {
     const [tdsIn, tdsOut] = [r.column('tdsIn'), r.column('tdsOut')]
     condition = []
@@ -43,6 +44,7 @@ export function componentState(
       if (!into || Number.isNaN(out)) continue
       condition.push({ used: used.by(r.day(i)), value: 1 - out / into })
     }
+    wear = fitPowers(condition)
   } else if (c.condition?.metric === 'pressure_loss_kpa') {
     const pressure = r.column('pressure')
     const read: { used: number; p: number }[] = []
@@ -59,14 +61,24 @@ export function componentState(
       .sort((a, b) => a - b)
     const baseline = first[Math.floor(first.length / 2)] ?? 0
     condition = read.map((x) => ({ used: x.used, value: baseline - x.p }))
-    const start = fitPowers(condition)?.reduce((a, b) => (b.rss < a.rss ? b : a)).a ?? 0
+    const fits = fitPowers(condition)
+    const start = fits?.reduce((a, b) => (b.rss < a.rss ? b : a)).a ?? 0
     condition = condition.map((x) => ({ used: x.used, value: x.value - start }))
+    // moving every value moves each curve's a alone
+    wear = fits?.map((f) => ({ ...f, a: f.a - start }))
   }
   const carried =
     carryTo !== undefined && fittedDay < carryTo
       ? { fittedDay, used: used.by(carryTo - 1), throughDay: carryTo }
       : undefined
-  return { part: c.part, fittedDay, usedSinceFit: used.total, condition, ...(carried ? { carried } : {}) }
+  return {
+    part: c.part,
+    fittedDay,
+    usedSinceFit: used.total,
+    condition,
+    ...(wear ? { wear } : {}),
+    ...(carried ? { carried } : {})
+  }
 }
 
 /** Readings after a fit whose median is the pressure a part started from. */

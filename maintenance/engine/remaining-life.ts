@@ -18,6 +18,8 @@ export interface ComponentState {
   usedSinceFit: number
   /** Condition readings against use since fitting, e.g. RO salt rejection; oldest first. */
   condition?: readonly { used: number; value: number }[]
+  /** The wear curves through `condition` (`fitPowers`), when already fitted. */
+  wear?: readonly PowerFit[]
 }
 
 export interface LifeEstimate {
@@ -49,7 +51,7 @@ export function remainingLife(
   let capacity = usageLimit(component) ?? Infinity
   let by: LimitBy = 'usage'
   const conditionAt = component.condition
-    ? conditionLimitUse(component.condition, state.condition ?? [])
+    ? conditionLimitUse(component.condition, state.condition ?? [], 0, state.wear)
     : undefined
   if (conditionAt !== undefined && conditionAt < capacity) {
     capacity = conditionAt
@@ -59,7 +61,7 @@ export function remainingLife(
   // the early end also allows for the fit's own error: noisy readings near the limit must not flatter it
   const conditionEarly =
     by === 'condition' && component.condition
-      ? conditionLimitUse(component.condition, state.condition ?? [], 2)
+      ? conditionLimitUse(component.condition, state.condition ?? [], 2, state.wear)
       : undefined
   const earlyRemaining =
     conditionEarly !== undefined ? Math.min(conditionEarly, capacity) - state.usedSinceFit : remaining
@@ -122,7 +124,8 @@ export function remainingLife(
 export function conditionLimitUse(
   condition: { limit: number; direction: 'below' | 'above' },
   readings: readonly { used: number; value: number }[],
-  sigmas = 0
+  sigmas = 0,
+  curves: readonly PowerFit[] | undefined = fitPowers(readings)
 ): number | undefined {
   if (readings.length === 0) return undefined
   const past = (v: number) => (condition.direction === 'below' ? v < condition.limit : v > condition.limit)
@@ -148,7 +151,6 @@ export function conditionLimitUse(
   // before any line through it says: when the readings since the fit follow a power of the use since
   // then clearly better than a straight line, that curve's crossing counts if it comes first. The early
   // end takes the earliest crossing of the powers the readings cannot rule out (`sigmas` wide)
-  const curves = fitPowers(readings)
   const best = curves?.reduce((a, b) => (b.rss < a.rss ? b : a))
   const line1 = curves?.[0]
   let curved: number | undefined
@@ -170,37 +172,66 @@ export function conditionLimitUse(
  */
 const BEND_T = 3
 /** The powers of use tried: 1 is the straight line; above it, wear that speeds up. */
-const POWERS = Array.from({ length: 41 }, (_, i) => 1 + i * 0.05)
+const POWERS = Array.from({ length: 21 }, (_, i) => 1 + i / 10)
+
+/** value = a + b·uᵖ through a part's condition readings, u its use since the fit, and the squared error left. */
+export interface PowerFit {
+  p: number
+  a: number
+  b: number
+  rss: number
+}
 
 /**
- * value = a + b·uᵖ, u the use since the fit, for each power p from 1 to 3 (least squares), with its squared
- * error. A parabola (a fixed power of 2) bends too hard for wear growing as u^1.5 and crosses early.
+ * The least-squares fit of value = a + b·uᵖ for the powers p from 1 to 3 in tenths, and in quarter-tenths
+ * around the best of them (one pass over the readings per power). A parabola (a fixed power of 2) bends too
+ * hard for wear growing as u^1.5 and crosses early.
  */
-export function fitPowers(
-  readings: readonly { used: number; value: number }[]
-): { p: number; a: number; b: number; rss: number }[] | undefined {
+export function fitPowers(readings: readonly { used: number; value: number }[]): PowerFit[] | undefined {
   const n = readings.length
-  if (n < 8 || readings.some((r) => r.used < 0)) return undefined
-  const my = readings.reduce((a, r) => a + r.value, 0) / n
-  const fits: { p: number; a: number; b: number; rss: number }[] = []
-  for (const p of POWERS) {
-    const xs = readings.map((r) => r.used ** p)
-    const mx = xs.reduce((a, x) => a + x, 0) / n
+  if (n < 8) return undefined
+  const logs = new Float64Array(n)
+  const values = new Float64Array(n)
+  for (let i = 0; i < n; i++) {
+    const r = readings[i] as { used: number; value: number }
+    if (r.used < 0) return undefined
+    logs[i] = Math.log(r.used) // −Infinity at 0: u^p = 0
+    values[i] = r.value
+  }
+  let sy = 0
+  let syy = 0
+  for (let i = 0; i < n; i++) {
+    sy += values[i] as number
+    syy += (values[i] as number) ** 2
+  }
+  const fit = (p: number): PowerFit | undefined => {
+    let sx = 0
     let sxx = 0
     let sxy = 0
-    readings.forEach((r, i) => {
-      sxx += ((xs[i] as number) - mx) ** 2
-      sxy += ((xs[i] as number) - mx) * (r.value - my)
-    })
-    if (!(sxx > 0)) return undefined
-    const b = sxy / sxx
-    const a = my - b * mx
-    fits.push({
-      p,
-      a,
-      b,
-      rss: readings.reduce((acc, r, i) => acc + (r.value - a - b * (xs[i] as number)) ** 2, 0)
-    })
+    for (let i = 0; i < n; i++) {
+      const x = Math.exp(p * (logs[i] as number))
+      sx += x
+      sxx += x * x
+      sxy += x * (values[i] as number)
+    }
+    const vxx = sxx - (sx * sx) / n
+    if (!(vxx > 0)) return undefined
+    const vxy = sxy - (sx * sy) / n
+    const b = vxy / vxx
+    return { p, a: (sy - b * sx) / n, b, rss: Math.max(0, syy - (sy * sy) / n - b * vxy) }
+  }
+  const fits: PowerFit[] = []
+  for (const p of POWERS) {
+    const f = fit(p)
+    if (!f) return undefined
+    fits.push(f)
+  }
+  // a finer look around the best power: a tenth of a power moves a far crossing by a few per cent
+  const best = fits.reduce((a, b) => (b.rss < a.rss ? b : a))
+  for (const step of [-3, -2, -1, 1, 2, 3]) {
+    const p = best.p + step * 0.025
+    const f = p >= 1 && p <= 3 ? fit(p) : undefined
+    if (f) fits.push(f)
   }
   return fits
 }
