@@ -249,7 +249,9 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
     parts: v.parts,
     inspection: v.inspection ?? null,
     reason: [
-      v.late ? `late: runs out ${iso(v.late.runsOut)}, the earliest visit is ${iso(v.day)}` : '',
+      v.late
+        ? `late: ${v.late.runsOut < today ? 'ran' : 'runs'} out ${iso(v.late.runsOut)}, the earliest visit is ${iso(v.day)}`
+        : '',
       v.reason,
       v.overrun ? 'outlet over capacity that day' : '',
       v.inPeak ?? ''

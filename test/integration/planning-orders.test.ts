@@ -171,6 +171,20 @@ describe('planning pass and its orders (PGlite)', () => {
     expect(summary.late).toBeGreaterThanOrEqual(1)
   })
 
+  it('when a part is already past its limit at the first pass, then its order says it ran out, not that it runs out', async () => {
+    // delivered seven months ago: the sediment cartridge's six months ended a month ago
+    const sevenMonthsAgo = new Date(today * DAY_MS)
+    sevenMonthsAgo.setUTCMonth(sevenMonthsAgo.getUTCMonth() - 7)
+    const delivered = Math.floor(sevenMonthsAgo.getTime() / DAY_MS)
+    await add('po-1', iso(delivered))
+    report('po-1', delivered, today, 6)
+    await pass()
+    const order = (await ordersOf('po-1')).find((o) => o.parts.some((p) => p.part === 'pp_sediment'))
+    expect(order).toMatchObject({ atRisk: true })
+    expect(order!.expectedRunOut! < iso(today)).toBe(true)
+    expect(order!.reason).toMatch(/^late: ran out \d{4}-\d{2}-\d{2}, the earliest visit is /)
+  })
+
   it('when a scheduled order now comes after its part is expected to run out, then it is left as booked and flagged at risk', async () => {
     await add('rk-1', iso(T - 150))
     report('rk-1', T - 150, today, 10)
