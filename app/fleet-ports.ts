@@ -35,22 +35,7 @@ export function fleetPorts(config: Config, target: FleetTarget = {}): FleetPorts
         writeApi: 'v1'
       })
     : undefined
-  // the simulated fleet's outlets, created (or extended to the spec's region) before their first device
-  let outlets: Promise<Map<string, string[]>> | undefined
-  const ensureOutlet = async (code: string, region: string) => {
-    outlets ??= api
-      .request<{ outlets: { code: string; regions: string[] }[] }>('GET', '/outlets')
-      .then(({ outlets: list }) => new Map(list.map((o) => [o.code, o.regions])))
-    const known = await outlets
-    const regions = known.get(code)
-    if (regions?.includes(region)) return
-    const next = [...(regions ?? []), region]
-    known.set(code, next)
-    await api.request('PUT', `/outlets/${encodeURIComponent(code)}`, {
-      regions: next,
-      capacityPerDay: config.OUTLET_CAPACITY_PER_DAY
-    })
-  }
+  const ensureOutlet = outletEnsurer(api, config.OUTLET_CAPACITY_PER_DAY)
   return {
     api,
     mqttUrl,
@@ -90,5 +75,38 @@ export function fleetPorts(config: Config, target: FleetTarget = {}): FleetPorts
           return counts
         }
       : undefined
+  }
+}
+
+/**
+ * The simulated fleet's outlets, created (or extended to a spec's region) before their first device. Devices
+ * are provisioned several at a time: one of an outlet being created waits until that outlet exists (a device
+ * sent before it would be refused for an unknown outlet).
+ */
+export function outletEnsurer(
+  api: Pick<ApiClient, 'request'>,
+  capacityPerDay: number
+): (code: string, region: string) => Promise<void> {
+  let outlets: Promise<Map<string, string[]>> | undefined
+  // per outlet, its last change: later devices of the outlet wait for it
+  const changes = new Map<string, Promise<unknown>>()
+  return async (code, region) => {
+    outlets ??= api
+      .request<{ outlets: { code: string; regions: string[] }[] }>('GET', '/outlets')
+      .then(({ outlets: list }) => new Map(list.map((o) => [o.code, o.regions])))
+    const known = await outlets
+    const before = changes.get(code) ?? Promise.resolve()
+    const regions = known.get(code)
+    if (regions?.includes(region)) {
+      await before
+      return
+    }
+    const next = [...(regions ?? []), region]
+    known.set(code, next)
+    const change = before.then(() =>
+      api.request('PUT', `/outlets/${encodeURIComponent(code)}`, { regions: next, capacityPerDay })
+    )
+    changes.set(code, change)
+    await change
   }
 }
