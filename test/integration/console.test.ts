@@ -145,6 +145,19 @@ describe('the console in a real browser, against a real aftercare start with a s
     const panel = page.locator(`.order-panel[data-order="${target.id}"]`)
     await expect.poll(() => panel.locator('.reason').textContent()).toBe(target.reason)
 
+    // a part of the unserviced year that has already run out: said in the past, not as to come
+    const gone = (await api<{ orders: Order[] }>('GET', `/orders?outlet=${outlet}&limit=5000`)).orders.find(
+      (o) => o.atRisk && o.expectedRunOut !== null && o.expectedRunOut < today()
+    )
+    expect(gone, 'an order whose part ran out before today').toBeDefined()
+    await page.locator(`.attention button.visit[data-order="${gone!.id}"]`).click()
+    const gonePanel = page.locator(`.order-panel[data-order="${gone!.id}"]`)
+    await expect
+      .poll(() => gonePanel.locator('dd.error').first().textContent())
+      .toContain('the part ran out on')
+    expect(await gonePanel.locator('.reason').textContent()).toMatch(/^late: ran out /)
+    await card.click()
+
     // past the deadline: the API's reason is shown and nothing changes
     const late = new Date(Date.parse(target.deadline ?? today()) + DAY).toISOString().slice(0, 10)
     await panel.locator('input[name=visitDay]').fill(late)

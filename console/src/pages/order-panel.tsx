@@ -3,6 +3,11 @@ import { api } from '../api.js'
 import { dateLabel, dayLabel, TYPE_LABEL, today } from '../format.js'
 import type { Order } from '../types.js'
 
+/** Its part's run-out day has already gone by (an unserviced fleet just imported). */
+function ranOut(o: Order): boolean {
+  return o.expectedRunOut !== null && o.expectedRunOut < today()
+}
+
 /** A visit on the calendar: type, device, site, parts; late and at-risk ones stand out. */
 export function OrderCard(props: { order: Order; selected: boolean; onPick: (o: Order) => void }) {
   const o = props.order
@@ -26,7 +31,7 @@ export function OrderCard(props: { order: Order; selected: boolean; onPick: (o: 
         <small class="risk-line">
           {late
             ? `overdue since ${dayLabel(o.visitDay)}`
-            : `${(o.expectedRunOut ?? '') < today() ? 'ran' : 'runs'} out ${dateLabel(o.expectedRunOut)}`}
+            : `${ranOut(o) ? 'ran' : 'runs'} out ${dateLabel(o.expectedRunOut)}`}
         </small>
       )}
     </button>
@@ -111,7 +116,11 @@ export function OrderPanel(props: { order: Order; onChanged: (o: Order) => void;
         {o.atRisk && (
           <>
             <dt>At risk</dt>
-            <dd class="error">the part is expected to run out on {dateLabel(o.expectedRunOut)}</dd>
+            <dd class="error">
+              {ranOut(o)
+                ? `the part ran out on ${dateLabel(o.expectedRunOut)}`
+                : `the part is expected to run out on ${dateLabel(o.expectedRunOut)}`}
+            </dd>
           </>
         )}
         <dt>Technician</dt>
