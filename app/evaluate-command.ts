@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander'
-import { evaluate, type PolicyResult } from './evaluate/index.js'
+import { evaluate, UNAVOIDABLE_REASONS, type PolicyResult } from './evaluate/index.js'
 
 const int = (name: string, min: number, max: number) => (value: string) => {
   const n = Number(value)
@@ -17,6 +17,15 @@ export function evaluationTable(results: readonly PolicyResult[]): string {
     ...results.map(
       (r) =>
         `| ${r.policy} | ${r.ranOut} | ${r.replacements} | ${pct(r.lifeThrownAway)} | ${r.visits} (${r.inspections}) | ${r.visitsInPeak} (${pct(r.visits ? r.visitsInPeak / r.visits : 0)}; ${r.avoidableInPeak}) | ${r.visitsPerDeviceYear.toFixed(2)} | ${Math.round(r.costPerDeviceYear)} | ${r.capacityOverruns} | ${r.mape30 === undefined ? '–' : pct(r.mape30)} |`
+    ),
+    '',
+    ...results.map(
+      (r) =>
+        `${r.policy}: of ${r.visitsInPeak} visits inside peak windows, ${r.avoidableInPeak} could have come before; unavoidable: ${Object.entries(
+          r.unavoidableInPeak
+        )
+          .map(([k, n]) => `${n} ${UNAVOIDABLE_REASONS[k as keyof typeof UNAVOIDABLE_REASONS]}`)
+          .join(', ')}`
     ),
     ...results.flatMap((r) =>
       r.engine

@@ -1,5 +1,6 @@
 import { defaultCatalogue } from '../../maintenance/index.js'
 import { counterLimit, fixedInterval, oracle, peakAwareOracle, VisitBook, type Policy } from './policies.js'
+import { SeasonVisits, type SeasonVisit, type SeasonVisitClass } from './season-visits.js'
 import { trueSeasons } from './seasons.js'
 import { DEFAULT_SHIPPED_ENGINE, shippedEngine, type ShippedEngineStats } from './shipped-engine.js'
 import { buildWorld, liveOneDay, replaceParts, type Unit } from './world.js'
@@ -26,11 +27,10 @@ export interface PolicyResult {
   /** Of the visits, those that changed no part (inspections). */
   inspections: number
   visitsInPeak: number
-  /**
-   * Of those, visits none of whose parts had been fitted — nor the device delivered — within four weeks
-   * before the peak or in it: they could have come before.
-   */
+  /** Of those, visits that could have come before the peak (`SeasonVisits`). */
   avoidableInPeak: number
+  /** The rest of them, by why they could not have come before. */
+  unavoidableInPeak: Record<Exclude<SeasonVisitClass, 'avoidable'>, number>
   visitsPerDeviceYear: number
   /**
    * What the service cost a device a year at the catalogue's prices: each visit's cost for the device's
@@ -96,14 +96,15 @@ async function live(
   let overruns = 0
   let cost = 0
   const thrown: number[] = []
-  // each visit, and the day the most recently fitted of its parts went in (for an inspection, the device)
-  const visitDays: { day: number; unit: Unit; lastFit: number }[] = []
+  const seasons = new SeasonVisits(trueSeasons(world, options.startDay, end))
+  const visitDays: SeasonVisit[] = []
   for (let today = options.startDay - POLICY_WARM_UP_DAYS; today < end; today++) {
     const counted = today >= options.startDay
     await policy.decide(world, today, book)
     if (!counted) {
       for (const [device, parts] of book.take(today))
         if (world[device]) replaceParts(world[device], [...parts], today)
+      seasons.note(world, today)
       for (const u of world) if (u.sim.day === today) liveOneDay(u)
       continue
     }
@@ -115,7 +116,9 @@ async function live(
       if (parts.size === 0) inspections++
       visitDays.push({
         day: today,
+        device,
         unit: u,
+        parts: [...parts],
         lastFit: Math.max(u.spec.deliveredDay, ...[...parts].map((p) => u.fitted[p]?.day ?? -Infinity))
       })
       const n = (perOutlet.get(u.spec.outlet) ?? 0) + 1
@@ -125,16 +128,20 @@ async function live(
       for (const p of parts) cost += u.components.find((c) => c.part === p)?.price ?? 0
       thrown.push(...replaceParts(u, [...parts], today))
     }
+    seasons.note(world, today)
     // a device lives from its delivery day on
     for (const u of world) if (u.sim.day === today) ranOut += liveOneDay(u).ranOut.length
   }
-  const peakDays = trueSeasons(world, options.startDay, end)
-  const inPeakVisits = visitDays.filter((v) =>
-    peakDays.get(`${v.unit.spec.region}/${v.unit.spec.kind}`)?.has(v.day)
-  )
-  const avoidable = inPeakVisits.filter((v) =>
-    couldComeBefore(v, peakDays.get(`${v.unit.spec.region}/${v.unit.spec.kind}`) as Set<number>)
-  ).length
+  const unavoidable = { delivered: 0, fitted: 0, 'short-life': 0 }
+  let inPeak = 0
+  let avoidable = 0
+  for (const v of visitDays) {
+    const kind = seasons.classify(v)
+    if (kind === undefined) continue
+    inPeak++
+    if (kind === 'avoidable') avoidable++
+    else unavoidable[kind]++
+  }
   return {
     policy: policy.name,
     ranOut,
@@ -142,8 +149,9 @@ async function live(
     lifeThrownAway: thrown.length ? thrown.reduce((a, b) => a + b, 0) / thrown.length : 0,
     visits,
     inspections,
-    visitsInPeak: inPeakVisits.length,
+    visitsInPeak: inPeak,
     avoidableInPeak: avoidable,
+    unavoidableInPeak: unavoidable,
     visitsPerDeviceYear: visits / (world.length * (options.days / 365)),
     costPerDeviceYear: cost / (world.length * (options.days / 365)),
     capacityOverruns: overruns,
@@ -151,24 +159,6 @@ async function live(
     engine: policy.stats
   }
 }
-
-/**
- * A visit inside a season could have come before it unless one of its parts had been fitted shortly before
- * the season or in it already (an oil change that cannot last through a long season), or the device itself
- * was delivered then (its first inspections cannot come before it). `lastFit`: the latest of those days.
- */
-export function couldComeBefore(
-  visit: { day: number; lastFit: number },
-  season: ReadonlySet<number>
-): boolean {
-  if (!season.has(visit.day)) return false
-  let start = visit.day
-  while (season.has(start - 1)) start--
-  return visit.lastFit < start - PRE_PEAK_DAYS
-}
-
-/** A part fitted this close before a peak (or in it) may need changing again inside it: that visit was unavoidable. */
-const PRE_PEAK_DAYS = 28
 
 /** Days the policy runs before the measured period starts, so that it starts with its orders placed. */
 const POLICY_WARM_UP_DAYS = 60

@@ -181,11 +181,16 @@ export function replaceParts(u: Unit, parts: readonly string[], day: number, rep
  * still be changed in time is the day before.
  */
 export function trueEnd(u: Unit, part: string, horizonDays = 3 * 365): number {
-  const copy = Object.assign(
-    Object.create(Object.getPrototypeOf(u.sim) as object) as DeviceSim,
-    structuredClone({ ...u.sim })
-  )
+  const copy = copySim(u.sim)
   const limit = copy.day + horizonDays
   while (!copy.spent(part) && copy.day < limit) copy.step()
   return copy.day
+}
+
+/** A copy of a device's simulator that can be lived forward without touching the original. */
+export function copySim(sim: DeviceSim): DeviceSim {
+  return Object.assign(
+    Object.create(Object.getPrototypeOf(sim) as object) as DeviceSim,
+    structuredClone({ ...sim })
+  )
 }

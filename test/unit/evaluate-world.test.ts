@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { couldComeBefore } from '../../app/evaluate/closed-loop.js'
+import { SeasonVisits } from '../../app/evaluate/season-visits.js'
 import { ForecastCheck } from '../../app/evaluate/shipped-engine.js'
 import { buildWorld, liveOneDay, trueUse, type Unit } from '../../app/evaluate/world.js'
 import type { EngineOutputs, PlannedDevice } from '../../maintenance/index.js'
@@ -50,16 +50,59 @@ describe('the evaluation world', () => {
     expect(check.mape()).toBeCloseTo(0.5, 9)
   })
 
-  it('when a visit falls inside a season, then it could have come before unless a part — or the device — went in shortly before the season or in it', () => {
-    const season = new Set(Array.from({ length: 60 }, (_, i) => START + 100 + i))
-    const inside = START + 120
-    // a part fitted months before: it could have been changed before the season
-    expect(couldComeBefore({ day: inside, lastFit: START }, season)).toBe(true)
-    // fitted a week before the season: unavoidable
-    expect(couldComeBefore({ day: inside, lastFit: START + 93 }, season)).toBe(false)
-    // an inspection of a device delivered in the season (its delivery day as the fit): unavoidable — it
-    // was counted as one that could have come before
-    expect(couldComeBefore({ day: inside, lastFit: START + 105 }, season)).toBe(false)
-    expect(couldComeBefore({ day: START + 50, lastFit: START }, season)).toBe(false)
+  it('when a visit falls inside a season, then it could have come before unless the device or a part went in shortly before the season, or a part changed the day before it would still have been spent inside it', () => {
+    const world = buildWorld(1, 40, START, 0)
+    const device = world.findIndex((u) => u.spec.deliveredDay < START - 200)
+    const u = world[device] as Unit
+    const seasonOf = (days: number) =>
+      new Map([
+        [`${u.spec.region}/${u.spec.kind}`, new Set(Array.from({ length: days }, (_, i) => START + 10 + i))]
+      ])
+    // a season longer than engine oil's six months, and one of three weeks
+    const long = new SeasonVisits(seasonOf(300))
+    const short = new SeasonVisits(seasonOf(21))
+    while (u.sim.day < START + 10) {
+      long.note(world, u.sim.day)
+      short.note(world, u.sim.day)
+      liveOneDay(u)
+    }
+    const visit = (day: number, parts: string[], lastFit: number) => ({
+      day,
+      device,
+      unit: u,
+      parts,
+      lastFit
+    })
+    const longAgo = u.spec.deliveredDay
+    // fresh oil on the eve of the season would still be spent in it: some visit in it cannot be helped
+    expect(long.classify(visit(START + 60, ['engine_oil'], longAgo))).toBe('short-life')
+    // hydraulic oil (2,000 hours) fitted on the eve of a three-week season lasts through it
+    expect(short.classify(visit(START + 20, ['hydraulic_oil'], longAgo))).toBe('avoidable')
+    // one short-lived part in the visit is enough
+    expect(long.classify(visit(START + 60, ['hydraulic_oil', 'engine_oil'], longAgo))).toBe('short-life')
+    // a part fitted a week before the season
+    expect(short.classify(visit(START + 20, ['hydraulic_oil'], START + 3))).toBe('fitted')
+    // outside the season: not a season visit at all
+    expect(short.classify(visit(START + 40, ['hydraulic_oil'], longAgo))).toBeUndefined()
+    // a device delivered inside the season (an inspection)
+    const late = world.findIndex((x) => x.spec.deliveredDay > START - 10)
+    const lateUnit = world[late] as Unit
+    const lateSeason = new SeasonVisits(
+      new Map([
+        [
+          `${lateUnit.spec.region}/${lateUnit.spec.kind}`,
+          new Set(Array.from({ length: 60 }, (_, i) => lateUnit.spec.deliveredDay - 5 + i))
+        ]
+      ])
+    )
+    expect(
+      lateSeason.classify({
+        day: lateUnit.spec.deliveredDay + 30,
+        device: late,
+        unit: lateUnit,
+        parts: [],
+        lastFit: lateUnit.spec.deliveredDay
+      })
+    ).toBe('delivered')
   })
 })
