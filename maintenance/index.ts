@@ -49,6 +49,7 @@ export {
 } from './engine/forecast.js'
 export {
   remainingLife,
+  outlasts,
   conditionLimitUse,
   addMonths,
   type ComponentState,

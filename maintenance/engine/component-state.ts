@@ -1,6 +1,7 @@
 import type { Component } from './catalogue.js'
 import type { DeviceHistory } from './device-history.js'
-import { fitPowers, type ComponentState, type PowerFit } from './remaining-life.js'
+import type { ComponentState } from './remaining-life.js'
+import { fitPowers, type PowerFit } from './wear-curves.js'
 import type { PackedUsage } from './usage.js'
 
 /** A part's use before the days read, as a pass carried it: from `fittedDay` up to `throughDay`. */

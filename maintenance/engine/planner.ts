@@ -1,100 +1,17 @@
-import type { DeviceKind } from '../../shared/index.js'
-import type { VisitType } from './order.js'
-import { addMonths, type LifeEstimate } from './remaining-life.js'
-import { cheapestGroups, thrownLife, type Bundled } from './bundling.js'
+import { addMonths } from './remaining-life.js'
+import { cheapestGroups, thrownLife } from './bundling.js'
 import { partsDemand } from './parts-demand.js'
+import type { Plan, PlanComponent, PlanDevice, PlannedVisit, PlanOptions, Window } from './plan-types.js'
+
+export type { Plan, PlanComponent, PlanDevice, PlannedVisit, PlanOptions } from './plan-types.js'
 
 const DAY_MS = 86400000
-
-export interface PlanComponent {
-  part: string
-  partNumber: string
-  leadTimeDays: number
-  life: LifeEstimate
-  /** The day the part was fitted: with its early end, the life it has in days. */
-  fittedDay?: number
-  /** The part's price (catalogue): what the life thrown away by changing it early is worth. */
-  price?: number
-  /** Taken from the outlet's stock: on hand at once, whatever the lead time. */
-  fromStock?: boolean
-}
-
-export interface PlanDevice {
-  id: string
-  kind: DeviceKind
-  region: string
-  outlet: string | null
-  deliveredDay: number
-  components: readonly PlanComponent[]
-  /** Months-after-delivery inspections already done. */
-  inspectionsDone?: readonly number[]
-  /** What a visit to this device costs its outlet (catalogue): what a part joining another visit saves. */
-  visitCost?: number
-}
-
-export interface PlanOptions {
-  today: number
-  /** How far ahead visits are planned, days (12 weeks). */
-  horizonDays: number
-  /**
-   * Parts due within this many days of the first share its visit — when a part's price or the visit's
-   * cost is not known; with both, a part joins when the visit it saves is worth more than its life thrown.
-   */
-  bundleDays: number
-  /** Health-care visits are spread over this many days before the peak. */
-  preSeasonDays: number
-  inspectionMonths: readonly number[]
-  /** Visits an outlet can make a day. */
-  capacity: ReadonlyMap<string, number>
-  /** The next occurrence of each busy season per `region/kind`, as UTC day numbers, soonest first. */
-  peaks: ReadonlyMap<string, readonly Window[]>
-}
 
 export const DEFAULT_PLAN_OPTIONS = {
   horizonDays: 84,
   bundleDays: 21,
   preSeasonDays: 28,
   inspectionMonths: [1, 3, 6, 12]
-}
-
-export interface PlannedVisit {
-  deviceId: string
-  outlet: string
-  region: string
-  day: number
-  type: VisitType
-  parts: { part: string; partNumber: string }[]
-  inspection?: number
-  /** The last day the visit may take place; earliest: the first (parts need their lead time). */
-  deadline: number
-  earliest: number
-  reason: string
-  /** True when no day in its range had capacity: it was put on the least-loaded day anyway. */
-  overrun: boolean
-  /**
-   * Set when the visit comes on or after the day one of its parts may run out (its lead time, or a full
-   * outlet, left no day before): the order goes out at once, and the planner is told when it runs out.
-   */
-  late?: { runsOut: number }
-  /** Set when the visit falls inside the peak it should have come before, and why it could not. */
-  inPeak?: string
-  /**
-   * Parts that joined this visit ahead of their own deadline: how many (each a visit saved), the share of
-   * their life in days thrown away, summed, and what that life was worth.
-   */
-  bundled?: Bundled
-}
-
-export interface Plan {
-  visits: PlannedVisit[]
-  /** Devices that need service but have no outlet to do it. */
-  unassigned: { deviceId: string; reason: string }[]
-  partsDemand: { region: string; week: string; part: string; partNumber: string; quantity: number }[]
-}
-
-interface Window {
-  start: number
-  end: number
 }
 
 interface Draft extends Omit<PlannedVisit, 'day' | 'overrun' | 'late' | 'inPeak'> {
@@ -104,6 +21,8 @@ interface Draft extends Omit<PlannedVisit, 'day' | 'overrun' | 'late' | 'inPeak'
   ready: number
   /** The earliest day any of its parts may run out. */
   runsOut: number
+  /** The peak its visit may fall in, because a new one of these parts would not last through it. */
+  shortOfPeak?: { window: Window; parts: string[] }
 }
 
 /**
@@ -163,8 +82,11 @@ export function plan(devices: readonly PlanDevice[], options: PlanOptions): Plan
         best = allowed.reduce((a, b) => (used(d.outlet, b) < used(d.outlet, a) ? b : a))
       }
     }
+    const short = d.shortOfPeak
+    if (short && inside(best, [short.window]))
+      inPeak = `inside the ${d.region} peak (${iso(short.window.start)} – ${iso(short.window.end)}): a new ${short.parts.join(', ')} would not last through it`
     load.set(`${d.outlet}/${best}`, used(d.outlet, best) + 1)
-    const { avoid: _avoid, ready: _ready, runsOut, ...visit } = d
+    const { avoid: _avoid, ready: _ready, runsOut, shortOfPeak: _short, ...visit } = d
     return {
       ...visit,
       day: best,
@@ -185,7 +107,9 @@ function draftsFor(device: PlanDevice, options: PlanOptions, end: number): Draft
   const drafts: Draft[] = []
   const base = { deviceId: device.id, outlet, region: device.region }
   const runsOut = (parts: readonly PlanComponent[]) => Math.min(...parts.map((c) => c.life.earliestDay))
-  const lead = (c: PlanComponent) => today + 1 + c.leadTimeDays
+  // a part is on hand after its lead time, and no sooner than the device is delivered (a device registered
+  // ahead of its delivery has nothing to service before it)
+  const lead = (c: PlanComponent) => Math.max(today + 1 + c.leadTimeDays, device.deliveredDay)
   const deadlineOf = (c: PlanComponent) => c.life.earliestDay - 1
   let pending = device.components.filter((c) => deadlineOf(c) <= end)
   const inspections = options.inspectionMonths
@@ -201,7 +125,9 @@ function draftsFor(device: PlanDevice, options: PlanOptions, end: number): Draft
   if (upcomingPeak) {
     // every part that would not last through the peak is changed before it, in one visit; a part whose
     // lead time would make that visit late for another part gets its own visit instead
-    const wornOut = device.components.filter((c) => c.life.earliestDay <= upcomingPeak.end)
+    const wornOut = device.components.filter(
+      (c) => c.life.earliestDay <= upcomingPeak.end && c.outlastsPeak !== false
+    )
     const visitBy = Math.min(upcomingPeak.start - 1, ...wornOut.map(deadlineOf))
     const through = wornOut.filter((c) => lead(c) <= Math.max(visitBy, Math.min(...wornOut.map(lead))))
     if (through.length > 0) {
@@ -253,6 +179,7 @@ function draftsFor(device: PlanDevice, options: PlanOptions, end: number): Draft
     pending = pending.filter((c) => !group.includes(c))
     const earliest = Math.max(...group.map(lead))
     const deadline = Math.max(deadlineOf(first), earliest)
+    const short = upcomingPeak ? group.filter((c) => c.outlastsPeak === false) : []
     const inspection = inspections.find((i) => Math.abs(i.due - deadline) <= options.bundleDays)
     if (inspection) inspections.splice(inspections.indexOf(inspection), 1)
     drafts.push({
@@ -268,9 +195,12 @@ function draftsFor(device: PlanDevice, options: PlanOptions, end: number): Draft
             `${c.part} due ${iso(c.life.dueDay)} by ${c.life.by} (earliest ${iso(c.life.earliestDay)})${c.fromStock ? ', from the outlet’s stock' : ''}`
         )
         .join(', '),
-      avoid: seasons,
+      avoid: short.length > 0 ? seasons.filter((w) => w !== upcomingPeak) : seasons,
       ready: earliest,
       runsOut: runsOut(group),
+      ...(upcomingPeak && short.length > 0
+        ? { shortOfPeak: { window: upcomingPeak, parts: short.map((c) => c.part) } }
+        : {}),
       ...(bundled.parts > 0 ? { bundled } : {})
     })
   }

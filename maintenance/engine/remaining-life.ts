@@ -1,6 +1,7 @@
 import type { Component } from './catalogue.js'
 import { usageLimit } from './catalogue.js'
 import { usageOn, type DeviceForecast } from './forecast.js'
+import { fitPowers, type PowerFit } from './wear-curves.js'
 
 const DAY_MS = 86400000
 
@@ -110,6 +111,26 @@ export function remainingLife(
 }
 
 /**
+ * Would a new part, fitted the day before `window` starts, last through it at the low end of the usage
+ * band (by use and by time: a fresh part has no condition readings yet)?
+ */
+export function outlasts(
+  component: Component,
+  forecast: DeviceForecast | undefined,
+  window: { start: number; end: number }
+): boolean {
+  const fitted = window.start - 1
+  const life = remainingLife(
+    component,
+    { part: component.part, fittedDay: fitted, usedSinceFit: 0 },
+    forecast,
+    fitted,
+    window.end - fitted + 1
+  )
+  return life.latestDay > window.end
+}
+
+/**
  * Use since fitting at which a condition crosses its limit, from a straight
  * line through the recent readings (least squares); the component is spent now
  * when the median of the last three readings is already past the limit. The
@@ -141,7 +162,9 @@ export function conditionLimitUse(
     line = fitLine(readings.slice(-n), lastUse)
     if (n >= readings.length || (line && Math.abs(line.slope) >= TREND_T * line.slopeSe)) break
   }
-  if (!line) return undefined
+  // a slope that does not stand clear of the scatter (a young part: a few readings of noise) says nothing
+  // of where the condition is going — read as a trend it crosses the limit weeks too early as often as late
+  if (!line || Math.abs(line.slope) < CLEAR_T * line.slopeSe) return undefined
   const heading = condition.direction === 'below' ? line.slope < 0 : line.slope > 0
   if (!heading) return undefined
   const towardsLimit = condition.direction === 'below' ? -1 : 1
@@ -171,74 +194,13 @@ export function conditionLimitUse(
  * early in a part's life would bend it either way.
  */
 const BEND_T = 3
-/** The powers of use tried: 1 is the straight line; above it, wear that speeds up. */
-const POWERS = Array.from({ length: 21 }, (_, i) => 1 + i / 10)
-
-/** value = a + b·uᵖ through a part's condition readings, u its use since the fit, and the squared error left. */
-export interface PowerFit {
-  p: number
-  a: number
-  b: number
-  rss: number
-}
-
 /**
- * The least-squares fit of value = a + b·uᵖ for the powers p from 1 to 3 in tenths, and in quarter-tenths
- * around the best of them (one pass over the readings per power). A parabola (a fixed power of 2) bends too
- * hard for wear growing as u^1.5 and crosses early.
+ * The readings a condition trend starts from, how clear of the scatter its slope should stand (readings
+ * are added until it does), and how clear it must stand to be a trend at all.
  */
-export function fitPowers(readings: readonly { used: number; value: number }[]): PowerFit[] | undefined {
-  const n = readings.length
-  if (n < 8) return undefined
-  const logs = new Float64Array(n)
-  const values = new Float64Array(n)
-  for (let i = 0; i < n; i++) {
-    const r = readings[i] as { used: number; value: number }
-    if (r.used < 0) return undefined
-    logs[i] = Math.log(r.used) // −Infinity at 0: u^p = 0
-    values[i] = r.value
-  }
-  let sy = 0
-  let syy = 0
-  for (let i = 0; i < n; i++) {
-    sy += values[i] as number
-    syy += (values[i] as number) ** 2
-  }
-  const fit = (p: number): PowerFit | undefined => {
-    let sx = 0
-    let sxx = 0
-    let sxy = 0
-    for (let i = 0; i < n; i++) {
-      const x = Math.exp(p * (logs[i] as number))
-      sx += x
-      sxx += x * x
-      sxy += x * (values[i] as number)
-    }
-    const vxx = sxx - (sx * sx) / n
-    if (!(vxx > 0)) return undefined
-    const vxy = sxy - (sx * sy) / n
-    const b = vxy / vxx
-    return { p, a: (sy - b * sx) / n, b, rss: Math.max(0, syy - (sy * sy) / n - b * vxy) }
-  }
-  const fits: PowerFit[] = []
-  for (const p of POWERS) {
-    const f = fit(p)
-    if (!f) return undefined
-    fits.push(f)
-  }
-  // a finer look around the best power: a tenth of a power moves a far crossing by a few per cent
-  const best = fits.reduce((a, b) => (b.rss < a.rss ? b : a))
-  for (const step of [-3, -2, -1, 1, 2, 3]) {
-    const p = best.p + step * 0.025
-    const f = p >= 1 && p <= 3 ? fit(p) : undefined
-    if (f) fits.push(f)
-  }
-  return fits
-}
-
-/** The readings a condition trend starts from, and how clear of the scatter its slope must stand. */
 const RECENT_READINGS = 14
 const TREND_T = 10
+const CLEAR_T = 3
 
 interface Line {
   mx: number

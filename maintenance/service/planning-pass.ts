@@ -1,21 +1,19 @@
-import type { Clock } from '../../shared/index.js'
-import { modelOf, usageUnit, type Catalogue, type Component } from '../engine/catalogue.js'
+import { modelOf, usageUnit, type Component } from '../engine/catalogue.js'
 import { FLAT_PROFILE, forecastDevice, usageOn, type DeviceForecast } from '../engine/forecast.js'
 import { learnSeasons, seasonKey } from '../engine/seasons.js'
 import { dailyUse, emptyHistory } from '../engine/device-history.js'
-import type { EngineOutputs, PlannedDevice } from '../engine/outputs.js'
-import type { UsageReader } from '../stores/influx-usage.js'
+import type { EngineOutputs } from '../engine/outputs.js'
 import type { NewOrder } from '../engine/order.js'
-import type { ComponentUsageStore, CarriedUse } from '../stores/component-usage.js'
-import type { CommittedWork, OrderStore } from '../stores/order-store.js'
+import type { CarriedUse } from '../stores/component-usage.js'
+import type { CommittedWork } from '../stores/order-store.js'
 import { DEFAULT_PLAN_OPTIONS, plan, type PlanDevice } from '../engine/planner.js'
-import { bundlingSummary, type BundlingSummary } from '../engine/bundling.js'
-import { remainingLife } from '../engine/remaining-life.js'
+import { bundlingSummary } from '../engine/bundling.js'
+import { outlasts, remainingLife } from '../engine/remaining-life.js'
 import { componentState, firstReport } from '../engine/component-state.js'
 import { lateOrders } from '../engine/late-orders.js'
 import { bookFromStock } from '../engine/stock-booking.js'
-import type { LearnedPeak } from '../stores/peak-store.js'
 import type { PartRunOut } from '../stores/service-records.js'
+import type { PlanningDeps, PlanningSummary } from './planning-types.js'
 
 const DAY_MS = 86400000
 /**
@@ -25,72 +23,7 @@ const DAY_MS = 86400000
 const CARRY_MARGIN_DAYS = 7
 const iso = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10)
 
-export interface PlanningDeps {
-  devices: () => Promise<PlannedDevice[]>
-  usage: UsageReader
-  orders: OrderStore
-  catalogue: Catalogue
-  /** The stored version of `catalogue`, recorded on the orders the pass proposes. */
-  catalogueVersion?: number
-  clock: Clock
-  /** Visits an outlet can make a day when the outlets table does not say. */
-  capacityPerOutlet: number
-  capacities?: () => Promise<Map<string, number>>
-  /** What a visit costs each outlet that says (else the catalogue's `visitCost` for the device's kind). */
-  visitCosts?: () => Promise<Map<string, number>>
-  /** Free spare parts per outlet and part number: a part that cannot be on hand in time is booked from them. */
-  stock?: () => Promise<Map<string, Map<string, number>>>
-  /** Where the pass's forecasts and component health go for the boards (InfluxDB). */
-  publish?: (outputs: EngineOutputs) => Promise<{ devices: number; lines: number } | void>
-  /** Where parts found past their limit are recorded (once per fitted part) for the omission KPI. */
-  runOuts?: { recordRunOuts(list: readonly PartRunOut[]): Promise<number> }
-  /**
-   * Days of history the pass reads (seasons, forecasts, use since a fit); at least the oldest a sample may
-   * be stored (INGEST_MAX_AGE_DAYS), so a day leaving the window can no longer change. Default 400.
-   */
-  windowDays?: number
-  /** Where the use of parts fitted before the window is carried from pass to pass (PostgreSQL). */
-  carriedUse?: ComponentUsageStore
-  /** Where the learned peak windows go (PostgreSQL, for the planner's board). */
-  peaks?: { replace(peaks: readonly LearnedPeak[]): Promise<void> }
-}
-
-export interface PlanningSummary {
-  today: string
-  devices: number
-  planned: number
-  /** What the pass did to its proposed orders: new work, the same work moved (same id), the same work as it was, work dropped. */
-  ordersCreated: number
-  ordersUpdated: number
-  ordersUnchanged: number
-  ordersCancelled: number
-  /** Scheduled or dispatched orders now expected to come after their part runs out (flagged `atRisk`). */
-  atRisk: number
-  /** Proposed visits that cannot come before a part runs out (lead time, capacity): ordered now, flagged `atRisk`. */
-  late: number
-  /** Devices with no delivery date that have not reported yet: not planned until their first report. */
-  notReporting: number
-  unassigned: number
-  /** What bundling parts into earlier visits threw away and saved (`bundlingSummary`). */
-  bundling: BundlingSummary
-  /** Models of devices that the catalogue does not describe (those devices are not planned). */
-  unknownModels: string[]
-  /** The catalogue version the pass planned with. */
-  catalogueVersion: number | null
-  peaks: { group: string; start: string; end: string }[]
-  /** InfluxQL statements of the pass (rollup refresh included) and the days the rollups rebuilt first. */
-  influxQueries: number
-  rolledDays: number
-  /** The pass began from histories kept on disk by a clean stop (the first pass after a start). */
-  historiesFromDisk: boolean
-  /** Parts found past their limit and not replaced, recorded for the first time by this pass. */
-  newRunOuts: number
-  seconds: number
-  /** Devices and lines the pass wrote for the boards (only what changed since the last pass). */
-  published?: { devices: number; lines: number }
-  /** Where the seconds went: reading, usage, seasons, engine (forecasts and lives), plan, outputs, orders. */
-  stages: Record<string, number>
-}
+export type { PlanningDeps, PlanningSummary } from './planning-types.js'
 
 /**
  * One planning pass: reads every device's daily usage in batch, learns each
@@ -100,7 +33,7 @@ export interface PlanningSummary {
  * changes nothing), what people scheduled is never rewritten (only flagged
  * when it now looks too late), and scheduled or done inspections are not
  * proposed again. A device without a delivery date counts as delivered at its
- * first report and is not planned before it.
+ * first report; no device is serviced before it is delivered.
  */
 export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSummary> {
   const started = performance.now()
@@ -144,6 +77,7 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
   )
 
   stage('seasons')
+  const horizonEnd = today + DEFAULT_PLAN_OPTIONS.horizonDays
   const outputs: EngineOutputs = { today, health: [], forecasts: [] }
   const runOuts: PartRunOut[] = []
   const unknownModels = new Set<string>()
@@ -181,6 +115,7 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
       orders: []
     }
     const skip = work.parts
+    const peak = peaks.get(`${d.region}/${d.kind}`)?.find((p) => p.start > today && p.start <= horizonEnd)
     const components = model.components.map((c) => {
       const state = componentState(
         c,
@@ -209,7 +144,10 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
         leadTimeDays: c.leadTimeDays,
         life,
         fittedDay: state.fittedDay,
-        price: c.price
+        price: c.price,
+        ...(peak && life.earliestDay <= peak.end
+          ? { outlastsPeak: outlasts(c, forecastFor(unitOf(c)), peak) }
+          : {})
       }
     })
     for (const c of components) outputs.health.push({ device: d, part: c.part, life: c.life })

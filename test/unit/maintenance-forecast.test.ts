@@ -9,6 +9,7 @@ import {
   modelOf,
   nextPeak,
   learnSeasons,
+  outlasts,
   peakWindow,
   peakWindows,
   remainingLife,
@@ -290,6 +291,16 @@ describe('remaining life', () => {
     expect(est.latestDay).toBeGreaterThanOrEqual(est.dueDay)
   })
 
+  it('when a new sediment cartridge (2,000 L) would be fitted the day before a 110-day peak, then it lasts through it at 10 L a day, and not at 40 (even at the low end of its band)', () => {
+    const peak = { start: today + 30, end: today + 139 }
+    expect(outlasts(part('pp_sediment'), forecastDevice([], flat(10), today), peak)).toBe(true)
+    expect(outlasts(part('pp_sediment'), forecastDevice([], flat(40), today), peak)).toBe(false)
+    // its six months outlast a 110-day peak; a peak of seven months does not
+    expect(
+      outlasts(part('pp_sediment'), forecastDevice([], flat(1), today), { ...peak, end: today + 250 })
+    ).toBe(false)
+  })
+
   it('when use is light, then the time limit (months since fitting) comes first', () => {
     const fitted = day('2025-10-01')
     const est = remainingLife(
@@ -385,7 +396,20 @@ describe('remaining life', () => {
     expect(conditionLimitUse({ limit: 0.8, direction: 'below' }, spent)).toBe(400)
     const noisy = [0.9, 0.9, 0.9, 0.79, 0.9].map((value, i) => ({ used: i * 100, value }))
     // one low reading tilts the trend a little but does not end the membrane now
-    expect(conditionLimitUse({ limit: 0.8, direction: 'below' }, noisy)).toBeGreaterThan(400)
+    expect(conditionLimitUse({ limit: 0.8, direction: 'below' }, noisy) ?? Infinity).toBeGreaterThan(400)
+  })
+
+  it('when a young cartridge has a few readings whose slope does not stand clear of their scatter, then its condition sets no end yet (its use and time limits do)', () => {
+    const limit = { limit: 85, direction: 'above' as const }
+    // eleven days of ±5 kPa around no loss at all, tilted upwards by the noise alone
+    const noise = [0, 5, -4, 6, -3, 4, -5, 7, -2, 3, 6]
+    const young = noise.map((value, i) => ({ used: 20 * i, value }))
+    expect(conditionLimitUse(limit, young)).toBeUndefined()
+    expect(conditionLimitUse(limit, young, 2)).toBeUndefined()
+    // the same scatter on a loss of 0.3 kPa a litre: a trend, crossing near 283 L
+    const clogging = young.map((r) => ({ ...r, value: r.value + 0.3 * r.used }))
+    expect(conditionLimitUse(limit, clogging)).toBeGreaterThan(240)
+    expect(conditionLimitUse(limit, clogging)).toBeLessThan(330)
   })
 
   it('when condition readings scatter around their trend, then the early end moves ahead of the line by two standard errors; exact readings move nothing', () => {

@@ -193,6 +193,36 @@ describe('planner', () => {
     )
   })
 
+  it('when a device is registered before its delivery, then nothing is planned for it before the day it is delivered', () => {
+    // delivered ten days before the peak, with a part fitted then that will not last through the peak, and
+    // the outlet's days from then to the peak taken by other devices' visits before it
+    const delivered = PEAK.start - 10
+    const others = Array.from({ length: 20 }, (_, i) =>
+      device(`a${String(i).padStart(2, '0')}`, [component('pp_sediment', '2026-07-15')])
+    )
+    const p = plan(
+      [...others, device('d1', [component('pp_sediment', '2026-07-15')], { deliveredDay: delivered })],
+      options({ today: PEAK.start - 40, horizonDays: 120 })
+    )
+    expect(p.visits.filter((v) => v.deviceId === 'd1')).toHaveLength(1)
+    for (const v of p.visits.filter((x) => x.deviceId === 'd1'))
+      expect(v.day).toBeGreaterThanOrEqual(delivered)
+  })
+
+  it('when a new one of a part would not last through the peak either, then it is not pulled before the peak but changed when due, in the peak, with why', () => {
+    const short = { ...component('pp_sediment', '2026-07-15'), outlastsPeak: false }
+    const lasting = { ...component('carbon', '2026-08-01'), outlastsPeak: true }
+    const p = plan([device('d1', [short, lasting])], options({ horizonDays: 120 }))
+    const before = p.visits.find((v) => v.type === 'health_care')
+    expect(before?.parts.map((x) => x.part)).toEqual(['carbon'])
+    expect(before!.day).toBeLessThan(PEAK.start)
+    const inPeak = p.visits.find((v) => v.parts.some((x) => x.part === 'pp_sediment'))
+    expect(inPeak?.type).toBe('replacement')
+    expect(inPeak!.day).toBeGreaterThanOrEqual(PEAK.start)
+    expect(inPeak!.day).toBeLessThan(day('2026-07-15'))
+    expect(inPeak?.inPeak).toMatch(/a new pp_sediment would not last through it/)
+  })
+
   it('when an outlet is full, then visits are pushed earlier, never into the peak, and no day exceeds capacity', () => {
     const devices = Array.from({ length: 30 }, (_, i) =>
       device(`d${i}`, [component('pp_sediment', '2026-07-01')])
