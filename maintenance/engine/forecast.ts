@@ -27,6 +27,13 @@ export interface SeasonalProfile {
   devices: number
   /** Days of the year that had data; below ~60 the shape is flat. */
   coveredDays: number
+  /**
+   * Per day of year, the highest factor within half a smoothing window either side: what the day may
+   * really be when the season steps rather than glides (a month's work calendar, a festival) and the
+   * smoothing has spread the step over the weeks before and after it. The early end of a part's life
+   * reads it. Absent: `factors`.
+   */
+  ceiling?: number[]
 }
 
 export const FLAT_PROFILE: SeasonalProfile = {
@@ -62,6 +69,7 @@ export function learnProfile(
   // the summer, say) has a plain mean that is mostly season, and scaling by it would flatten and shift the
   // shape; each round scales by levels taken out of the last round's shape
   let factors = new Array<number>(366).fill(1)
+  let ceiling: number[] | undefined
   let coveredDays = 0
   for (let round = 0; round < PROFILE_ROUNDS; round++) {
     const sum = new Array<number>(366).fill(0)
@@ -84,6 +92,7 @@ export function learnProfile(
     if (coveredDays < 60) break
     const raw = sum.map((x, i) => ((count[i] ?? 0) > 0 ? x / (count[i] ?? 1) : NaN))
     factors = normalise(smoothCircular(fillCircular(raw), smoothingDays))
+    ceiling = ceilingOf(factors, Math.floor(smoothingDays / 2))
     const shape = factors
     levels = usable.map(
       (series) => levelOf(series, seasonal, until, (day) => shape[dayOfYear(day)] ?? 1).level
@@ -95,7 +104,14 @@ export function learnProfile(
   const sd = Math.sqrt(
     deseasonalised.reduce((a, b) => a + (b - level) ** 2, 0) / Math.max(1, deseasonalised.length - 1)
   )
-  return { factors, level, spread: level > 0 ? sd / level : 0.5, devices: deseasonalised.length, coveredDays }
+  return {
+    factors,
+    ...(ceiling ? { ceiling } : {}),
+    level,
+    spread: level > 0 ? sd / level : 0.5,
+    devices: deseasonalised.length,
+    coveredDays
+  }
 }
 
 /** Rounds of shape and levels (the first scales by plain means). */
@@ -273,6 +289,16 @@ function smoothCircular(values: number[], window: number): number[] {
     let s = 0
     for (let d = -half; d <= half; d++) s += values[(i + d + n) % n] ?? 0
     return s / (2 * half + 1)
+  })
+}
+
+/** The highest value within `half` days either side of each day. */
+function ceilingOf(values: readonly number[], half: number): number[] {
+  const n = values.length
+  return values.map((_, i) => {
+    let top = -Infinity
+    for (let d = -half; d <= half; d++) top = Math.max(top, values[(i + d + n) % n] ?? -Infinity)
+    return top
   })
 }
 

@@ -1,6 +1,6 @@
 import type { Component } from './catalogue.js'
 import { usageLimit } from './catalogue.js'
-import { usageOn, type DeviceForecast } from './forecast.js'
+import { dayOfYear, usageOn, type DeviceForecast } from './forecast.js'
 import { fitPowers, type PowerFit } from './wear-curves.js'
 
 const DAY_MS = 86400000
@@ -79,14 +79,22 @@ export function remainingLife(
     if (!forecast || !Number.isFinite(remaining)) return Infinity
     let cum = 0
     let dailyVar = 0
+    // the early end walks the season's ceiling: a step up in use (March after the festival) may come a
+    // fortnight before the smoothed profile has climbed
+    let ceiling = 0
+    const { factors, ceiling: top = factors } = forecast.profile
     for (let d = today; d < today + horizonDays; d++) {
       const expected = usageOn(forecast, d).expected
       cum += expected
+      if (band === 1) {
+        const doy = dayOfYear(d)
+        ceiling += (expected * (top[doy] ?? 1)) / Math.max(1e-9, factors[doy] ?? 1)
+      }
       dailyVar += (forecast.dailyCv * expected) ** 2
       const spread = forecast.z * Math.sqrt(dailyVar + (forecast.levelSe * cum) ** 2)
       // tolerate float dust from the condition fit
       const left = band === 1 ? Math.min(remaining * (1 - conditionMargin), earlyRemaining) : remaining
-      if (cum + band * spread >= left - 1e-9) return d
+      if ((band === 1 ? ceiling : cum) + band * spread >= left - 1e-9) return d
     }
     return Infinity
   }

@@ -301,6 +301,37 @@ describe('remaining life', () => {
     ).toBe(false)
   })
 
+  it('when the season steps up at a month (work resumes in March), then the early end counts with the new level from the step, not with the month the smoothing takes to climb', () => {
+    // twenty machines, 4 h a day to the end of February, 20 h a day from 1 March, two years of it
+    const start = day('2024-01-01')
+    const fleet = Array.from({ length: 20 }, () =>
+      Array.from({ length: 731 }, (_, d) => {
+        const date = new Date((start + d) * 86400000)
+        return { day: start + d, usage: date.getUTCMonth() < 2 ? 4 : 20, estimated: false }
+      })
+    )
+    const profile = learnProfile(fleet)
+    const today = day('2026-03-01')
+    const forecast = forecastDevice(
+      (fleet[0] ?? []).map((x) => ({ ...x, day: x.day + 365 })),
+      profile,
+      today
+    )
+    const oil = { part: 'engine_oil', partNumber: 'EO', leadTimeDays: 3, hours: 500 } as Component
+    // 150 h left at 20 a day from today: spent during 8 March
+    const state = { part: 'engine_oil', fittedDay: today - 60, usedSinceFit: 350 }
+    const est = remainingLife(oil, state, forecast, today)
+    expect(est.earliestDay).toBeLessThanOrEqual(day('2026-03-08'))
+    // without the ceiling the same walk follows the smoothed climb and ends it days later
+    const smoothed = remainingLife(
+      oil,
+      state,
+      { ...forecast, profile: { ...profile, ceiling: undefined } },
+      today
+    )
+    expect(smoothed.earliestDay).toBeGreaterThan(day('2026-03-08'))
+  })
+
   it('when use is light, then the time limit (months since fitting) comes first', () => {
     const fitted = day('2025-10-01')
     const est = remainingLife(
