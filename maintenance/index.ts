@@ -36,17 +36,14 @@ export {
 export { DayTable } from './engine/day-table.js'
 export { componentState, firstReport, type UseBefore } from './engine/component-state.js'
 export { SqlComponentUsage, type CarriedUse, type ComponentUsageStore } from './stores/component-usage.js'
+export { learnProfile, dayOfYear, FLAT_PROFILE, type SeasonalProfile } from './engine/forecast.js'
 export {
-  learnProfile,
   forecastDevice,
   usageOn,
-  dayOfYear,
-  FLAT_PROFILE,
   DEFAULT_FORECAST,
-  type SeasonalProfile,
   type DeviceForecast,
   type ForecastOptions
-} from './engine/forecast.js'
+} from './engine/device-forecast.js'
 export {
   remainingLife,
   outlasts,

@@ -1,6 +1,7 @@
 import type { Component } from './catalogue.js'
 import { usageLimit } from './catalogue.js'
-import { dayOfYear, usageOn, type DeviceForecast } from './forecast.js'
+import { dayOfYear } from './forecast.js'
+import { usageOn, type DeviceForecast } from './device-forecast.js'
 import { fitPowers, type PowerFit } from './wear-curves.js'
 
 const DAY_MS = 86400000

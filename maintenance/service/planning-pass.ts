@@ -1,5 +1,6 @@
 import { modelOf, usageUnit, type Component } from '../engine/catalogue.js'
-import { FLAT_PROFILE, forecastDevice, usageOn, type DeviceForecast } from '../engine/forecast.js'
+import { FLAT_PROFILE } from '../engine/forecast.js'
+import { forecastDevice, usageOn, type DeviceForecast } from '../engine/device-forecast.js'
 import { learnSeasons, seasonKey } from '../engine/seasons.js'
 import { dailyUse, emptyHistory } from '../engine/device-history.js'
 import type { EngineOutputs } from '../engine/outputs.js'
