@@ -83,14 +83,11 @@ export function remainingLife(
     // the early end walks the season's ceiling: a step up in use (March after the festival) may come a
     // fortnight before the smoothed profile has climbed
     let ceiling = 0
-    const { factors, ceiling: top = factors } = forecast.profile
+    const top = forecast.profile.ceiling ?? forecast.profile.factors
     for (let d = today; d < today + horizonDays; d++) {
       const expected = usageOn(forecast, d).expected
       cum += expected
-      if (band === 1) {
-        const doy = dayOfYear(d)
-        ceiling += (expected * (top[doy] ?? 1)) / Math.max(1e-9, factors[doy] ?? 1)
-      }
+      if (band === 1) ceiling += forecast.level * (top[dayOfYear(d)] ?? 1)
       dailyVar += (forecast.dailyCv * expected) ** 2
       const spread = forecast.z * Math.sqrt(dailyVar + (forecast.levelSe * cum) ** 2)
       // tolerate float dust from the condition fit
