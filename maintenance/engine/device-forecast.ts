@@ -59,7 +59,7 @@ export function forecastDevice(
   const priorPrecision = hasPrior ? 1 / Math.max(MIN_CV, profile.spread) ** 2 : 0
   const precision = ownPrecision + priorPrecision
   const wOwn = precision > 0 ? ownPrecision / precision : 0
-  const level = precision > 0 ? wOwn * own + (1 - wOwn) * profile.level : 0
+  const level = precision > 0 ? wOwn * own + (hasPrior ? (1 - wOwn) * profile.level : 0) : 0
   const se = precision > 0 ? Math.sqrt(1 / precision) : 0.5
   return {
     level,

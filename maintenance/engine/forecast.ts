@@ -75,7 +75,9 @@ export function learnProfile(
     const sum = new Array<number>(366).fill(0)
     const count = new Array<number>(366).fill(0)
     usable.forEach((series, k) => {
-      const level = levels[k] ?? 1
+      const level = levels[k] ?? 0
+      // a device whose every day fell where the last round's shape is 0 has no level to scale by
+      if (!(level > 0 && Number.isFinite(level))) return
       eachDay(
         series,
         (day, u) => {
@@ -99,8 +101,8 @@ export function learnProfile(
     )
   }
   // devices' levels, deseasonalised by the shape learned
-  const deseasonalised = levels.filter((l) => l > 0)
-  const level = deseasonalised.reduce((a, b) => a + b, 0) / deseasonalised.length
+  const deseasonalised = levels.filter((l) => l > 0 && Number.isFinite(l))
+  const level = deseasonalised.reduce((a, b) => a + b, 0) / Math.max(1, deseasonalised.length)
   const sd = Math.sqrt(
     deseasonalised.reduce((a, b) => a + (b - level) ** 2, 0) / Math.max(1, deseasonalised.length - 1)
   )
@@ -114,10 +116,17 @@ export function learnProfile(
   }
 }
 
+/** The smallest factor a day's use is divided by to give a level. */
+const MIN_FACTOR = 0.05
+
 /** Rounds of shape and levels (the first scales by plain means). */
 const PROFILE_ROUNDS = 3
 
-/** A device's mean daily use over its seasonal days, each divided by the day's factor. */
+/**
+ * A device's mean daily use over its seasonal days, each divided by the day's factor. A day whose factor
+ * is (nearly) 0 — a month-long lull of a whole small group — says nothing of a level, and dividing by it
+ * made every number of the profile NaN.
+ */
 function levelOf(
   series: UsageDays,
   seasonal: (day: number, usage: number) => boolean,
@@ -129,8 +138,9 @@ function levelOf(
   eachDay(
     series,
     (day, u) => {
-      if (!seasonal(day, u)) return
-      total += u / factor(day)
+      const f = factor(day)
+      if (!seasonal(day, u) || !(f >= MIN_FACTOR)) return
+      total += u / f
       days++
     },
     -Infinity,

@@ -171,6 +171,22 @@ describe('seasonal profile and peak windows (learned from the fleet)', () => {
     expect(nextPeak(window, day('2026-03-01'))).toEqual({ start: day('2026-06-10'), end: day('2026-08-29') })
     expect(nextPeak(window, day('2026-12-01')).start).toBe(day('2027-06-10'))
   })
+  it('when every device of a small group stood idle for over a month at once, then the profile and the forecasts from it stay numbers', () => {
+    // two pumps, both parked for 40 days from mid-January (a lull of the whole group), at work otherwise
+    const start = day('2024-06-01')
+    const fleet = [100, 150].map((level) =>
+      Array.from({ length: 300 }, (_, d) => ({
+        day: start + d,
+        usage: d >= 225 && d < 265 ? 0 : level,
+        estimated: false
+      }))
+    )
+    const profile = learnProfile(fleet)
+    expect(profile.factors.every(Number.isFinite)).toBe(true)
+    expect(Number.isFinite(profile.level)).toBe(true)
+    const forecast = forecastDevice(fleet[0] ?? [], profile, start + 300)
+    expect(forecast.level).toBeGreaterThan(0)
+  })
 })
 
 describe('device forecast', () => {
