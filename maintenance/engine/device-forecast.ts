@@ -1,4 +1,4 @@
-import { dayOfYear, type SeasonalProfile } from './forecast.js'
+import { dayOfYear, MIN_FACTOR, type SeasonalProfile } from './forecast.js'
 import { eachDay, type UsageDays } from './usage.js'
 
 export interface DeviceForecast {
@@ -41,7 +41,7 @@ export function forecastDevice(
   const all: number[] = []
   eachDay(
     history,
-    (day, u) => all.push(u / Math.max(0.05, profile.factors[dayOfYear(day)] ?? 1)),
+    (day, u) => all.push(u / Math.max(MIN_FACTOR, profile.factors[dayOfYear(day)] ?? 1)),
     today - options.windowDays,
     today
   )

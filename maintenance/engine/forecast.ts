@@ -69,7 +69,6 @@ export function learnProfile(
   // the summer, say) has a plain mean that is mostly season, and scaling by it would flatten and shift the
   // shape; each round scales by levels taken out of the last round's shape
   let factors = new Array<number>(366).fill(1)
-  let ceiling: number[] | undefined
   let coveredDays = 0
   for (let round = 0; round < PROFILE_ROUNDS; round++) {
     const sum = new Array<number>(366).fill(0)
@@ -94,7 +93,6 @@ export function learnProfile(
     if (coveredDays < 60) break
     const raw = sum.map((x, i) => ((count[i] ?? 0) > 0 ? x / (count[i] ?? 1) : NaN))
     factors = normalise(smoothCircular(fillCircular(raw), smoothingDays))
-    ceiling = ceilingOf(factors, Math.floor(smoothingDays / 2))
     const shape = factors
     levels = usable.map(
       (series) => levelOf(series, seasonal, until, (day) => shape[dayOfYear(day)] ?? 1).level
@@ -108,7 +106,7 @@ export function learnProfile(
   )
   return {
     factors,
-    ...(ceiling ? { ceiling } : {}),
+    ceiling: ceilingOf(factors, Math.floor(smoothingDays / 2)),
     level,
     spread: level > 0 ? sd / level : 0.5,
     devices: deseasonalised.length,
@@ -117,7 +115,7 @@ export function learnProfile(
 }
 
 /** The smallest factor a day's use is divided by to give a level. */
-const MIN_FACTOR = 0.05
+export const MIN_FACTOR = 0.05
 
 /** Rounds of shape and levels (the first scales by plain means). */
 const PROFILE_ROUNDS = 3
