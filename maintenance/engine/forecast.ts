@@ -147,8 +147,13 @@ function levelOf(
   return { level: total / Math.max(1, days), days }
 }
 
-/** A group's day is a lull of its own (a festival, a holiday: the season) when this share of it is idle. */
+/**
+ * A group's day is a lull of its own (a festival, a holiday: the season) when this share of it is idle,
+ * and at least this many of its devices: in a group of one or two, one machine parked for a month is
+ * half the group or all of it, and its idle weeks taught a flat region a trough, and a peak beside it.
+ */
 const LULL_SHARE = 0.5
+const LULL_DEVICES = 3
 
 /**
  * Which of a device's days tell the season: a day it was in use, or a day on which most of its group was
@@ -169,7 +174,11 @@ function seasonalDays(fleet: readonly UsageDays[], until: number): (day: number,
       -Infinity,
       until
     )
-  return (day, u) => u > 0 || (idle.get(day) ?? 0) >= LULL_SHARE * (reporting.get(day) ?? 1)
+  return (day, u) => {
+    if (u > 0) return true
+    const n = idle.get(day) ?? 0
+    return n >= LULL_DEVICES && n >= LULL_SHARE * (reporting.get(day) ?? 1)
+  }
 }
 
 function fillCircular(values: number[]): number[] {

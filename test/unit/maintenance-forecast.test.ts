@@ -83,6 +83,20 @@ describe('seasonal profile and peak windows (learned from the fleet)', () => {
     expect(profile.factors[38]).toBeLessThan(0.4)
   })
 
+  it('when one machine of a group of two stands parked for a month, then that is no lull of the group: the profile keeps no trough there', () => {
+    // a flat region; machine 0 parked through April (its counter flat), machine 1 at work
+    const fleet = [10, 12].map((level, i) =>
+      Array.from({ length: 365 }, (_, d) => ({
+        day: JAN1 + d,
+        usage: i === 0 && d >= 90 && d < 124 ? 0 : level,
+        estimated: false
+      }))
+    )
+    const profile = learnProfile(fleet)
+    expect(Math.min(...profile.factors)).toBeGreaterThan(0.9)
+    expect(peakWindows(profile)).toEqual([])
+  })
+
   it('when half the fleet was delivered in the summer and has reported only since, then the learned peak window stays where the use says it is', () => {
     const truth = peakWindow(learnProfile(summerFleet(20)))!
     // devices 0, 2, 4, … from 1 July on only: their plain means are mostly summer
@@ -172,9 +186,9 @@ describe('seasonal profile and peak windows (learned from the fleet)', () => {
     expect(nextPeak(window, day('2026-12-01')).start).toBe(day('2027-06-10'))
   })
   it('when every device of a small group stood idle for over a month at once, then the profile and the forecasts from it stay numbers', () => {
-    // two pumps, both parked for 40 days from mid-January (a lull of the whole group), at work otherwise
+    // three pumps, all parked for 40 days from mid-January (a lull of the whole group), at work otherwise
     const start = day('2024-06-01')
-    const fleet = [100, 150].map((level) =>
+    const fleet = [100, 150, 120].map((level) =>
       Array.from({ length: 300 }, (_, d) => ({
         day: start + d,
         usage: d >= 225 && d < 265 ? 0 : level,
