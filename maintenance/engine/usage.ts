@@ -33,7 +33,17 @@ export interface UsageSeries {
 export interface PackedUsage {
   start: number
   usage: Float64Array
+  /** 1 on the days of a long gap between readings (`LONG_GAP_DAYS`), which `eachDay` does not read. */
+  unread?: Uint8Array
 }
+
+/**
+ * A gap between readings this long is a device away or switched off: its days got equal shares of the
+ * little the counter moved across it, and read one by one they look like weeks of light use (a household
+ * back from a trip forecast at two thirds of its use for two months, a summer trip bending the season).
+ * Their sum still counts towards what a part has done; a forecast or a season does not read them.
+ */
+export const LONG_GAP_DAYS = 7
 
 /** Daily usage either way: a list (tests, the evaluation) or packed (the planning pass). */
 export type UsageDays = readonly DailyUsage[] | PackedUsage
@@ -48,10 +58,33 @@ export function packUsage(days: readonly DailyUsage[]): PackedUsage {
   }
   const usage = new Float64Array(end - start + 1).fill(NaN)
   for (const d of days) usage[d.day - start] = d.usage
-  return { start, usage }
+  const gaps = longGapDays(days)
+  if (gaps.size === 0) return { start, usage }
+  const unread = new Uint8Array(usage.length)
+  for (const day of gaps) unread[day - start] = 1
+  return { start, usage, unread }
 }
 
-/** Calls `each` for every day with a value in [from, to), in order. */
+/** The days of `days` that lie in a run of at least LONG_GAP_DAYS estimated days in a row. */
+function longGapDays(days: readonly DailyUsage[]): Set<number> {
+  const gaps = new Set<number>()
+  let run: number[] = []
+  const close = () => {
+    if (run.length >= LONG_GAP_DAYS) for (const day of run) gaps.add(day)
+    run = []
+  }
+  for (const d of days) {
+    if (!d.estimated || (run.length > 0 && d.day !== (run.at(-1) as number) + 1)) close()
+    if (d.estimated) run.push(d.day)
+  }
+  close()
+  return gaps
+}
+
+/**
+ * Calls `each` for every day with a value in [from, to), in order — but not the days of a long gap
+ * between readings (`LONG_GAP_DAYS`): forecasts and seasons read days a reading tells of.
+ */
 export function eachDay(
   series: UsageDays,
   each: (day: number, usage: number) => void,
@@ -63,11 +96,12 @@ export function eachDay(
     const end = Math.min(series.usage.length, to - series.start)
     for (let i = first; i < end; i++) {
       const u = series.usage[i] ?? NaN
-      if (!Number.isNaN(u)) each(series.start + i, u)
+      if (!Number.isNaN(u) && !series.unread?.[i]) each(series.start + i, u)
     }
     return
   }
-  for (const d of series) if (d.day >= from && d.day < to) each(d.day, d.usage)
+  const gaps = series.some((d) => d.estimated) ? longGapDays(series) : undefined
+  for (const d of series) if (d.day >= from && d.day < to && !gaps?.has(d.day)) each(d.day, d.usage)
 }
 
 /** The most use a reset may claim: three times the device's median day so far, per day since the last reading. */

@@ -76,6 +76,24 @@ describe('packed usage', () => {
     ])
   })
 
+  it('when a device reported nothing for a week or more, then the days of that gap are not read, packed or not, while their use stays in the packed values', () => {
+    const gap: DailyUsage[] = [
+      { day: D, usage: 4, estimated: false },
+      ...Array.from({ length: 7 }, (_, i) => ({ day: D + 1 + i, usage: 0.1, estimated: true })),
+      { day: D + 8, usage: 4.1, estimated: false },
+      { day: D + 9, usage: 2, estimated: true },
+      { day: D + 10, usage: 2, estimated: false }
+    ]
+    const read = (s: Parameters<typeof eachDay>[0]) => {
+      const seen: number[] = []
+      eachDay(s, (day) => seen.push(day - D))
+      return seen
+    }
+    expect(read(gap)).toEqual([0, 8, 9, 10])
+    expect(read(packUsage(gap))).toEqual([0, 8, 9, 10])
+    expect(packUsage(gap).usage.reduce((a, b) => a + b, 0)).toBeCloseTo(12.8)
+  })
+
   it('when a range is asked, then only its days are read, packed or not', () => {
     const read = (s: Parameters<typeof eachDay>[0]) => {
       const seen: number[] = []

@@ -17,7 +17,9 @@ import {
   type Component,
   type DailyUsage,
   type PeakWindow,
-  type SeasonalProfile
+  type SeasonalProfile,
+  packUsage,
+  usageFromCounters
 } from '../../maintenance/index.js'
 
 /** Seeded noise, uniform in ±amplitude. */
@@ -204,6 +206,27 @@ describe('seasonal profile and peak windows (learned from the fleet)', () => {
 })
 
 describe('device forecast', () => {
+  it('when a household comes back from two weeks away with its purifier switched off, then its level is its use before and after the trip (the gap is not read as two weeks of light use)', () => {
+    // 30 L a day, read each evening; away and offline from day 30 to day 43; the counter moved 2 L across the gap
+    const today = day('2026-03-01')
+    const from = today - 56
+    const readings: { day: number; first: number; last: number }[] = []
+    let counter = 1000
+    for (let d = 0; d < 56; d++) {
+      if (d >= 30 && d < 44) continue
+      const first = d === 44 ? counter + 2 : counter
+      counter = first + 30
+      readings.push({ day: from + d, first, last: counter })
+    }
+    const { days } = usageFromCounters(readings)
+    expect(days.filter((d) => d.estimated)).toHaveLength(14)
+    for (const history of [days, packUsage(days)]) {
+      const f = forecastDevice(history, flat(30), today)
+      expect(f.level).toBeGreaterThan(29)
+      expect(f.historyDays).toBe(42)
+    }
+  })
+
   it('when a device has no history, then its forecast is the region level (a sensible day-one forecast)', () => {
     const f = forecastDevice([], flat(12), day('2026-03-01'))
     expect(f.level).toBeCloseTo(12)
