@@ -1,4 +1,4 @@
-import { addMonths, usageLimit } from '../../maintenance/index.js'
+import { addMonths, defaultCatalogue, usageLimit } from '../../maintenance/index.js'
 import { counterNow, trueEnd, unitOf, type Unit } from './world.js'
 
 /** Visits a policy has booked: day → device index → parts. */
@@ -41,6 +41,23 @@ export interface Policy {
   close?(): Promise<void>
 }
 
+/**
+ * The maker's routine inspections after delivery are every policy's work, not only the engine's: the
+ * baselines make each on its due day (a part visit that day takes it along), so that their visits and
+ * costs compare with the engine's. `dayOf` moves one (the oracle keeping out of the seasons: before one).
+ */
+function bookInspections(
+  world: readonly Unit[],
+  today: number,
+  book: VisitBook,
+  dayOf: (u: Unit, due: number) => number = (_, due) => due
+): void {
+  world.forEach((u, i) => {
+    for (const months of defaultCatalogue.inspectionsAfterDeliveryMonths)
+      if (dayOf(u, addMonths(u.spec.deliveredDay, months)) === today) book.book(i, today, [])
+  })
+}
+
 /** Hours a machine typically runs a day, to turn an hours rating into a calendar interval. */
 const TYPICAL_DAILY_HOURS = 5
 
@@ -48,6 +65,7 @@ const TYPICAL_DAILY_HOURS = 5
 export const fixedInterval: Policy = {
   name: 'fixed interval (rated months)',
   decide(world, today, book) {
+    bookInspections(world, today, book)
     world.forEach((u, i) => {
       const due = u.components.filter((c) => {
         const f = u.fitted[c.part]
@@ -73,6 +91,7 @@ export const fixedInterval: Policy = {
 export const counterLimit: Policy = {
   name: 'counter reaches limit',
   decide(world, today, book) {
+    bookInspections(world, today, book)
     world.forEach((u, i) => {
       const reached = u.components.filter((c) => {
         const f = u.fitted[c.part]
@@ -104,6 +123,7 @@ export const counterLimit: Policy = {
 export const oracle: Policy = {
   name: 'oracle (knows each true end)',
   decide(world, today, book) {
+    bookInspections(world, today, book)
     world.forEach((u, i) => {
       for (const c of u.components) {
         if (book.isPending(i, c.part)) continue
@@ -123,6 +143,14 @@ export function peakAwareOracle(seasons: ReadonlyMap<string, ReadonlySet<number>
   return {
     name: 'oracle keeping out of the seasons',
     decide(world, today, book) {
+      // an inspection due inside a season is made the day before it (not before the delivery)
+      bookInspections(world, today, book, (u, due) => {
+        const days = seasons.get(`${u.spec.region}/${u.spec.kind}`)
+        if (!days?.has(due)) return due
+        let start = due
+        while (days.has(start - 1)) start--
+        return start - 1 >= u.spec.deliveredDay ? start - 1 : due
+      })
       world.forEach((u, i) => {
         const days = seasons.get(`${u.spec.region}/${u.spec.kind}`)
         for (const c of u.components) {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
+import { fixedInterval, peakAwareOracle, VisitBook } from '../../app/evaluate/policies.js'
 import { SeasonVisits } from '../../app/evaluate/season-visits.js'
 import { ForecastCheck } from '../../app/evaluate/shipped-engine.js'
 import { buildWorld, liveOneDay, trueUse, type Unit } from '../../app/evaluate/world.js'
-import type { EngineOutputs, PlannedDevice } from '../../maintenance/index.js'
+import { addMonths, type EngineOutputs, type PlannedDevice } from '../../maintenance/index.js'
 import { lifeEvents } from '../../simulators/index.js'
 
 const START = Math.floor(Date.UTC(2025, 0, 1) / 86400000)
@@ -27,6 +28,34 @@ describe('the evaluation world', () => {
       truth,
       6
     )
+  })
+
+  it("when a device is delivered, then the baselines make the maker's inspections after delivery too (on their due days; the oracle keeping out of the seasons before a season)", () => {
+    const [u] = buildWorld(3, 1, START, 1) as [Unit]
+    const delivered = u.spec.deliveredDay
+    const dues = [1, 3, 6, 12].map((m) => addMonths(delivered, m))
+    const inspectionDays = (decide: (today: number, book: VisitBook) => void) => {
+      const book = new VisitBook()
+      const days: number[] = []
+      for (let today = delivered; today <= delivered + 400; today++) {
+        decide(today, book)
+        for (const [, parts] of book.take(today)) if (parts.size === 0) days.push(today)
+      }
+      return days
+    }
+    // a device without parts: only its inspections are booked
+    const none = { ...u, components: [] }
+    expect(inspectionDays((today, book) => fixedInterval.decide([none], today, book))).toEqual(dues)
+    // a season over the 6-month inspection: it is made the day before the season starts
+    const season = new Set(Array.from({ length: 30 }, (_, i) => (dues[2] as number) - 10 + i))
+    const key = `${u.spec.region}/${u.spec.kind}`
+    const seasonal = peakAwareOracle(new Map([[key, season]]))
+    expect(inspectionDays((today, book) => seasonal.decide([none], today, book))).toEqual([
+      dues[0],
+      dues[1],
+      (dues[2] as number) - 11,
+      dues[3]
+    ])
   })
 
   it('when forecasts were made before the measured period, then they are not in its forecast error', () => {
