@@ -140,30 +140,32 @@ export const oracle: Policy = {
  * in a season — the fair bound for an engine that keeps out of them.
  */
 export function peakAwareOracle(seasons: ReadonlyMap<string, ReadonlySet<number>>): Policy {
+  const seasonOf = (u: Unit) => seasons.get(`${u.spec.region}/${u.spec.kind}`)
   return {
     name: 'oracle keeping out of the seasons',
     decide(world, today, book) {
       // an inspection due inside a season is made the day before it (not before the delivery)
       bookInspections(world, today, book, (u, due) => {
-        const days = seasons.get(`${u.spec.region}/${u.spec.kind}`)
-        if (!days?.has(due)) return due
-        let start = due
-        while (days.has(start - 1)) start--
-        return start - 1 >= u.spec.deliveredDay ? start - 1 : due
+        const before = dayBeforeSeason(seasonOf(u), due)
+        return before !== undefined && before >= u.spec.deliveredDay ? before : due
       })
       world.forEach((u, i) => {
-        const days = seasons.get(`${u.spec.region}/${u.spec.kind}`)
         for (const c of u.components) {
           if (book.isPending(i, c.part)) continue
           let day = trueEnd(u, c.part) - 1
-          if (days?.has(day)) {
-            let start = day
-            while (days.has(start - 1)) start--
-            if (start - 1 >= today) day = start - 1
-          }
+          const before = dayBeforeSeason(seasonOf(u), day)
+          if (before !== undefined && before >= today) day = before
           book.book(i, Math.max(today, day), [c.part])
         }
       })
     }
   }
+}
+
+/** The day before the season `day` falls in; undefined when it falls in none. */
+function dayBeforeSeason(days: ReadonlySet<number> | undefined, day: number): number | undefined {
+  if (!days?.has(day)) return undefined
+  let start = day
+  while (days.has(start - 1)) start--
+  return start - 1
 }
