@@ -10,8 +10,13 @@ export interface Bundled {
 
 /**
  * What changing a part `early` days before its own deadline throws away: that share of its life in days
- * (fit to early end) and its worth at the part's price. Undefined when the price or the visit's cost is
- * not known (the fixed `bundleDays` rule applies) or the part's life is not known.
+ * (fit to early end) and its worth. The worth is that share of a whole cycle of the part, its price and a
+ * visit: the change brings the next one forward, and every one after it. A part that joins visits this
+ * early every time is bought 1 / (1 − share) times as often and needs no visit of its own; going alone, it
+ * is bought once a life and needs a visit each time — so joining pays while share × (price + visit) stays
+ * under the visit it saves. Priced at the part alone, a filter worth a third of a visit joined at any share
+ * of its life. Undefined when the price or the visit's cost is not known (the fixed `bundleDays` rule
+ * applies) or the part's life is not known.
  */
 export function thrownLife(
   c: PlanComponent,
@@ -22,7 +27,7 @@ export function thrownLife(
   const life = c.life.earliestDay - 1 - c.fittedDay
   if (!Number.isFinite(life)) return undefined
   const share = Math.min(1, Math.max(0, early) / Math.max(1, life))
-  return { share, value: share * c.price }
+  return { share, value: share * (c.price + visitCost) }
 }
 
 /**

@@ -10,7 +10,7 @@ export interface PlanComponent {
   life: LifeEstimate
   /** The day the part was fitted: with its early end, the life it has in days. */
   fittedDay?: number
-  /** The part's price (catalogue): what the life thrown away by changing it early is worth. */
+  /** The part's price (catalogue): with the visit's cost, what the life thrown away by changing it early is worth. */
   price?: number
   /** Taken from the outlet's stock: on hand at once, whatever the lead time. */
   fromStock?: boolean

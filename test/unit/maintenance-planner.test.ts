@@ -295,12 +295,12 @@ describe('bundling priced with the maker’s numbers', () => {
       ],
       noPeak
     )
-    // 30 days of the post-carbon's 413 (fit to the day before its early end): 7 % of 59 is worth 4, the visit 120 (the fixed 21-day rule kept them apart)
+    // 30 days of the post-carbon's 413 (fit to the day before its early end): 7 % of a cycle (59 + a visit's 120) is worth 13, the visit 120 (the fixed 21-day rule kept them apart)
     expect(partsOf(p)).toEqual([['pp_sediment', 'post_carbon']])
     const bundled = p.visits[0]?.bundled
     expect(bundled).toMatchObject({ parts: 1, visitValue: 120 })
     expect(bundled?.lifeShare).toBeCloseTo(30 / 413, 3)
-    expect(bundled?.value).toBeCloseTo((59 * 30) / 413, 2)
+    expect(bundled?.value).toBeCloseTo(((59 + 120) * 30) / 413, 2)
   })
 
   it('when an expensive part falls due ten days after another and its thrown life is worth more than a visit, then it keeps its own visit', () => {
@@ -313,7 +313,7 @@ describe('bundling priced with the maker’s numbers', () => {
       ],
       options({ peaks: new Map() })
     )
-    // ten days of the wear plate's 393 are worth 1,018 against a visit's 800 (the fixed rule bundled them)
+    // ten days of the wear plate's 393 are worth 1,038 of a cycle (40,000 + 800) against a visit's 800 (the fixed rule bundled them)
     expect(partsOf(p)).toEqual([['engine_oil'], ['wear_plate']])
     expect(p.visits.every((v) => v.bundled === undefined)).toBe(true)
   })
@@ -335,6 +335,23 @@ describe('bundling priced with the maker’s numbers', () => {
     )
     expect(partsOf(p)).toEqual([['engine_oil'], ['wear_plate', 'hydraulic_filter']])
     expect(p.visits[1]?.bundled?.parts).toBe(1)
+  })
+
+  it('when a part fitted weeks ago would join a visit with more than half its life left, and the cycles that brings forward cost more than the visit saved, then it keeps its own visit', () => {
+    // the engine oil went in at a visit three weeks before its filter falls due; joining that filter's visit
+    // would throw 36 of its 65 days away: the oil's next change, and every one after, comes that much sooner
+    // (its price and, on its own, a visit each time: 0.55 × (850 + 800) = 914, against the visit saved 800)
+    const oil = { ...priced('engine_oil', '2026-06-25', 850), fittedDay: day('2026-04-20') }
+    const p = plan(
+      [
+        device('m1', [priced('hydraulic_filter', '2026-05-20', 420), oil], {
+          visitCost: 800,
+          kind: 'machine'
+        })
+      ],
+      noPeak
+    )
+    expect(partsOf(p)).toEqual([['hydraulic_filter'], ['engine_oil']])
   })
 
   it('when prices or the visit cost are not known, then parts due within bundleDays share a visit as before', () => {
