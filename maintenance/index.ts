@@ -63,6 +63,7 @@ export {
   type PlannedVisit
 } from './engine/planner.js'
 export { partsDemand, isoWeek } from './engine/parts-demand.js'
+export { DAY_MS, dayOfIso, isoOfDay } from './engine/days.js'
 export { bundlingSummary, thrownLife, type BundlingSummary, type Bundled } from './engine/bundling.js'
 export {
   COMMITTED_STATUSES,

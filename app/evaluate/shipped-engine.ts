@@ -1,11 +1,14 @@
 import {
+  DAY_MS,
   MemoryUsageReader,
   ServiceOrders,
   SqlOrderStore,
   SqlOutletStore,
   SqlComponentUsage,
   SqlServiceRecords,
+  dayOfIso,
   defaultCatalogue,
+  isoOfDay,
   orderMigrations,
   outletMigrations,
   runPlanningPass,
@@ -19,9 +22,6 @@ import { isAppError, silentLogger } from '../../shared/index.js'
 import { migrate, openPglite, type SqlClient } from '../../stores/index.js'
 import type { Policy, VisitBook } from './policies.js'
 import { trueUse, type Unit } from './world.js'
-
-const DAY_MS = 86400000
-const iso = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10)
 
 export interface ShippedEngineOptions {
   capacityPerOutlet: number
@@ -84,7 +84,7 @@ export async function shippedEngine(
     model: u.spec.model,
     region: u.spec.region,
     outlet: u.spec.outlet,
-    deliveredOn: iso(u.spec.deliveredDay)
+    deliveredOn: isoOfDay(u.spec.deliveredDay)
   }))
   const byId = new Map(world.map((u, i) => [u.spec.id, i]))
   const leadTime = (o: Order) => {
@@ -156,12 +156,12 @@ export async function shippedEngine(
   const serviceDay = async (today: number, book: VisitBook) => {
     const list = (status: Order['status']) => orders.list({ status, limit: 1_000_000 })
     for (const o of await list('proposed'))
-      if (o.visitDay && o.visitDay <= iso(today + 1 + leadTime(o) + options.scheduleAheadDays))
+      if (o.visitDay && o.visitDay <= isoOfDay(today + 1 + leadTime(o) + options.scheduleAheadDays))
         await service.move(o.id, 'scheduled', 'planner')
     for (const o of await list('scheduled')) {
       // the engine now sees the part running out before the booked day: the planner brings the visit forward
       if (o.atRisk && o.expectedRunOut && o.visitDay) {
-        const by = iso(Math.max(today, Math.floor(Date.parse(`${o.expectedRunOut}T00:00:00Z`) / DAY_MS) - 1))
+        const by = isoOfDay(Math.max(today, dayOfIso(o.expectedRunOut) - 1))
         if (by < o.visitDay) {
           await service.reschedule(o.id, by, 'planner', 'at risk')
           stats.broughtForward++
@@ -169,13 +169,13 @@ export async function shippedEngine(
       }
     }
     for (const o of await list('scheduled'))
-      if (o.visitDay && o.visitDay <= iso(today))
+      if (o.visitDay && o.visitDay <= isoOfDay(today))
         await service.dispatch(o.id, 'planner').catch((err: Error) => {
           if (!isAppError(err, 'ORDER_TRANSITION')) throw err
           stats.dispatchRefused++
         })
     for (const o of await list('dispatched')) {
-      if (!o.visitDay || o.visitDay > iso(today)) continue
+      if (!o.visitDay || o.visitDay > isoOfDay(today)) continue
       const parts = o.parts.map((p) => p.part)
       await service.complete(o.id, { replacedParts: parts, firstVisitFix: true }, 'technician')
       const device = byId.get(o.deviceId) as number
@@ -208,7 +208,7 @@ async function register(sql: SqlClient, world: readonly Unit[], capacity: number
           model: u.spec.model,
           region: u.spec.region,
           outlet: u.spec.outlet,
-          delivered_on: iso(u.spec.deliveredDay)
+          delivered_on: isoOfDay(u.spec.deliveredDay)
         }))
       )
     ]

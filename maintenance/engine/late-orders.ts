@@ -1,5 +1,4 @@
-const DAY_MS = 86400000
-const iso = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10)
+import { dayOfIso, isoOfDay } from './days.js'
 
 /**
  * The scheduled and dispatched orders whose visit now comes on or after the day one of their parts may run
@@ -13,8 +12,8 @@ export function lateOrders(
   for (const o of work.orders) {
     const ends = o.parts.flatMap((p) => components.filter((c) => c.part === p).map((c) => c.life.earliestDay))
     const end = Math.min(...ends)
-    const visit = o.visitDay ? Math.floor(Date.parse(`${o.visitDay}T00:00:00Z`) / DAY_MS) : Infinity
-    if (Number.isFinite(end) && visit >= end) out.push({ id: o.id, expectedRunOut: iso(end) })
+    const visit = o.visitDay ? dayOfIso(o.visitDay) : Infinity
+    if (Number.isFinite(end) && visit >= end) out.push({ id: o.id, expectedRunOut: isoOfDay(end) })
   }
   return out
 }

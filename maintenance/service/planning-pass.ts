@@ -13,16 +13,15 @@ import { outlasts, remainingLife } from '../engine/remaining-life.js'
 import { componentState, firstReport } from '../engine/component-state.js'
 import { lateOrders } from '../engine/late-orders.js'
 import { bookFromStock } from '../engine/stock-booking.js'
+import { DAY_MS, dayOfIso, isoOfDay } from '../engine/days.js'
 import type { PartRunOut } from '../stores/service-records.js'
 import type { PlanningDeps, PlanningSummary } from './planning-types.js'
 
-const DAY_MS = 86400000
 /**
  * Days read before the window so that the use of a part fitted before it is summed on from where the
  * last pass carried it: passes further apart than this lose the days between (a node down for a week).
  */
 const CARRY_MARGIN_DAYS = 7
-const iso = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10)
 
 export type { PlanningDeps, PlanningSummary } from './planning-types.js'
 
@@ -61,7 +60,7 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
   const unitOf = (c: Component) => usageUnit(c) ?? 'litres'
   const series = dailyUse(
     histories,
-    new Map(devices.flatMap((d) => (d.deliveredOn ? [[d.id, dayOf(d.deliveredOn)]] : []))),
+    new Map(devices.flatMap((d) => (d.deliveredOn ? [[d.id, dayOfIso(d.deliveredOn)]] : []))),
     readFrom
   )
   stage('usage')
@@ -92,7 +91,7 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
       continue
     }
     const h = histories.get(d.id) ?? emptyHistory()
-    const delivered = d.deliveredOn ? dayOf(d.deliveredOn) : firstReport(h)
+    const delivered = d.deliveredOn ? dayOfIso(d.deliveredOn) : firstReport(h)
     if (delivered === undefined) {
       notReporting++
       continue
@@ -133,7 +132,7 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
         runOuts.push({
           deviceId: d.id,
           part: c.part,
-          fittedDay: iso(state.fittedDay),
+          fittedDay: isoOfDay(state.fittedDay),
           limitBy: life.by,
           detectedAt: new Date(deps.clock.now()).toISOString(),
           // charged to the outlet only when it held the order for this part when it ran out
@@ -183,13 +182,13 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
     deviceId: v.deviceId,
     type: v.type,
     outlet: v.outlet,
-    visitDay: iso(v.day),
-    deadline: iso(v.deadline),
+    visitDay: isoOfDay(v.day),
+    deadline: isoOfDay(v.deadline),
     parts: v.parts,
     inspection: v.inspection ?? null,
     reason: [
       v.late
-        ? `late: ${v.late.runsOut < today ? 'ran' : 'runs'} out ${iso(v.late.runsOut)}, the earliest visit is ${iso(v.day)}`
+        ? `late: ${v.late.runsOut < today ? 'ran' : 'runs'} out ${isoOfDay(v.late.runsOut)}, the earliest visit is ${isoOfDay(v.day)}`
         : '',
       v.reason,
       v.overrun ? 'outlet over capacity that day' : '',
@@ -198,7 +197,7 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
       .filter(Boolean)
       .join(' — '),
     atRisk: v.late !== undefined,
-    expectedRunOut: v.late ? iso(v.late.runsOut) : null,
+    expectedRunOut: v.late ? isoOfDay(v.late.runsOut) : null,
     catalogueVersion: deps.catalogueVersion ?? null
   }))
   stage('plan')
@@ -208,7 +207,7 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
   await deps.peaks?.replace(
     [...peaks].flatMap(([group, windows]) => {
       const [region = '', kind = ''] = group.split('/')
-      return windows.map((p) => ({ region, kind, start: iso(p.start), end: iso(p.end) }))
+      return windows.map((p) => ({ region, kind, start: isoOfDay(p.start), end: isoOfDay(p.end) }))
     })
   )
   stage('outputs')
@@ -220,7 +219,7 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
   await deps.orders.markAtRisk(risks)
   stage('orders')
   return {
-    today: iso(today),
+    today: isoOfDay(today),
     devices: devices.length,
     planned: planDevices.length,
     ordersCreated: written.created,
@@ -235,7 +234,7 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
     unknownModels: [...unknownModels],
     catalogueVersion: deps.catalogueVersion ?? null,
     peaks: [...peaks].flatMap(([group, windows]) =>
-      windows.map((p) => ({ group, start: iso(p.start), end: iso(p.end) }))
+      windows.map((p) => ({ group, start: isoOfDay(p.start), end: isoOfDay(p.end) }))
     ),
     influxQueries: queries,
     rolledDays: rolledDays ?? 0,
@@ -245,8 +244,4 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
     published,
     stages
   }
-}
-
-function dayOf(isoDay: string): number {
-  return Math.floor(Date.parse(`${isoDay}T00:00:00Z`) / DAY_MS)
 }

@@ -1,4 +1,5 @@
 import type { SqlClient } from '../../stores/index.js'
+import { dayOfIso, isoOfDay } from '../engine/days.js'
 
 /**
  * A part's use before the planning window: from its fit day up to `throughDay`, summed while those days
@@ -16,10 +17,6 @@ export interface ComponentUsageStore {
   /** Replaces the rows of these device parts. */
   save(rows: readonly ({ deviceId: string; part: string } & CarriedUse)[]): Promise<void>
 }
-
-const DAY_MS = 86400000
-const iso = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10)
-const dayOf = (value: string) => Math.floor(Date.parse(`${value}T00:00:00Z`) / DAY_MS)
 
 /** Carried use in PostgreSQL (table component_usage, migration 0012). */
 export class SqlComponentUsage implements ComponentUsageStore {
@@ -40,9 +37,9 @@ export class SqlComponentUsage implements ComponentUsageStore {
     for (const r of rows) {
       const parts = out.get(r.device_id) ?? new Map<string, CarriedUse>()
       parts.set(r.part, {
-        fittedDay: dayOf(r.fitted_day),
+        fittedDay: dayOfIso(r.fitted_day),
         used: Number(r.used),
-        throughDay: dayOf(r.through_day)
+        throughDay: dayOfIso(r.through_day)
       })
       out.set(r.device_id, parts)
     }
@@ -62,9 +59,9 @@ export class SqlComponentUsage implements ComponentUsageStore {
             rows.slice(i, i + 2000).map((r) => ({
               device_id: r.deviceId,
               part: r.part,
-              fitted_day: iso(r.fittedDay),
+              fitted_day: isoOfDay(r.fittedDay),
               used: r.used,
-              through_day: iso(r.throughDay)
+              through_day: isoOfDay(r.throughDay)
             }))
           )
         ]
