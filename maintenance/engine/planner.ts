@@ -21,7 +21,7 @@ interface Draft extends Omit<PlannedVisit, 'day' | 'overrun' | 'late' | 'inPeak'
   ready: number
   /** The earliest day any of its parts may run out. */
   runsOut: number
-  /** The peak its visit may fall in, because a new one of these parts would not last through it. */
+  /** The peak its visit may fall in, because these parts (a new one, or the one fitted for it) would not last through it. */
   shortOfPeak?: { window: Window; parts: string[] }
 }
 
@@ -84,7 +84,7 @@ export function plan(devices: readonly PlanDevice[], options: PlanOptions): Plan
     }
     const short = d.shortOfPeak
     if (short && inside(best, [short.window]))
-      inPeak = `inside the ${d.region} peak (${iso(short.window.start)} – ${iso(short.window.end)}): a new ${short.parts.join(', ')} would not last through it`
+      inPeak = `inside the ${d.region} peak (${iso(short.window.start)} – ${iso(short.window.end)}): ${short.parts.join(', ')} would not last through it`
     load.set(`${d.outlet}/${best}`, used(d.outlet, best) + 1)
     const { avoid: _avoid, ready: _ready, runsOut, shortOfPeak: _short, ...visit } = d
     return {
@@ -122,12 +122,22 @@ function draftsFor(device: PlanDevice, options: PlanOptions, end: number): Draft
         i.due >= today - 30 && (i.due <= end || seasons.some((p) => p.start <= end && inside(i.due, [p])))
     )
 
+  // why a part that may end inside the coming peak is changed when due, in it, rather than before it:
+  // a new one would not last through it; or it was changed for this peak, in the weeks before it, and
+  // still may not — a new one would not either, so another change before the peak would throw away all
+  // but the days since, and the next pass would come back for the new one
+  const shortOfPeak = (c: PlanComponent): string | undefined => {
+    if (!upcomingPeak || c.life.earliestDay > upcomingPeak.end) return undefined
+    if (c.outlastsPeak === false) return `a new ${c.part}`
+    if (c.fittedDay !== undefined && c.fittedDay >= upcomingPeak.start - options.preSeasonDays)
+      return `the ${c.part} fitted ${iso(c.fittedDay)}`
+    return undefined
+  }
+
   if (upcomingPeak) {
     // every part that would not last through the peak is changed before it, in one visit; a part whose
     // lead time would make that visit late for another part gets its own visit instead
-    const wornOut = device.components.filter(
-      (c) => c.life.earliestDay <= upcomingPeak.end && c.outlastsPeak !== false
-    )
+    const wornOut = device.components.filter((c) => c.life.earliestDay <= upcomingPeak.end && !shortOfPeak(c))
     const visitBy = Math.min(upcomingPeak.start - 1, ...wornOut.map(deadlineOf))
     const through = wornOut.filter((c) => lead(c) <= Math.max(visitBy, Math.min(...wornOut.map(lead))))
     if (through.length > 0) {
@@ -179,7 +189,7 @@ function draftsFor(device: PlanDevice, options: PlanOptions, end: number): Draft
     pending = pending.filter((c) => !group.includes(c))
     const earliest = Math.max(...group.map(lead))
     const deadline = Math.max(deadlineOf(first), earliest)
-    const short = upcomingPeak ? group.filter((c) => c.outlastsPeak === false) : []
+    const short = group.flatMap((c) => shortOfPeak(c) ?? [])
     const inspection = inspections.find((i) => Math.abs(i.due - deadline) <= options.bundleDays)
     if (inspection) inspections.splice(inspections.indexOf(inspection), 1)
     drafts.push({
@@ -198,9 +208,7 @@ function draftsFor(device: PlanDevice, options: PlanOptions, end: number): Draft
       avoid: short.length > 0 ? seasons.filter((w) => w !== upcomingPeak) : seasons,
       ready: earliest,
       runsOut: runsOut(group),
-      ...(upcomingPeak && short.length > 0
-        ? { shortOfPeak: { window: upcomingPeak, parts: short.map((c) => c.part) } }
-        : {}),
+      ...(upcomingPeak && short.length > 0 ? { shortOfPeak: { window: upcomingPeak, parts: short } } : {}),
       ...(bundled.parts > 0 ? { bundled } : {})
     })
   }

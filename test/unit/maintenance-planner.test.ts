@@ -223,6 +223,23 @@ describe('planner', () => {
     expect(inPeak?.inPeak).toMatch(/a new pp_sediment would not last through it/)
   })
 
+  it('when a part changed in the weeks before the peak may still end inside it, then it is not changed again before the peak but when due, in the peak, with why', () => {
+    // a new engine oil would last through the peak at low use, so the health-care visit changed it; at high
+    // use the oil fitted then still ends inside the peak — a new one would too, so another change before the
+    // peak would throw away all but the days since (and come back for the next one, pass after pass)
+    const oil = { ...component('engine_oil', '2026-07-15'), fittedDay: PEAK.start - 12, outlastsPeak: true }
+    const p = plan(
+      [device('m1', [oil], { kind: 'machine' })],
+      options({ today: PEAK.start - 5, peaks: new Map([['cn-east/machine', [PEAK]]]) })
+    )
+    expect(p.visits).toHaveLength(1)
+    const [v] = p.visits
+    expect(v?.type).toBe('replacement')
+    expect(v!.day).toBeGreaterThanOrEqual(PEAK.start)
+    expect(v!.day).toBeLessThan(day('2026-07-15'))
+    expect(v?.inPeak).toMatch(/the engine_oil fitted 2026-06-08 would not last through it/)
+  })
+
   it('when an outlet is full, then visits are pushed earlier, never into the peak, and no day exceeds capacity', () => {
     const devices = Array.from({ length: 30 }, (_, i) =>
       device(`d${i}`, [component('pp_sediment', '2026-07-01')])
