@@ -127,7 +127,7 @@ function draftsFor(device: PlanDevice, options: PlanOptions, end: number): Draft
   // still may not — a new one would not either, so another change before the peak would throw away all
   // but the days since, and the next pass would come back for the new one
   const shortOfPeak = (c: PlanComponent): string | undefined => {
-    if (!upcomingPeak || c.life.earliestDay > upcomingPeak.end) return undefined
+    if (!upcomingPeak || deadlineOf(c) > upcomingPeak.end) return undefined
     if (c.outlastsPeak === false) return `a new ${c.part}`
     if (c.fittedDay !== undefined && c.fittedDay >= upcomingPeak.start - options.preSeasonDays)
       return `the ${c.part} fitted ${iso(c.fittedDay)}`
@@ -137,7 +137,8 @@ function draftsFor(device: PlanDevice, options: PlanOptions, end: number): Draft
   if (upcomingPeak) {
     // every part that would not last through the peak is changed before it, in one visit; a part whose
     // lead time would make that visit late for another part gets its own visit instead
-    const wornOut = device.components.filter((c) => c.life.earliestDay <= upcomingPeak.end && !shortOfPeak(c))
+    // (its last day of use, the day before its early end, falls before the peak is over)
+    const wornOut = device.components.filter((c) => deadlineOf(c) <= upcomingPeak.end && !shortOfPeak(c))
     const visitBy = Math.min(upcomingPeak.start - 1, ...wornOut.map(deadlineOf))
     const through = wornOut.filter((c) => lead(c) <= Math.max(visitBy, Math.min(...wornOut.map(lead))))
     if (through.length > 0) {

@@ -145,7 +145,7 @@ export async function runPlanningPass(deps: PlanningDeps): Promise<PlanningSumma
         life,
         fittedDay: state.fittedDay,
         price: c.price,
-        ...(peak && life.earliestDay <= peak.end
+        ...(peak && life.earliestDay - 1 <= peak.end
           ? { outlastsPeak: outlasts(c, forecastFor(unitOf(c)), peak) }
           : {})
       }

@@ -72,6 +72,28 @@ describe('planner', () => {
     expect(v!.day).toBeGreaterThanOrEqual(PEAK.start - 28)
   })
 
+  it('when a part may end the day after the peak, then its last day of use falls inside the peak and it is changed in the health-care visit before it', () => {
+    const lastDay = new Date((PEAK.end + 1) * 86400000).toISOString().slice(0, 10)
+    const p = plan(
+      [device('d1', [component('carbon', '2026-07-15'), component('pp_sediment', lastDay)])],
+      options({ horizonDays: 150 })
+    )
+    expect(p.visits).toHaveLength(1)
+    expect(p.visits[0]).toMatchObject({ type: 'health_care' })
+    expect(p.visits[0]!.parts.map((x) => x.part)).toEqual(['carbon', 'pp_sediment'])
+  })
+
+  it('when a part changed for the peak may end the day after it, then it is not changed again before the peak', () => {
+    const lastDay = new Date((PEAK.end + 1) * 86400000).toISOString().slice(0, 10)
+    const oil = { ...component('engine_oil', lastDay), fittedDay: PEAK.start - 12, outlastsPeak: true }
+    const p = plan(
+      [device('m1', [oil], { kind: 'machine' })],
+      options({ today: PEAK.start - 5, horizonDays: 150, peaks: new Map([['cn-east/machine', [PEAK]]]) })
+    )
+    expect(p.visits).toHaveLength(1)
+    expect(p.visits[0]!.day).toBeGreaterThanOrEqual(PEAK.start)
+  })
+
   it('when a region has two busy seasons, then a part due in the later one is changed before it, not in it', () => {
     const spring = { start: day('2026-05-05'), end: day('2026-05-31') }
     const autumn = { start: day('2026-07-01'), end: day('2026-07-31') }
