@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander'
 import { evaluate, UNAVOIDABLE_REASONS, type PolicyResult } from './evaluate/index.js'
+import { dayOfIso } from '../maintenance/index.js'
 
 const int = (name: string, min: number, max: number) => (value: string) => {
   const n = Number(value)
@@ -63,7 +64,7 @@ export function evaluateCommand(): Command {
         start: string
         purifierShare: number
       }) => {
-        const startDay = Math.floor(Date.parse(`${opts.start}T00:00:00Z`) / 86400000)
+        const startDay = dayOfIso(opts.start)
         if (!Number.isFinite(startDay)) throw new InvalidArgumentError('--start is a date, YYYY-MM-DD')
         const t0 = performance.now()
         const results = await evaluate({

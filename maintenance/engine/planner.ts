@@ -1,11 +1,10 @@
 import { addMonths } from './remaining-life.js'
+import { isoOfDay } from './days.js'
 import { cheapestGroups, thrownLife } from './bundling.js'
 import { partsDemand } from './parts-demand.js'
 import type { Plan, PlanComponent, PlanDevice, PlannedVisit, PlanOptions, Window } from './plan-types.js'
 
 export type { Plan, PlanComponent, PlanDevice, PlannedVisit, PlanOptions } from './plan-types.js'
-
-const DAY_MS = 86400000
 
 export const DEFAULT_PLAN_OPTIONS = {
   horizonDays: 84,
@@ -236,5 +235,5 @@ function inside(day: number, windows: readonly Window[]): boolean {
 }
 
 function iso(day: number): string {
-  return Number.isFinite(day) ? new Date(day * DAY_MS).toISOString().slice(0, 10) : 'never'
+  return Number.isFinite(day) ? isoOfDay(day) : 'never'
 }
